@@ -202,6 +202,12 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "event_id": T,
             "published": T,
             "note": T,
+            # Sort keys without NULLs (unknown sorts last), so that keyset
+            # pagination can compare row values and use the indexes.
+            "published_sort": T,
+            "period_sort": T,
+            "value_sort": R,
+            "claimant_sort": T,
         },
         "id",
         [
@@ -213,7 +219,21 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             ("via_id", "entities", "id"),
             ("event_id", "events", "id"),
         ],
-        {"source_id", "claim_id", "metric_id", "subject_id", "category", "hedge", "value_text", "origin", "quote"},
+        {
+            "source_id",
+            "claim_id",
+            "metric_id",
+            "subject_id",
+            "category",
+            "hedge",
+            "value_text",
+            "origin",
+            "quote",
+            "published_sort",
+            "period_sort",
+            "value_sort",
+            "claimant_sort",
+        },
     ),
     "exclusions": (
         {"source_id": T, "quote": T, "span_start": I, "span_end": I, "reason": T, "refers_to": T},
@@ -233,16 +253,16 @@ INDEXES = {
     "event_participants": [["entity_id", "event_id"]],
     "event_citations": [["event_id"], ["source_id", "event_id"]],
     "figures": [
-        ["category", "subject_id", "source_id", "period_first_day", "id"],
-        ["metric_id", "subject_id", "published", "id"],
+        ["category", "subject_id", "source_id", "period_sort", "id"],
+        ["metric_id", "subject_id", "published_sort", "id"],
         ["subject_id", "metric_id"],
-        ["source_id", "id"],
+        ["source_id", "period_sort", "id"],
         ["claim_id", "source_id"],
         ["claimant_id", "id"],
         ["event_id"],
-        ["period_first_day", "id"],
-        ["published", "id"],
-        ["low", "high"],
+        ["period_sort", "id"],
+        ["published_sort", "id"],
+        ["value_sort", "id"],
     ],
     "exclusions": [["refers_to"]],
 }
@@ -337,7 +357,18 @@ def _rows(fixtures: Fixtures) -> dict[str, list[dict]]:
         )
     for c in sorted(fixtures.data("claims"), key=lambda d: d["id"]):
         rows["claims"].append(
-            {"id": c["id"], "statement": c["statement"], "metric_id": c["metric"], "subject_id": c["subject"], "note": c["note"]}
+            {
+                "id": c["id"],
+                "statement": c["statement"],
+                "metric_id": c["metric"],
+                "subject_id": c["subject"],
+                "note": c["note"],
+                # Filled in from the figures by CLAIM_STATS_SQL.
+                "figure_count": 0,
+                "source_count": 0,
+                "origin_count": 0,
+                "claimant_count": 0,
+            }
         )
     for ev in sorted(fixtures.data("events"), key=lambda d: d["id"]):
         cits = []
@@ -424,6 +455,11 @@ def _rows(fixtures: Fixtures) -> dict[str, list[dict]]:
                 "note": f["note"],
             }
         )
+        row = rows["figures"][-1]
+        row["published_sort"] = row["published"] or UNKNOWN_LAST
+        row["period_sort"] = row["period_first_day"] or UNKNOWN_LAST
+        row["value_sort"] = _first_not_none(value["low"], value["high"], UNKNOWN_VALUE)
+        row["claimant_sort"] = row["claimant_id"] or UNKNOWN_LAST
     for x in sorted(fixtures.data("exclusions"), key=lambda d: (d["source"], d["span"][0], d["span"][1])):
         start, end = _span(x["span"])
         rows["exclusions"].append(
@@ -437,6 +473,14 @@ def _rows(fixtures: Fixtures) -> dict[str, list[dict]]:
             }
         )
     return rows
+
+
+UNKNOWN_LAST = "~"  # sorts after every id and ISO date
+UNKNOWN_VALUE = 1e308
+
+
+def _first_not_none(*values):
+    return next(v for v in values if v is not None)
 
 
 def _days(first: str, last: str) -> int:

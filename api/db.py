@@ -1,0 +1,86 @@
+"""Read-only SQLite connections, one per worker thread, reused across requests.
+
+A connection is reopened when the database file is replaced (a new build is
+renamed into place): requests already running finish on the old file, new
+ones see the new build.
+"""
+
+import os
+import sqlite3
+import threading
+import time
+
+from flask import current_app, g
+
+_local = threading.local()
+
+
+class DatabaseUnavailable(Exception):
+    """The database file is missing or unreadable."""
+
+
+class QueryTimeout(Exception):
+    """A query ran past the configured time limit."""
+
+
+def _row_factory(cursor, row):
+    return dict(zip([c[0] for c in cursor.description], row))
+
+
+def _progress_handler():
+    deadline = getattr(_local, "deadline", None)
+    return 1 if deadline is not None and time.monotonic() > deadline else 0
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """Open ``path`` read-only (``mode=ro``) with a query time limit."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    conn.row_factory = _row_factory
+    conn.execute("PRAGMA query_only = ON")
+    conn.execute("PRAGMA cache_size = -32000")
+    conn.execute("PRAGMA mmap_size = 268435456")
+    conn.set_progress_handler(_progress_handler, 5000)
+    return conn
+
+
+def get_db() -> sqlite3.Connection:
+    """Return this thread's connection to the configured database."""
+    if "db" in g:
+        return g.db
+    path = current_app.config["DATABASE"]
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise DatabaseUnavailable(f"database {path} not found") from exc
+    key = (path, st.st_ino, st.st_mtime_ns, st.st_size)
+    conn = getattr(_local, "conn", None)
+    if conn is None or getattr(_local, "key", None) != key:
+        if conn is not None:
+            conn.close()
+        try:
+            conn = connect(path)
+            conn.execute("SELECT 1 FROM build_info LIMIT 1").fetchone()
+        except sqlite3.Error as exc:
+            _local.conn = None
+            raise DatabaseUnavailable(f"database {path} cannot be read: {exc}") from exc
+        _local.conn, _local.key = conn, key
+    timeout = current_app.config["QUERY_TIMEOUT_MS"]
+    _local.deadline = time.monotonic() + timeout / 1000 if timeout else None
+    g.db = conn
+    return conn
+
+
+def close_db(exc=None):
+    """Forget the request's handle; the thread keeps its connection."""
+    g.pop("db", None)
+    _local.deadline = None
+
+
+def build_info() -> dict:
+    """Return the build id, schema version and counts of the open database."""
+    rows = get_db().execute("SELECT key, value FROM build_info").fetchall()
+    return {r["key"]: r["value"] for r in rows}
+
+
+def init_app(app):
+    app.teardown_appcontext(close_db)

@@ -1,0 +1,253 @@
+"""Figures: one numeric claim as one source reports it."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from api.queries.paging import BadQuery, in_list, keyset_page, order_by, parse_sort, raise_fts_error
+from api.queries.shape import date_spec, entity_ref, published_ref, quote, url
+
+SORT_COLUMNS = {
+    "published": "f.published_sort",
+    "period": "f.period_sort",
+    "value": "f.value_sort",
+    "source": "f.source_id",
+    "metric": "f.metric_id",
+    "claimant": "f.claimant_sort",
+    "id": "f.id",
+}
+SORT_ALIASES = {
+    "published": "published_sort",
+    "period": "period_sort",
+    "value": "value_sort",
+    "source": "source_id",
+    "metric": "metric_id",
+    "claimant": "claimant_sort",
+    "id": "id",
+}
+
+SELECT = """
+SELECT f.*,
+       s.title AS s_title, s.outlet_id AS s_outlet, s.published_start AS s_pub,
+       s.published_precision AS s_pub_precision, s.published_first_day AS s_pub_first, s.stance AS s_stance,
+       m.label AS m_label, m.unit AS m_unit,
+       sub.name AS sub_name, sub.type AS sub_type,
+       c.name AS c_name, v.name AS v_name, v.type AS v_type, e.title AS e_title
+FROM figures f
+JOIN sources s ON s.id = f.source_id
+JOIN metrics m ON m.id = f.metric_id
+JOIN entities sub ON sub.id = f.subject_id
+LEFT JOIN entities c ON c.id = f.claimant_id
+LEFT JOIN entities v ON v.id = f.via_id
+LEFT JOIN events e ON e.id = f.event_id
+"""
+COUNT = "SELECT count(*) AS n FROM figures f"
+
+MULTI_FILTERS = {
+    "metric": "f.metric_id",
+    "category": "f.category",
+    "subject": "f.subject_id",
+    "claimant": "f.claimant_id",
+    "source": "f.source_id",
+    "claim": "f.claim_id",
+    "hedge": "f.hedge",
+    "event": "f.event_id",
+}
+
+
+def figure_filters(args: dict) -> tuple[list[str], list]:
+    """Translate validated query arguments into WHERE conditions."""
+    where, params = [], []
+    for name, column in MULTI_FILTERS.items():
+        if args.get(name):
+            cond, extra = in_list(column, args[name])
+            where.append(cond)
+            params.extend(extra)
+    if args.get("period_from"):
+        where.append("f.period_last_day >= ?")
+        params.append(args["period_from"])
+    if args.get("period_to"):
+        where.append("f.period_first_day <= ?")
+        params.append(args["period_to"])
+    if args.get("published_from"):
+        where.append("f.published >= ?")
+        params.append(args["published_from"])
+    if args.get("published_to"):
+        where.append("f.published <= ?")
+        params.append(args["published_to"])
+    if args.get("known_at"):
+        where.append("f.published IS NOT NULL AND f.published <= ?")
+        params.append(args["known_at"].isoformat())
+    if args.get("value_min") is not None or args.get("value_max") is not None:
+        where.append("(f.low IS NOT NULL OR f.high IS NOT NULL)")
+    if args.get("value_min") is not None:
+        where.append("coalesce(f.high, 1e308) >= ?")
+        params.append(args["value_min"])
+    if args.get("value_max") is not None:
+        where.append("coalesce(f.low, -1e308) <= ?")
+        params.append(args["value_max"])
+    if args.get("q"):
+        where.append("f.rowid IN (SELECT rowid FROM figures_fts WHERE figures_fts MATCH ?)")
+        params.append(args["q"])
+    return where, params
+
+
+def figure_dict(r: dict) -> dict:
+    """Shape one joined row as the wire format of a figure."""
+    claimant = None
+    if r["claimant_id"] or r["attribution"]:
+        claimant = {
+            "id": r["claimant_id"],
+            "name": r["c_name"],
+            "attribution": r["attribution"],
+            "url": url("entities", r["claimant_id"]) if r["claimant_id"] else None,
+        }
+    return {
+        "id": r["id"],
+        "url": url("figures", r["id"]),
+        "claim": {"id": r["claim_id"], "url": url("claims", r["claim_id"])},
+        "metric": {
+            "id": r["metric_id"],
+            "label": r["m_label"],
+            "unit": r["m_unit"],
+            "category": r["category"],
+            "url": url("metrics", r["metric_id"]),
+        },
+        "subject": entity_ref(r["subject_id"], r["sub_name"], r["sub_type"]),
+        "value": {"low": r["low"], "high": r["high"], "hedge": r["hedge"], "text": r["value_text"], "unit": r["m_unit"]},
+        "period": date_spec(r, "period"),
+        "claimant": claimant,
+        "via": entity_ref(r["via_id"], r["v_name"], r["v_type"]) if r["via_id"] else None,
+        "source": {
+            "id": r["source_id"],
+            "title": r["s_title"],
+            "outlet": r["s_outlet"],
+            "published": published_ref(r["s_pub"], r["s_pub_precision"], r["s_pub_first"]),
+            "stance": r["s_stance"],
+            "url": url("sources", r["source_id"]),
+        },
+        "quote": quote(r["quote"], r["span_start"], r["span_end"]),
+        "event": {"id": r["event_id"], "title": r["e_title"], "url": url("events", r["event_id"])} if r["event_id"] else None,
+        "origin": r["origin"],
+        "note": r["note"],
+    }
+
+
+def list_figures(db, args: dict, base_where: list[str] | None = None, base_params: list | None = None):
+    """Return one page of figures matching ``args`` (rows, next cursor, total)."""
+    where, params = figure_filters(args)
+    where = [*(base_where or []), *where]
+    params = [*(base_params or []), *params]
+    keys = parse_sort(args["sort"], SORT_COLUMNS)
+    try:
+        rows, next_cursor, total = keyset_page(
+            db,
+            SELECT,
+            where,
+            params,
+            keys,
+            args["sort"],
+            args["page_size"],
+            args.get("cursor"),
+            [SORT_ALIASES[k.name] for k in keys],
+            COUNT if args.get("total") else None,
+        )
+    except sqlite3.OperationalError as exc:
+        raise_fts_error(exc)
+    return [figure_dict(r) for r in rows], next_cursor, total
+
+
+def iter_figures(db, args: dict, base_where=None, base_params=None, batch: int = 1000):
+    """Yield every matching figure in order, without holding them all in memory."""
+    where, params = figure_filters(args)
+    where = [*(base_where or []), *where]
+    params = [*(base_params or []), *params]
+    keys = parse_sort(args["sort"], SORT_COLUMNS)
+    sql = SELECT + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order_by(keys)}"
+    try:
+        cur = db.execute(sql, params)
+        while True:
+            rows = cur.fetchmany(batch)
+            if not rows:
+                return
+            for r in rows:
+                yield figure_dict(r)
+    except sqlite3.OperationalError as exc:
+        raise_fts_error(exc)
+
+
+def get_figure(db, figure_id: str) -> dict | None:
+    row = db.execute(SELECT + " WHERE f.id = ?", [figure_id]).fetchone()
+    return figure_dict(row) if row else None
+
+
+FLAT_COLUMNS = (
+    "id",
+    "claim_id",
+    "metric_id",
+    "metric_category",
+    "subject_id",
+    "value_low",
+    "value_high",
+    "value_hedge",
+    "value_text",
+    "value_unit",
+    "period_start",
+    "period_end",
+    "period_precision",
+    "period_phrase",
+    "period_first_day",
+    "period_last_day",
+    "claimant_id",
+    "claimant_attribution",
+    "via_id",
+    "source_id",
+    "source_title",
+    "source_published",
+    "quote",
+    "quote_start",
+    "quote_end",
+    "event_id",
+    "origin",
+    "note",
+)
+
+
+def flatten_figure(f: dict) -> dict:
+    """Flatten a figure into the named columns of CSV and NDJSON exports."""
+    period = f["period"] or {}
+    claimant = f["claimant"] or {}
+    pub = f["source"]["published"] or {}
+    return {
+        "id": f["id"],
+        "claim_id": f["claim"]["id"],
+        "metric_id": f["metric"]["id"],
+        "metric_category": f["metric"]["category"],
+        "subject_id": f["subject"]["id"],
+        "value_low": f["value"]["low"],
+        "value_high": f["value"]["high"],
+        "value_hedge": f["value"]["hedge"],
+        "value_text": f["value"]["text"],
+        "value_unit": f["value"]["unit"],
+        "period_start": period.get("start"),
+        "period_end": period.get("end"),
+        "period_precision": period.get("precision"),
+        "period_phrase": period.get("phrase"),
+        "period_first_day": period.get("first_day"),
+        "period_last_day": period.get("last_day"),
+        "claimant_id": claimant.get("id"),
+        "claimant_attribution": claimant.get("attribution"),
+        "via_id": (f["via"] or {}).get("id"),
+        "source_id": f["source"]["id"],
+        "source_title": f["source"]["title"],
+        "source_published": pub.get("date"),
+        "quote": f["quote"]["text"],
+        "quote_start": f["quote"]["start"],
+        "quote_end": f["quote"]["end"],
+        "event_id": (f["event"] or {}).get("id"),
+        "origin": f["origin"],
+        "note": f["note"],
+    }
+
+
+__all__ = ["BadQuery", "list_figures", "iter_figures", "get_figure", "flatten_figure", "FLAT_COLUMNS"]

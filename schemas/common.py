@@ -1,0 +1,166 @@
+"""Shared pieces of the wire format: errors, pages, quotes, dates, references."""
+
+import re
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from api.dates import bounds
+
+PARTIAL_DATE_RE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def meta(description, example=None, **extra):
+    """Build a field's OpenAPI metadata."""
+    data = {"description": description}
+    if example is not None:
+        data["example"] = example
+    data.update(extra)
+    return data
+
+
+class WireSchema(Schema):
+    class Meta:
+        ordered = True
+
+
+class QueryArgs(Schema):
+    """Base of every query-string schema: unknown parameters are errors."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class WindowDate(fields.String):
+    """A date filter at any precision; ``2025`` means all of 2025."""
+
+    def __init__(self, edge: str, **kwargs):
+        self.edge = edge  # "from" uses the first day, "to" the last
+        kwargs.setdefault("metadata", {})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not PARTIAL_DATE_RE.match(value):
+            raise ValidationError("Not a date: use YYYY, YYYY-MM or YYYY-MM-DD.")
+        try:
+            first, last = bounds(value)
+        except ValueError:
+            raise ValidationError("Not a real date.") from None
+        return first if self.edge == "from" else last
+
+
+def window_date(edge: str, what: str, example: str):
+    """A ``*_from`` (edge "from") or ``*_to`` (edge "to") date filter field."""
+    if edge == "from":
+        text = f"Only {what}: on or after this date (YYYY, YYYY-MM or YYYY-MM-DD; a month means its first day)."
+    else:
+        text = f"Only {what}: on or before this date (YYYY, YYYY-MM or YYYY-MM-DD; a month means its last day)."
+    return WindowDate(edge, load_default=None, metadata=meta(text, example))
+
+
+def check_window(data, prefix):
+    lo, hi = data.get(f"{prefix}_from"), data.get(f"{prefix}_to")
+    if lo and hi and lo > hi:
+        raise ValidationError(f"{prefix}_from is after {prefix}_to.", f"{prefix}_from")
+
+
+class ListArgs(QueryArgs):
+    """Paging parameters every list takes."""
+
+    page_size = fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1, max=500),
+        metadata=meta("Items per page (1–500).", 50),
+    )
+    cursor = fields.String(
+        load_default=None,
+        validate=validate.Length(max=2000),
+        metadata=meta("Opaque cursor from a previous page's `next_cursor`; pages stay fast at any depth."),
+    )
+    total = fields.Boolean(
+        load_default=False,
+        metadata=meta("Also count every matching row (`total` in the response). Off by default: it costs a scan."),
+    )
+
+
+class ErrorSchema(WireSchema):
+    code = fields.Integer(required=True, metadata=meta("HTTP status code.", 422))
+    status = fields.String(required=True, metadata=meta("HTTP status name.", "Unprocessable Entity"))
+    message = fields.String(required=True, metadata=meta("What went wrong, naming the parameter.", "Unknown query parameter: metirc"))
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(),
+        metadata=meta(
+            "Details by location and parameter, e.g. `{\"query\": {\"metirc\": [\"Unknown field.\"]}}`.",
+            {"query": {"metirc": ["Unknown field."]}},
+        ),
+    )
+
+
+class PageSchema(WireSchema):
+    """Fields every list response carries besides its items."""
+
+    page_size = fields.Integer(required=True, metadata=meta("Items per page.", 50))
+    next_cursor = fields.String(
+        required=True, allow_none=True, metadata=meta("Cursor for the next page; null on the last page.")
+    )
+    next = fields.String(required=True, allow_none=True, metadata=meta("URL of the next page; null on the last page."))
+    total = fields.Integer(
+        required=True, allow_none=True, metadata=meta("Number of matching items; null unless `total=true`.", 12)
+    )
+
+
+class QuoteSchema(WireSchema):
+    text = fields.String(required=True, metadata=meta("The verbatim words of the source.", "up to 30,000 additional troops"))
+    start = fields.Integer(required=True, metadata=meta("Start offset (code points) in the archived text.", 187))
+    end = fields.Integer(required=True, metadata=meta("End offset (exclusive) in the archived text.", 455))
+
+
+class DateSpecSchema(WireSchema):
+    start = fields.String(required=True, metadata=meta("The date at its precision (YYYY, YYYY-MM or YYYY-MM-DD).", "2024-11"))
+    end = fields.String(required=True, allow_none=True, metadata=meta("Inclusive end, for spans such as 'July or August'.", None))
+    precision = fields.String(
+        required=True,
+        metadata=meta("day, week, month, season, year or decade.", "month", enum=["day", "week", "month", "season", "year", "decade"]),
+    )
+    qualifier = fields.String(required=True, allow_none=True, metadata=meta("early, mid, late, about, by, as-early-as, before or after.", None))
+    phrase = fields.String(required=True, metadata=meta("The words of the text.", "last November"))
+    first_day = fields.String(required=True, metadata=meta("First day covered (ISO).", "2024-11-01"))
+    last_day = fields.String(required=True, metadata=meta("Last day covered (ISO).", "2024-11-30"))
+    resolved_from = fields.String(
+        required=True, allow_none=True, metadata=meta("The date a relative phrase was resolved against, or null.", "2025-07-02")
+    )
+    resolution = fields.String(required=True, allow_none=True, metadata=meta("How the phrase was resolved.", None))
+
+
+class RefSchema(WireSchema):
+    id = fields.String(required=True, metadata=meta("Stable id.", "north-korea"))
+    name = fields.String(required=True, metadata=meta("Display name.", "North Korea"))
+    url = fields.String(required=True, metadata=meta("Link to the record.", "/api/v1/entities/north-korea"))
+
+
+class OptionalRefSchema(RefSchema):
+    pass
+
+
+def positive_window(data, low_key, high_key):
+    lo, hi = data.get(low_key), data.get(high_key)
+    if lo is not None and hi is not None and lo > hi:
+        raise ValidationError(f"{low_key} is greater than {high_key}.", low_key)
+
+
+__all__ = [
+    "ErrorSchema",
+    "ListArgs",
+    "PageSchema",
+    "QuoteSchema",
+    "DateSpecSchema",
+    "RefSchema",
+    "WindowDate",
+    "check_window",
+    "window_date",
+    "meta",
+    "positive_window",
+    "validates_schema",
+]

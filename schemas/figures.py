@@ -1,0 +1,183 @@
+"""Wire format and query parameters of figures."""
+
+from marshmallow import fields, validate, validates_schema
+
+from schemas.common import (
+    DateSpecSchema,
+    ListArgs,
+    PageSchema,
+    QuoteSchema,
+    WireSchema,
+    check_window,
+    window_date,
+    meta,
+    positive_window,
+)
+from schemas.fixtures import HEDGES, METRIC_CATEGORIES
+
+FIGURE_SORT_KEYS = ("published", "period", "value", "source", "metric", "claimant", "id")
+FORMATS = ("json", "csv", "ndjson")
+
+
+def repeated(description, example):
+    return fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        load_default=None,
+        metadata=meta(description + " Repeat the parameter to match any of several.", [example]),
+    )
+
+
+def sort_field(keys, default, example):
+    pattern = r"^-?(" + "|".join(keys) + r")(,-?(" + "|".join(keys) + r"))*$"
+    return fields.String(
+        load_default=default,
+        validate=validate.Regexp(pattern, error="Unknown sort key: use a comma list of " + ", ".join(keys) + ", each optionally prefixed by '-'."),
+        metadata=meta(
+            "Comma list of sort keys (" + ", ".join(keys) + "); prefix a key with '-' for descending. "
+            "The id is always the final tie-breaker.",
+            example,
+        ),
+    )
+
+
+def format_field():
+    return fields.String(
+        load_default=None,
+        validate=validate.OneOf(FORMATS),
+        metadata=meta("Response format: json (default), csv or ndjson. `Accept: text/csv` works too. CSV and NDJSON stream the whole result, not one page.", "csv"),
+    )
+
+
+def known_at_field():
+    return fields.Date(
+        load_default=None,
+        metadata=meta(
+            "What was known on this date: only sources published on or before it. "
+            "Sources with no publication date are left out (they cannot be placed in time).",
+            "2025-07-02",
+        ),
+    )
+
+
+class FigureQueryArgs(ListArgs):
+    metric = repeated("Metric id.", "troops-additional-planned")
+    category = fields.List(
+        fields.String(validate=validate.OneOf(METRIC_CATEGORIES)),
+        load_default=None,
+        metadata=meta("Metric category. Repeat to match any of several.", ["troops"]),
+    )
+    subject = repeated("Subject entity id (what the number is about).", "north-korea")
+    claimant = repeated("Claimant entity id (who made the claim).", "ukrainian-officials")
+    source = repeated("Source id (the article that reports it).", "nk-preparing-up-to-30000-more-troops")
+    claim = repeated("Claim key.", "nk-additional-deployment-size")
+    hedge = fields.List(
+        fields.String(validate=validate.OneOf(HEDGES)),
+        load_default=None,
+        metadata=meta("How the value is hedged. Repeat to match any of several.", ["up_to"]),
+    )
+    event = repeated("Event id the figure describes.", "shoigu-visits-pyongyang-2025-06")
+    period_from = window_date("from", "figures whose period overlaps the window", "2024")
+    period_to = window_date("to", "figures whose period overlaps the window", "2024-12")
+    published_from = window_date("from", "figures whose source was published in the window", "2025-07")
+    published_to = window_date("to", "figures whose source was published in the window", "2025-07-31")
+    value_min = fields.Float(
+        load_default=None,
+        allow_nan=False,
+        metadata=meta("Figures whose [low, high] interval reaches this value (an open bound counts as unbounded; vague figures never match).", 20000),
+    )
+    value_max = fields.Float(
+        load_default=None,
+        allow_nan=False,
+        metadata=meta("Figures whose [low, high] interval reaches down to this value.", 30000),
+    )
+    q = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=500),
+        metadata=meta("Full-text search in quotes, value texts and attributions (SQLite FTS5 syntax).", "Pokrovsk"),
+    )
+    known_at = known_at_field()
+    sort = sort_field(FIGURE_SORT_KEYS, "id", "source,period")
+    format = format_field()
+
+    @validates_schema
+    def check_ranges(self, data, **kwargs):
+        positive_window(data, "value_min", "value_max")
+        check_window(data, "period")
+        check_window(data, "published")
+
+
+class ValueSchema(WireSchema):
+    low = fields.Float(required=True, allow_none=True, metadata=meta("Lower bound; null when open.", None))
+    high = fields.Float(required=True, allow_none=True, metadata=meta("Upper bound; null when open.", 30000))
+    hedge = fields.String(required=True, metadata=meta("exact, about, up_to, at_least, more_than, less_than, range, about_range or vague.", "up_to", enum=list(HEDGES)))
+    text = fields.String(required=True, metadata=meta("The value as written.", "up to 30,000"))
+    unit = fields.String(required=True, metadata=meta("Unit of the metric.", "troops"))
+
+
+class MetricRefSchema(WireSchema):
+    id = fields.String(required=True, metadata=meta("Metric id.", "troops-additional-planned"))
+    label = fields.String(required=True, metadata=meta("Label.", "Additional troops planned"))
+    unit = fields.String(required=True, metadata=meta("Unit.", "troops"))
+    category = fields.String(required=True, metadata=meta("Category.", "troops"))
+    url = fields.String(required=True, metadata=meta("Link.", "/api/v1/metrics/troops-additional-planned"))
+
+
+class EntityRefSchema(WireSchema):
+    id = fields.String(required=True, metadata=meta("Entity id.", "north-korea"))
+    name = fields.String(required=True, metadata=meta("Name.", "North Korea"))
+    type = fields.String(required=True, metadata=meta("Entity type.", "country"))
+    url = fields.String(required=True, metadata=meta("Link.", "/api/v1/entities/north-korea"))
+
+
+class ClaimantSchema(WireSchema):
+    id = fields.String(required=True, allow_none=True, metadata=meta("Entity id, where the attribution names one.", "ukrainian-officials"))
+    name = fields.String(required=True, allow_none=True, metadata=meta("Entity name.", "Ukrainian officials"))
+    attribution = fields.String(required=True, allow_none=True, metadata=meta("The attribution as the source words it.", "Ukrainian officials told CNN"))
+    url = fields.String(required=True, allow_none=True, metadata=meta("Link to the entity.", "/api/v1/entities/ukrainian-officials"))
+
+
+class PublishedSchema(WireSchema):
+    date = fields.String(required=True, metadata=meta("Publication date at its precision.", "2025-07-02"))
+    precision = fields.String(required=True, metadata=meta("Precision of the date.", "day"))
+    first_day = fields.String(required=True, metadata=meta("First day (ISO).", "2025-07-02"))
+
+
+class SourceRefSchema(WireSchema):
+    id = fields.String(required=True, metadata=meta("Source id.", "nk-preparing-up-to-30000-more-troops"))
+    title = fields.String(required=True, allow_none=True, metadata=meta("Title; null where the text has none.", None))
+    outlet = fields.String(required=True, allow_none=True, metadata=meta("Outlet entity id; null where the text does not name it.", None))
+    published = fields.Nested(PublishedSchema, required=True, allow_none=True, metadata=meta("Publication date; null where the text gives none."))
+    stance = fields.String(required=True, metadata=meta("reporting, skeptical, …", "reporting"))
+    url = fields.String(required=True, metadata=meta("Link.", "/api/v1/sources/nk-preparing-up-to-30000-more-troops"))
+
+
+class LinkSchema(WireSchema):
+    id = fields.String(required=True, metadata=meta("Id.", "nk-additional-deployment-size"))
+    url = fields.String(required=True, metadata=meta("Link.", "/api/v1/claims/nk-additional-deployment-size"))
+
+
+class EventLinkSchema(WireSchema):
+    id = fields.String(required=True, metadata=meta("Event id.", "shoigu-visits-pyongyang-2025-06"))
+    title = fields.String(required=True, metadata=meta("Event title.", "Sergei Shoigu visits Pyongyang"))
+    url = fields.String(required=True, metadata=meta("Link.", "/api/v1/events/shoigu-visits-pyongyang-2025-06"))
+
+
+class FigureSchema(WireSchema):
+    id = fields.String(required=True, metadata=meta("Stable figure id.", "s002-additional-troops-up-to-30000"))
+    url = fields.String(required=True, metadata=meta("Link to this figure.", "/api/v1/figures/s002-additional-troops-up-to-30000"))
+    claim = fields.Nested(LinkSchema, required=True, metadata=meta("The claim key this figure reports."))
+    metric = fields.Nested(MetricRefSchema, required=True)
+    subject = fields.Nested(EntityRefSchema, required=True, metadata=meta("What the number is about."))
+    value = fields.Nested(ValueSchema, required=True)
+    period = fields.Nested(DateSpecSchema, required=True, allow_none=True, metadata=meta("When the number refers to; null where the text does not say."))
+    claimant = fields.Nested(ClaimantSchema, required=True, allow_none=True, metadata=meta("Who made the claim; null where the source does not attribute it."))
+    via = fields.Nested(EntityRefSchema, required=True, allow_none=True, metadata=meta("The outlet the source reports it through (e.g. CNN)."))
+    source = fields.Nested(SourceRefSchema, required=True, metadata=meta("The article that reports it."))
+    quote = fields.Nested(QuoteSchema, required=True, metadata=meta("The verbatim words and their span in the archived text."))
+    event = fields.Nested(EventLinkSchema, required=True, allow_none=True)
+    origin = fields.String(required=True, metadata=meta("Independent origin: the intermediary when there is one, else the source.", "entity:cnn"))
+    note = fields.String(required=True, allow_none=True, metadata=meta("Curator's note; outside knowledge is marked.", None))
+
+
+class FigureListSchema(PageSchema):
+    items = fields.List(fields.Nested(FigureSchema), required=True)
