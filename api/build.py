@@ -34,7 +34,7 @@ from api.texts import texts_dir
 SCHEMA_VERSION = "1"
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "claims.db"
 
-T, I, R = str, int, float  # sqlite-utils column types: TEXT, INTEGER, REAL
+T, INT, R = str, int, float  # sqlite-utils column types: TEXT, INTEGER, REAL
 
 DATE_COLS = ("start", "end", "precision", "qualifier", "phrase", "resolved_from", "resolution", "first_day", "last_day")
 
@@ -53,7 +53,7 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
         {"name", "type", "description"},
     ),
     "entity_names": (
-        {"key": T, "name": T, "entity_id": T, "is_alias": I},
+        {"key": T, "name": T, "entity_id": T, "is_alias": INT},
         ("key", "name"),
         [("entity_id", "entities", "id")],
         {"name", "entity_id", "is_alias"},
@@ -63,18 +63,18 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "id": T,
             "filename": T,
             "sha256": T,
-            "char_count": I,
+            "char_count": INT,
             "title": T,
-            "title_start": I,
-            "title_end": I,
+            "title_start": INT,
+            "title_end": INT,
             "outlet_id": T,
             "author": T,
-            "author_start": I,
-            "author_end": I,
+            "author_start": INT,
+            "author_end": INT,
             **_date("published"),
             "published_quote": T,
-            "published_quote_start": I,
-            "published_quote_end": I,
+            "published_quote_start": INT,
+            "published_quote_end": INT,
             "reference_date": T,
             "reference_basis": T,
             "language": T,
@@ -86,19 +86,19 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
         {"filename", "sha256", "char_count", "language", "stance"},
     ),
     "source_cites": (
-        {"source_id": T, "entity_id": T, "quote": T, "span_start": I, "span_end": I},
+        {"source_id": T, "entity_id": T, "quote": T, "span_start": INT, "span_end": INT},
         ("source_id", "span_start", "entity_id"),
         [("source_id", "sources", "id"), ("entity_id", "entities", "id")],
         {"quote", "span_start", "span_end"},
     ),
     "source_stance_evidence": (
-        {"source_id": T, "quote": T, "span_start": I, "span_end": I},
+        {"source_id": T, "quote": T, "span_start": INT, "span_end": INT},
         ("source_id", "span_start"),
         [("source_id", "sources", "id")],
         {"quote", "span_end"},
     ),
     "entity_roles": (
-        {"entity_id": T, "role": T, "source_id": T, "quote": T, "span_start": I, "span_end": I},
+        {"entity_id": T, "role": T, "source_id": T, "quote": T, "span_start": INT, "span_end": INT},
         ("entity_id", "source_id", "span_start", "role"),
         [("entity_id", "entities", "id"), ("source_id", "sources", "id")],
         {"quote", "span_end"},
@@ -116,10 +116,10 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "metric_id": T,
             "subject_id": T,
             "note": T,
-            "figure_count": I,
-            "source_count": I,
-            "origin_count": I,
-            "claimant_count": I,
+            "figure_count": INT,
+            "source_count": INT,
+            "origin_count": INT,
+            "claimant_count": INT,
             "low_min": R,
             "high_max": R,
             "first_published": T,
@@ -139,7 +139,7 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "location_id": T,
             **_date("date"),
             "date_source_id": T,
-            "citation_count": I,
+            "citation_count": INT,
             "first_published": T,
             "note": T,
         },
@@ -159,8 +159,8 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "event_id": T,
             "source_id": T,
             "quote": T,
-            "span_start": I,
-            "span_end": I,
+            "span_start": INT,
+            "span_end": INT,
             **_date("date"),
             "attribution_entity_id": T,
             "attribution": T,
@@ -197,8 +197,8 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "via_id": T,
             "origin": T,
             "quote": T,
-            "span_start": I,
-            "span_end": I,
+            "span_start": INT,
+            "span_end": INT,
             "event_id": T,
             "published": T,
             "note": T,
@@ -236,7 +236,7 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
         },
     ),
     "exclusions": (
-        {"source_id": T, "quote": T, "span_start": I, "span_end": I, "reason": T, "refers_to": T},
+        {"source_id": T, "quote": T, "span_start": INT, "span_end": INT, "reason": T, "refers_to": T},
         ("source_id", "span_start", "span_end"),
         [("source_id", "sources", "id")],
         {"quote", "reason"},
@@ -272,9 +272,7 @@ def build_id_for(fixtures: Fixtures) -> str:
     """Return a short hash of the validated fixtures and the schema version."""
     digest = hashlib.sha256(SCHEMA_VERSION.encode())
     for kind, records in sorted(fixtures.records.items()):
-        rows = sorted(
-            (json.dumps(r.data, sort_keys=True, ensure_ascii=False, default=str) for r in records)
-        )
+        rows = sorted(json.dumps(r.data, sort_keys=True, ensure_ascii=False, default=str) for r in records)
         digest.update(kind.encode())
         for row in rows:
             digest.update(row.encode())
@@ -344,7 +342,13 @@ def _rows(fixtures: Fixtures) -> dict[str, list[dict]]:
         for cite in s["cites"]:
             start, end = _span(cite["span"])
             rows["source_cites"].append(
-                {"source_id": s["id"], "entity_id": cite["entity"], "quote": cite["quote"], "span_start": start, "span_end": end}
+                {
+                    "source_id": s["id"],
+                    "entity_id": cite["entity"],
+                    "quote": cite["quote"],
+                    "span_start": start,
+                    "span_end": end,
+                }
             )
         for ev in s["stance_evidence"]:
             start, end = _span(ev["span"])
@@ -545,9 +549,7 @@ def create_indexes(db: sqlite_utils.Database) -> None:
     for table, indexes in INDEXES.items():
         for cols in indexes:
             db[table].create_index(cols, index_name=f"idx_{table}_{'_'.join(cols)}")
-    db["search_index"].create(
-        {"rowid": I, "kind": T, "record_id": T, "title": T, "body": T}, pk="rowid", strict=True
-    )
+    db["search_index"].create({"rowid": INT, "kind": T, "record_id": T, "title": T, "body": T}, pk="rowid", strict=True)
     db.execute(SEARCH_SQL)
     db["search_index"].enable_fts(["title", "body"], tokenize="unicode61 remove_diacritics 2")
     db["figures"].enable_fts(["quote", "value_text", "attribution"], tokenize="unicode61 remove_diacritics 2")

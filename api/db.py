@@ -24,7 +24,7 @@ class QueryTimeout(Exception):
 
 
 def _row_factory(cursor, row):
-    return dict(zip([c[0] for c in cursor.description], row))
+    return dict(zip([c[0] for c in cursor.description], row, strict=False))
 
 
 def _progress_handler():
@@ -59,11 +59,12 @@ def get_db() -> sqlite3.Connection:
             conn.close()
         try:
             conn = connect(path)
-            conn.execute("SELECT 1 FROM build_info LIMIT 1").fetchone()
+            rows = conn.execute("SELECT key, value FROM build_info").fetchall()
         except sqlite3.Error as exc:
             _local.conn = None
             raise DatabaseUnavailable(f"database {path} cannot be read: {exc}") from exc
         _local.conn, _local.key = conn, key
+        _local.info = {r["key"]: r["value"] for r in rows}
     timeout = current_app.config["QUERY_TIMEOUT_MS"]
     _local.deadline = time.monotonic() + timeout / 1000 if timeout else None
     g.db = conn
@@ -78,8 +79,8 @@ def close_db(exc=None):
 
 def build_info() -> dict:
     """Return the build id, schema version and counts of the open database."""
-    rows = get_db().execute("SELECT key, value FROM build_info").fetchall()
-    return {r["key"]: r["value"] for r in rows}
+    get_db()
+    return _local.info
 
 
 def init_app(app):

@@ -15,6 +15,4 @@ class OrjsonProvider(JSONProvider):
 
     def response(self, *args, **kwargs):
         obj = self._prepare_response_obj(args, kwargs)
-        return self._app.response_class(
-            orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS), mimetype="application/json"
-        )
+        return self._app.response_class(orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS), mimetype="application/json")

@@ -87,12 +87,14 @@ class ListArgs(QueryArgs):
 class ErrorSchema(WireSchema):
     code = fields.Integer(required=True, metadata=meta("HTTP status code.", 422))
     status = fields.String(required=True, metadata=meta("HTTP status name.", "Unprocessable Entity"))
-    message = fields.String(required=True, metadata=meta("What went wrong, naming the parameter.", "Unknown query parameter: metirc"))
+    message = fields.String(
+        required=True, metadata=meta("What went wrong, naming the parameter.", "Unknown query parameter: metirc")
+    )
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.Raw(),
         metadata=meta(
-            "Details by location and parameter, e.g. `{\"query\": {\"metirc\": [\"Unknown field.\"]}}`.",
+            'Details by location and parameter, e.g. `{"query": {"metirc": ["Unknown field."]}}`.',
             {"query": {"metirc": ["Unknown field."]}},
         ),
     )
@@ -112,24 +114,40 @@ class PageSchema(WireSchema):
 
 
 class QuoteSchema(WireSchema):
-    text = fields.String(required=True, metadata=meta("The verbatim words of the source.", "up to 30,000 additional troops"))
+    text = fields.String(
+        required=True, metadata=meta("The verbatim words of the source.", "up to 30,000 additional troops")
+    )
     start = fields.Integer(required=True, metadata=meta("Start offset (code points) in the archived text.", 187))
     end = fields.Integer(required=True, metadata=meta("End offset (exclusive) in the archived text.", 455))
 
 
 class DateSpecSchema(WireSchema):
-    start = fields.String(required=True, metadata=meta("The date at its precision (YYYY, YYYY-MM or YYYY-MM-DD).", "2024-11"))
-    end = fields.String(required=True, allow_none=True, metadata=meta("Inclusive end, for spans such as 'July or August'.", None))
+    start = fields.String(
+        required=True, metadata=meta("The date at its precision (YYYY, YYYY-MM or YYYY-MM-DD).", "2024-11")
+    )
+    end = fields.String(
+        required=True, allow_none=True, metadata=meta("Inclusive end, for spans such as 'July or August'.", None)
+    )
     precision = fields.String(
         required=True,
-        metadata=meta("day, week, month, season, year or decade.", "month", enum=["day", "week", "month", "season", "year", "decade"]),
+        metadata=meta(
+            "day, week, month, season, year or decade.",
+            "month",
+            enum=["day", "week", "month", "season", "year", "decade"],
+        ),
     )
-    qualifier = fields.String(required=True, allow_none=True, metadata=meta("early, mid, late, about, by, as-early-as, before or after.", None))
+    qualifier = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta("early, mid, late, about, by, as-early-as, before or after.", None),
+    )
     phrase = fields.String(required=True, metadata=meta("The words of the text.", "last November"))
     first_day = fields.String(required=True, metadata=meta("First day covered (ISO).", "2024-11-01"))
     last_day = fields.String(required=True, metadata=meta("Last day covered (ISO).", "2024-11-30"))
     resolved_from = fields.String(
-        required=True, allow_none=True, metadata=meta("The date a relative phrase was resolved against, or null.", "2025-07-02")
+        required=True,
+        allow_none=True,
+        metadata=meta("The date a relative phrase was resolved against, or null.", "2025-07-02"),
     )
     resolution = fields.String(required=True, allow_none=True, metadata=meta("How the phrase was resolved.", None))
 

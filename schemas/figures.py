@@ -9,9 +9,9 @@ from schemas.common import (
     QuoteSchema,
     WireSchema,
     check_window,
-    window_date,
     meta,
     positive_window,
+    window_date,
 )
 from schemas.fixtures import HEDGES, METRIC_CATEGORIES
 
@@ -31,7 +31,10 @@ def sort_field(keys, default, example):
     pattern = r"^-?(" + "|".join(keys) + r")(,-?(" + "|".join(keys) + r"))*$"
     return fields.String(
         load_default=default,
-        validate=validate.Regexp(pattern, error="Unknown sort key: use a comma list of " + ", ".join(keys) + ", each optionally prefixed by '-'."),
+        validate=validate.Regexp(
+            pattern,
+            error="Unknown sort key: use a comma list of " + ", ".join(keys) + ", each optionally prefixed by '-'.",
+        ),
         metadata=meta(
             "Comma list of sort keys (" + ", ".join(keys) + "); prefix a key with '-' for descending. "
             "The id is always the final tie-breaker.",
@@ -44,7 +47,10 @@ def format_field():
     return fields.String(
         load_default=None,
         validate=validate.OneOf(FORMATS),
-        metadata=meta("Response format: json (default), csv or ndjson. `Accept: text/csv` works too. CSV and NDJSON stream the whole result, not one page.", "csv"),
+        metadata=meta(
+            "Response format: json (default), csv or ndjson. `Accept: text/csv` works too. CSV and NDJSON stream the whole result, not one page.",
+            "csv",
+        ),
     )
 
 
@@ -83,7 +89,10 @@ class FigureQueryArgs(ListArgs):
     value_min = fields.Float(
         load_default=None,
         allow_nan=False,
-        metadata=meta("Figures whose [low, high] interval reaches this value (an open bound counts as unbounded; vague figures never match).", 20000),
+        metadata=meta(
+            "Figures whose [low, high] interval reaches this value (an open bound counts as unbounded; vague figures never match).",
+            20000,
+        ),
     )
     value_max = fields.Float(
         load_default=None,
@@ -109,7 +118,14 @@ class FigureQueryArgs(ListArgs):
 class ValueSchema(WireSchema):
     low = fields.Float(required=True, allow_none=True, metadata=meta("Lower bound; null when open.", None))
     high = fields.Float(required=True, allow_none=True, metadata=meta("Upper bound; null when open.", 30000))
-    hedge = fields.String(required=True, metadata=meta("exact, about, up_to, at_least, more_than, less_than, range, about_range or vague.", "up_to", enum=list(HEDGES)))
+    hedge = fields.String(
+        required=True,
+        metadata=meta(
+            "exact, about, up_to, at_least, more_than, less_than, range, about_range or vague.",
+            "up_to",
+            enum=list(HEDGES),
+        ),
+    )
     text = fields.String(required=True, metadata=meta("The value as written.", "up to 30,000"))
     unit = fields.String(required=True, metadata=meta("Unit of the metric.", "troops"))
 
@@ -130,10 +146,20 @@ class EntityRefSchema(WireSchema):
 
 
 class ClaimantSchema(WireSchema):
-    id = fields.String(required=True, allow_none=True, metadata=meta("Entity id, where the attribution names one.", "ukrainian-officials"))
+    id = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta("Entity id, where the attribution names one.", "ukrainian-officials"),
+    )
     name = fields.String(required=True, allow_none=True, metadata=meta("Entity name.", "Ukrainian officials"))
-    attribution = fields.String(required=True, allow_none=True, metadata=meta("The attribution as the source words it.", "Ukrainian officials told CNN"))
-    url = fields.String(required=True, allow_none=True, metadata=meta("Link to the entity.", "/api/v1/entities/ukrainian-officials"))
+    attribution = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta("The attribution as the source words it.", "Ukrainian officials told CNN"),
+    )
+    url = fields.String(
+        required=True, allow_none=True, metadata=meta("Link to the entity.", "/api/v1/entities/ukrainian-officials")
+    )
 
 
 class PublishedSchema(WireSchema):
@@ -145,8 +171,15 @@ class PublishedSchema(WireSchema):
 class SourceRefSchema(WireSchema):
     id = fields.String(required=True, metadata=meta("Source id.", "nk-preparing-up-to-30000-more-troops"))
     title = fields.String(required=True, allow_none=True, metadata=meta("Title; null where the text has none.", None))
-    outlet = fields.String(required=True, allow_none=True, metadata=meta("Outlet entity id; null where the text does not name it.", None))
-    published = fields.Nested(PublishedSchema, required=True, allow_none=True, metadata=meta("Publication date; null where the text gives none."))
+    outlet = fields.String(
+        required=True, allow_none=True, metadata=meta("Outlet entity id; null where the text does not name it.", None)
+    )
+    published = fields.Nested(
+        PublishedSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta("Publication date; null where the text gives none."),
+    )
     stance = fields.String(required=True, metadata=meta("reporting, skeptical, …", "reporting"))
     url = fields.String(required=True, metadata=meta("Link.", "/api/v1/sources/nk-preparing-up-to-30000-more-troops"))
 
@@ -164,19 +197,43 @@ class EventLinkSchema(WireSchema):
 
 class FigureSchema(WireSchema):
     id = fields.String(required=True, metadata=meta("Stable figure id.", "s002-additional-troops-up-to-30000"))
-    url = fields.String(required=True, metadata=meta("Link to this figure.", "/api/v1/figures/s002-additional-troops-up-to-30000"))
+    url = fields.String(
+        required=True, metadata=meta("Link to this figure.", "/api/v1/figures/s002-additional-troops-up-to-30000")
+    )
     claim = fields.Nested(LinkSchema, required=True, metadata=meta("The claim key this figure reports."))
     metric = fields.Nested(MetricRefSchema, required=True)
     subject = fields.Nested(EntityRefSchema, required=True, metadata=meta("What the number is about."))
     value = fields.Nested(ValueSchema, required=True)
-    period = fields.Nested(DateSpecSchema, required=True, allow_none=True, metadata=meta("When the number refers to; null where the text does not say."))
-    claimant = fields.Nested(ClaimantSchema, required=True, allow_none=True, metadata=meta("Who made the claim; null where the source does not attribute it."))
-    via = fields.Nested(EntityRefSchema, required=True, allow_none=True, metadata=meta("The outlet the source reports it through (e.g. CNN)."))
+    period = fields.Nested(
+        DateSpecSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta("When the number refers to; null where the text does not say."),
+    )
+    claimant = fields.Nested(
+        ClaimantSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta("Who made the claim; null where the source does not attribute it."),
+    )
+    via = fields.Nested(
+        EntityRefSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta("The outlet the source reports it through (e.g. CNN)."),
+    )
     source = fields.Nested(SourceRefSchema, required=True, metadata=meta("The article that reports it."))
-    quote = fields.Nested(QuoteSchema, required=True, metadata=meta("The verbatim words and their span in the archived text."))
+    quote = fields.Nested(
+        QuoteSchema, required=True, metadata=meta("The verbatim words and their span in the archived text.")
+    )
     event = fields.Nested(EventLinkSchema, required=True, allow_none=True)
-    origin = fields.String(required=True, metadata=meta("Independent origin: the intermediary when there is one, else the source.", "entity:cnn"))
-    note = fields.String(required=True, allow_none=True, metadata=meta("Curator's note; outside knowledge is marked.", None))
+    origin = fields.String(
+        required=True,
+        metadata=meta("Independent origin: the intermediary when there is one, else the source.", "entity:cnn"),
+    )
+    note = fields.String(
+        required=True, allow_none=True, metadata=meta("Curator's note; outside knowledge is marked.", None)
+    )
 
 
 class FigureListSchema(PageSchema):

@@ -279,9 +279,7 @@ class ValueSchema(StrictSchema):
             "vague": (False, False),
         }[hedge]
         if (low is not None, high is not None) != need:
-            want = " and ".join(
-                f"{name} {'set' if on else 'null'}" for name, on in zip(("low", "high"), need)
-            )
+            want = " and ".join(f"{name} {'set' if on else 'null'}" for name, on in zip(("low", "high"), need, strict=False))
             raise ValidationError(f"hedge {hedge!r} needs {want}", "hedge")
         if hedge in ("exact", "about") and low != high:
             raise ValidationError(f"hedge {hedge!r} needs low == high", "high")
@@ -341,9 +339,7 @@ class EventFixture(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(EVENT_STATUSES))
     location = fields.String(load_default=None, allow_none=True, validate=SLUG)
     participants = fields.List(fields.Nested(ParticipantSchema), load_default=list)
-    citations = fields.List(
-        fields.Nested(CitationFixture), required=True, validate=validate.Length(min=1)
-    )
+    citations = fields.List(fields.Nested(CitationFixture), required=True, validate=validate.Length(min=1))
     note = fields.String(load_default=None, allow_none=True)
 
 

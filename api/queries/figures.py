@@ -114,7 +114,13 @@ def figure_dict(r: dict) -> dict:
             "url": url("metrics", r["metric_id"]),
         },
         "subject": entity_ref(r["subject_id"], r["sub_name"], r["sub_type"]),
-        "value": {"low": r["low"], "high": r["high"], "hedge": r["hedge"], "text": r["value_text"], "unit": r["m_unit"]},
+        "value": {
+            "low": r["low"],
+            "high": r["high"],
+            "hedge": r["hedge"],
+            "text": r["value_text"],
+            "unit": r["m_unit"],
+        },
         "period": date_spec(r, "period"),
         "claimant": claimant,
         "via": entity_ref(r["via_id"], r["v_name"], r["v_type"]) if r["via_id"] else None,
@@ -127,7 +133,9 @@ def figure_dict(r: dict) -> dict:
             "url": url("sources", r["source_id"]),
         },
         "quote": quote(r["quote"], r["span_start"], r["span_end"]),
-        "event": {"id": r["event_id"], "title": r["e_title"], "url": url("events", r["event_id"])} if r["event_id"] else None,
+        "event": {"id": r["event_id"], "title": r["e_title"], "url": url("events", r["event_id"])}
+        if r["event_id"]
+        else None,
         "origin": r["origin"],
         "note": r["note"],
     }

@@ -73,7 +73,7 @@ def after_clause(keys: list[SortKey], values: list) -> tuple[str, list]:
     ors, params = [], []
     for i, key in enumerate(keys):
         ands = []
-        for prev, value in zip(keys[:i], values[:i]):
+        for prev, value in zip(keys[:i], values[:i], strict=False):
             ands.append(f"{prev.column} = ?")
             params.append(value)
         ands.append(f"{key.column} {'<' if key.descending else '>'} ?")

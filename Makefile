@@ -1,0 +1,52 @@
+# The verbs people type. `make run` serves the API; `make test` runs every test.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DB     ?= data/claims.db
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test db check coverage lint format openapi browser bench clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(DB): $(VENV)/.runtime $(shell find fixtures -name '*.yaml') $(wildcard api/build.py api/fixtures.py schemas/fixtures.py)
+	$(PY) -m api.build --db $(DB)
+
+db: $(DB)  ## validate the fixtures and build the database
+
+check: $(VENV)/.runtime  ## validate the fixtures without writing anything
+	$(PY) -m api.build --check
+
+coverage: $(VENV)/.runtime  ## which numbers and dates of the texts the fixtures cover
+	$(PY) -m api.coverage
+
+run: $(DB)  ## build the database and serve the API with gunicorn on 127.0.0.1:8000
+	CLAIMBASE_DB=$(DB) $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'api:create_app()'
+
+browser:  ## install Debian's Chromium for the docs-page browser test
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: $(VENV)/.dev browser  ## install everything and run the whole test suite
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+openapi: $(VENV)/.runtime  ## regenerate openapi.yaml from the code
+	$(PY) -m api.openapi
+
+clean:
+	rm -rf $(VENV) data/*.db .pytest_cache

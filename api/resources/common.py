@@ -1,0 +1,121 @@
+"""Helpers the resource blueprints share: blueprints, pages, exports."""
+
+import csv
+import io
+from urllib.parse import urlencode
+
+import orjson
+from flask import Response, abort, current_app, request, stream_with_context
+from flask_smorest import Blueprint as SmorestBlueprint
+from webargs.flaskparser import FlaskParser
+
+from schemas.common import ErrorSchema
+
+
+class StrictParser(FlaskParser):
+    """Take ``unknown`` from the schema (RAISE), so typos in parameters are errors."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
+
+
+class Blueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = StrictParser()
+
+    def query(self, schema):
+        """Parse and document the query string with ``schema``."""
+        return self.arguments(schema, location="query", as_kwargs=False)
+
+    def errors(self, *codes):
+        """Document error responses (all share ErrorSchema)."""
+
+        def decorator(func):
+            for code in codes:
+                func = self.alt_response(code, schema=ErrorSchema, description=ERROR_TEXT[code])(func)
+            return func
+
+        return decorator
+
+
+ERROR_TEXT = {
+    304: "Not modified (the ETag matched).",
+    301: "The id is an alias; the Location header names the canonical record.",
+    400: "A parameter value that cannot be used (cursor, full-text syntax).",
+    404: "No record with that id.",
+    422: "Invalid or unknown query parameters, named in `errors`.",
+    503: "The database is unavailable or the query ran past its time limit.",
+}
+
+
+def json_response(body, status=200, headers=None):
+    response = Response(orjson.dumps(body), status=status, mimetype="application/json")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def next_url(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    params = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
+    params.append(("cursor", cursor))
+    return f"{request.path}?{urlencode(params)}"
+
+
+def page_response(items, next_cursor, total, args):
+    """Return a list page with its Link header."""
+    nxt = next_url(next_cursor)
+    body = {"items": items, "page_size": args["page_size"], "next_cursor": next_cursor, "next": nxt, "total": total}
+    headers = {"Link": f'<{nxt}>; rel="next"'} if nxt else {}
+    return json_response(body, headers=headers)
+
+
+def or_404(item, kind: str, ident: str):
+    if item is None:
+        abort(404, description=f"No {kind} with id {ident!r}.")
+    return item
+
+
+def export_format(args) -> str:
+    """Return json, csv or ndjson from ``format`` or the Accept header."""
+    if args.get("format"):
+        return args["format"]
+    accept = request.accept_mimetypes
+    best = accept.best_match(["application/json", "text/csv", "application/x-ndjson"], default="application/json")
+    return {"text/csv": "csv", "application/x-ndjson": "ndjson"}.get(best, "json")
+
+
+def stream_export(fmt: str, rows, columns, flatten, name: str):
+    """Stream every row as CSV or NDJSON without building the whole result."""
+
+    def ndjson():
+        for row in rows:
+            yield orjson.dumps(flatten(row)) + b"\n"
+
+    def csv_rows():
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        count = 0
+        for row in rows:
+            writer.writerow(flatten(row))
+            count += 1
+            if count % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    if fmt == "csv":
+        body, mimetype = csv_rows(), "text/csv"
+    else:
+        body, mimetype = ndjson(), "application/x-ndjson"
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
+    current_app.logger.debug("streaming %s export", fmt)
+    return response
+
+
+EXPORT_CONTENT = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/x-ndjson": {"schema": {"type": "string"}},
+}
