@@ -23,6 +23,8 @@ from api.texts import locate, read_text, sha256_of
 from schemas.fixtures import FIXTURE_SCHEMAS
 
 KINDS = tuple(FIXTURE_SCHEMAS)
+# libyaml's loader when PyYAML has it (it does in the pinned wheels): 20x faster.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FIXTURES_DIR = ROOT / "fixtures"
 
@@ -117,7 +119,7 @@ def load(directory: Path = DEFAULT_FIXTURES_DIR, extra: dict[str, list[dict]] | 
         for path in fixture_files(directory, kind):
             rel = str(path.relative_to(directory.parent)) if directory.parent in path.parents else str(path)
             try:
-                raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+                raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
             except yaml.YAMLError as exc:
                 problems.append(Problem(rel, "(file)", "(yaml)", str(exc).replace("\n", " ")))
                 continue

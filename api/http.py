@@ -31,22 +31,22 @@ CORS_HEADERS = {
 
 
 def request_etag() -> str | None:
-    """Return the ETag of this request: the build id, the URL and the format."""
+    """Return the (unquoted) ETag of this request: the build id, the URL and the format."""
     if request.method not in ("GET", "HEAD") or not request.path.startswith("/api/"):
         return None
     build_id = db.build_info().get("build_id", "")
     accept = request.headers.get("Accept", "")
     raw = f"{build_id}\n{request.full_path}\n{accept}".encode()
-    return '"' + hashlib.blake2b(raw, digest_size=12).hexdigest() + '"'
+    return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
 
 def before_request():
     g.started = time.perf_counter()
     etag = request_etag()
     g.etag = etag
-    if etag and etag in request.if_none_match:
+    if etag and request.if_none_match.contains(etag):
         response = current_app.response_class(status=304)
-        response.headers["ETag"] = etag
+        response.set_etag(etag)
         return response
     return None
 
@@ -55,7 +55,7 @@ def after_request(response):
     headers = response.headers
     etag = g.get("etag")
     if etag and response.status_code in (200, 304):
-        headers["ETag"] = etag
+        response.set_etag(etag)
         headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
         headers["Vary"] = "Accept"
     elif "Cache-Control" not in headers:

@@ -14,6 +14,11 @@ figures curated from archived articles, each traceable to its exact words
 [`GET /api/v1/figures?category=troops&sort=source,period`](/api/v1/figures?category=troops&sort=source,period)
 (add `&format=csv` for CSV).
 
+**Where sources differ:** [`GET /api/v1/discrepancies`](/api/v1/discrepancies); what
+happened when: [`GET /api/v1/timeline`](/api/v1/timeline); every source's estimate of
+the additional North Korean troops as a chart:
+[`/api/v1/metrics/troops-additional-planned/chart.svg?subject=north-korea`](/api/v1/metrics/troops-additional-planned/chart.svg?subject=north-korea).
+
 Lists are paged with a cursor (`next_cursor`, and a `Link: rel="next"` header);
 `total=true` adds the count. Every error is JSON with `code`, `status`,
 `message` and per-parameter `errors`. Unknown query parameters are errors.
@@ -29,7 +34,7 @@ class ClaimbaseApi(Api):
 
 
 def register(app: Flask) -> Api:
-    from api.resources import claims, docs, entities, events, figures, health, metrics, sources
+    from api.resources import analysis, claims, docs, entities, events, figures, health, metrics, sources
 
     api = ClaimbaseApi(
         app,
@@ -38,7 +43,7 @@ def register(app: Flask) -> Api:
             "servers": [{"url": "/", "description": "This server"}],
         },
     )
-    for module in (sources, entities, metrics, figures, events, claims):
+    for module in (sources, entities, metrics, figures, events, claims, analysis):
         api.register_blueprint(module.blp)
     api.register_blueprint(health.blp)
     app.register_blueprint(docs.bp)

@@ -1,0 +1,356 @@
+"""Wire format and query parameters of the cross-source analysis endpoints."""
+
+from marshmallow import fields, validate, validates_schema
+
+from schemas.common import (
+    DateSpecSchema,
+    ListArgs,
+    PageSchema,
+    QueryArgs,
+    WireSchema,
+    check_window,
+    meta,
+    window_date,
+)
+from schemas.figures import (
+    ClaimantSchema,
+    EntityRefSchema,
+    MetricRefSchema,
+    ValueSchema,
+    known_at_field,
+    repeated,
+)
+
+DISCREPANCY_KINDS = ("value", "hedge", "claimant", "event_date", "event_attribution")
+SEARCH_TYPES = ("figure", "entity", "event", "source", "claim")
+TIMELINE_KINDS = ("event", "figure")
+
+# ---- shared pieces ---------------------------------------------------------
+
+
+class SourceStampSchema(WireSchema):
+    id = fields.String(required=True, metadata=meta("Source id.", "nk-preparing-up-to-30000-more-troops"))
+    url = fields.String(required=True, metadata=meta("Link.", "/api/v1/sources/nk-preparing-up-to-30000-more-troops"))
+    published = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta("First day of the publication date; null where the text gives none.", "2025-07-02"),
+    )
+
+
+# ---- discrepancies ---------------------------------------------------------
+
+
+class DiscrepancyQueryArgs(ListArgs):
+    kind = fields.List(
+        fields.String(validate=validate.OneOf(DISCREPANCY_KINDS)),
+        load_default=None,
+        metadata=meta(
+            "Kind of difference: value, hedge, claimant (figures of one claim), event_date or "
+            "event_attribution (citations of one event). Repeat to match any of several.",
+            ["hedge"],
+        ),
+    )
+    entity = repeated(
+        "Entity id: the claim's subject or a claimant of its figures, or the event's location or a participant.",
+        "north-korea",
+    )
+    metric = repeated(
+        "Metric id of the claim (event discrepancies have no metric and are left out).", "troops-deployed"
+    )
+    source = repeated("Only discrepancies that involve this source (in any variant).", "cnn-nk-up-to-30000-troops")
+    known_at = known_at_field()
+
+
+class DiscrepancyRecordSchema(WireSchema):
+    type = fields.String(required=True, metadata=meta("claim or event.", "claim", enum=["claim", "event"]))
+    id = fields.String(required=True, metadata=meta("Claim key or event id.", "nk-additional-deployment-size"))
+    url = fields.String(required=True, metadata=meta("Link.", "/api/v1/claims/nk-additional-deployment-size"))
+    title = fields.String(
+        required=True, metadata=meta("The claim's statement or the event's title.", "North Korea is preparing …")
+    )
+
+
+class VariantDateSchema(WireSchema):
+    start = fields.String(required=True, metadata=meta("The date at its precision.", "2025-05"))
+    end = fields.String(required=True, allow_none=True, metadata=meta("Inclusive end of a span.", None))
+    precision = fields.String(required=True, metadata=meta("Precision.", "month"))
+    qualifier = fields.String(required=True, allow_none=True, metadata=meta("Qualifier (early, by, …).", None))
+    first_day = fields.String(required=True, metadata=meta("First day covered.", "2025-05-01"))
+    last_day = fields.String(required=True, metadata=meta("Last day covered.", "2025-05-31"))
+
+
+class VariantValueSchema(WireSchema):
+    """What the sources of one variant agree on; the fields present depend on the kind."""
+
+    low = fields.Float(allow_none=True, metadata=meta("kind value: lower bound (null when open).", 25000))
+    high = fields.Float(allow_none=True, metadata=meta("kind value: upper bound (null when open).", 30000))
+    hedge = fields.String(metadata=meta("kind hedge: the hedge.", "up_to"))
+    texts = fields.List(
+        fields.String(), metadata=meta("kinds value and hedge: each distinct value as written.", ["up to 30,000"])
+    )
+    entity = fields.Nested(
+        EntityRefSchema,
+        allow_none=True,
+        metadata=meta("kinds claimant and event_attribution: the entity credited; null when none is named."),
+    )
+    attributions = fields.List(
+        fields.String(),
+        metadata=meta(
+            "kinds claimant and event_attribution: each distinct wording of the attribution.", ["Ukrainian officials"]
+        ),
+    )
+    actors = fields.List(
+        fields.Nested(EntityRefSchema), metadata=meta("kind event_attribution: who the sources say did it.")
+    )
+    date = fields.Nested(VariantDateSchema, metadata=meta("kind event_date: the date these sources give."))
+    phrases = fields.List(
+        fields.String(), metadata=meta("kind event_date: each distinct wording of the date.", ["in May"])
+    )
+
+
+class VariantQuoteSchema(WireSchema):
+    source = fields.String(required=True, metadata=meta("Source id.", "nk-plans-30000-more-troops"))
+    text = fields.String(required=True, metadata=meta("The verbatim words.", "up to 30,000 additional troops"))
+    start = fields.Integer(required=True, metadata=meta("Start offset in the archived text.", 187))
+    end = fields.Integer(required=True, metadata=meta("End offset (exclusive).", 455))
+    figure = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta("The figure quoted (null for event citations).", "s000-additional-troops-up-to-30000"),
+    )
+
+
+class DiscrepancyVariantSchema(WireSchema):
+    label = fields.String(required=True, metadata=meta("The variant in words.", "up_to: up to 30,000"))
+    value = fields.Nested(VariantValueSchema, required=True)
+    sources = fields.List(
+        fields.Nested(SourceStampSchema),
+        required=True,
+        metadata=meta("Sources giving this variant, by publication date (undated last)."),
+    )
+    quotes = fields.List(fields.Nested(VariantQuoteSchema), required=True, metadata=meta("Their words."))
+
+
+class DiscrepancySchema(WireSchema):
+    id = fields.String(
+        required=True, metadata=meta("Stable id: <kind>:<record id>.", "hedge:nk-additional-deployment-size")
+    )
+    kind = fields.String(required=True, metadata=meta("Kind of difference.", "hedge", enum=list(DISCREPANCY_KINDS)))
+    record = fields.Nested(
+        DiscrepancyRecordSchema, required=True, metadata=meta("The claim or event the sources differ on.")
+    )
+    variants = fields.List(
+        fields.Nested(DiscrepancyVariantSchema),
+        required=True,
+        metadata=meta("Two or more versions; figures or citations that agree share one."),
+    )
+
+
+class DiscrepancyListSchema(PageSchema):
+    items = fields.List(fields.Nested(DiscrepancySchema), required=True)
+
+
+# ---- timeline --------------------------------------------------------------
+
+
+class TimelineQueryArgs(QueryArgs):
+    date_from = window_date("from", "items whose date overlaps the window", "2025-06")
+    date_to = window_date("to", "items whose date overlaps the window", "2025-06")
+    entity = repeated(
+        "Entity id: an event's location or participant, or a figure's subject or claimant.", "sergei-shoigu"
+    )
+    kind = fields.List(
+        fields.String(validate=validate.OneOf(TIMELINE_KINDS)),
+        load_default=None,
+        metadata=meta("event or figure. Repeat to match both.", ["event"]),
+    )
+    known_at = known_at_field()
+
+    @validates_schema
+    def check_ranges(self, data, **kwargs):
+        check_window(data, "date")
+
+
+class TimelineWhenSchema(WireSchema):
+    start = fields.String(required=True, metadata=meta("The date at its precision.", "2025-06-17"))
+    end = fields.String(required=True, allow_none=True, metadata=meta("Inclusive end of a span.", None))
+    precision = fields.String(required=True, metadata=meta("Precision.", "day"))
+    qualifier = fields.String(required=True, allow_none=True, metadata=meta("Qualifier.", None))
+    phrase = fields.String(required=True, metadata=meta("The words of the text.", "on June 17"))
+    first_day = fields.String(required=True, metadata=meta("First day covered.", "2025-06-17"))
+    last_day = fields.String(required=True, metadata=meta("Last day covered.", "2025-06-17"))
+    source = fields.String(
+        required=True,
+        metadata=meta(
+            "The source giving this date (for an event, the narrowest date any visible citation gives).",
+            "nk-preparing-up-to-30000-more-troops",
+        ),
+    )
+
+
+class TimelineFirstReportedSchema(WireSchema):
+    published = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta("Earliest known publication date of a reporting source; null when none is dated.", "2025-07-02"),
+    )
+    sources = fields.List(
+        fields.Nested(SourceStampSchema),
+        required=True,
+        metadata=meta("The sources published on that date, or every reporting source when none is dated."),
+    )
+    attribution = fields.List(
+        fields.Nested(ClaimantSchema),
+        required=True,
+        metadata=meta("Who those sources credit: the figure's claimant, or the event citations' attributions."),
+    )
+
+
+class TimelineEntrySchema(WireSchema):
+    kind = fields.String(required=True, metadata=meta("event or figure.", "event", enum=list(TIMELINE_KINDS)))
+    id = fields.String(required=True, metadata=meta("Event or figure id.", "shoigu-visits-pyongyang-2025-06"))
+    url = fields.String(required=True, metadata=meta("Link.", "/api/v1/events/shoigu-visits-pyongyang-2025-06"))
+    title = fields.String(
+        required=True,
+        metadata=meta(
+            "The event's title, or '<metric>: <value> (<subject>)' for a figure.", "Sergei Shoigu visits Pyongyang"
+        ),
+    )
+    when = fields.Nested(
+        TimelineWhenSchema, required=True, allow_none=True, metadata=meta("When; null for undated events.")
+    )
+    first_reported = fields.Nested(TimelineFirstReportedSchema, required=True)
+
+
+class TimelineSchema(WireSchema):
+    items = fields.List(
+        fields.Nested(TimelineEntrySchema),
+        required=True,
+        metadata=meta("Dated events and figures by first day, last day, kind and id."),
+    )
+    undated = fields.List(
+        fields.Nested(TimelineEntrySchema),
+        required=True,
+        metadata=meta("Events no (visible) source dates, by id; listed whatever the date window."),
+    )
+
+
+# ---- search ----------------------------------------------------------------
+
+
+class SearchQueryArgs(ListArgs):
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata=meta(
+            'Full-text query (SQLite FTS5 syntax: words, "quoted phrases", AND, OR, NOT, prefix*). '
+            'Quote words with hyphens: "Kim Jong-un".',
+            "Kiev",
+        ),
+    )
+    type = fields.List(
+        fields.String(validate=validate.OneOf(SEARCH_TYPES)),
+        load_default=None,
+        metadata=meta("Record type. Repeat to match any of several.", ["entity"]),
+    )
+
+
+class SearchResultSchema(WireSchema):
+    type = fields.String(required=True, metadata=meta("Record type.", "entity", enum=list(SEARCH_TYPES)))
+    id = fields.String(required=True, metadata=meta("Record id.", "kyiv"))
+    url = fields.String(required=True, metadata=meta("Link to the record.", "/api/v1/entities/kyiv"))
+    title = fields.String(required=True, metadata=meta("The record's name, title or statement.", "Kyiv"))
+    snippet = fields.String(
+        required=True,
+        metadata=meta("The best matching words, marked with <mark></mark>.", "Kyiv | <mark>Kiev</mark> …"),
+    )
+    matched = fields.String(
+        required=True,
+        metadata=meta(
+            "What matched: the record itself, or event_citation for a source's words about an event.", "entity"
+        ),
+    )
+    score = fields.Float(required=True, metadata=meta("bm25 relevance (lower is better).", -3.2))
+
+
+class SearchResultListSchema(PageSchema):
+    items = fields.List(
+        fields.Nested(SearchResultSchema), required=True, metadata=meta("Best match first, one per record.")
+    )
+
+
+# ---- metric summary and chart ----------------------------------------------
+
+
+class MetricSummaryQueryArgs(QueryArgs):
+    subject = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=200),
+        metadata=meta("Subject entity id (what the numbers are about); all subjects when absent.", "north-korea"),
+    )
+    known_at = known_at_field()
+
+
+class SummaryFigureSchema(WireSchema):
+    id = fields.String(required=True, metadata=meta("Figure id.", "s002-additional-troops-up-to-30000"))
+    url = fields.String(required=True, metadata=meta("Link.", "/api/v1/figures/s002-additional-troops-up-to-30000"))
+    subject = fields.Nested(EntityRefSchema, required=True)
+    value = fields.Nested(ValueSchema, required=True)
+    period = fields.Nested(DateSpecSchema, required=True, allow_none=True)
+    attribution = fields.String(
+        required=True, allow_none=True, metadata=meta("The attribution as the source words it.", "intelligence reports")
+    )
+    source = fields.Nested(SourceStampSchema, required=True)
+    quote = fields.Nested(VariantQuoteSchema, required=True)
+
+
+class SummaryClaimantSchema(WireSchema):
+    key = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta(
+            "The claimant: entity id, or the wording when no entity is named; null when unattributed.",
+            "ukrainian-officials",
+        ),
+    )
+    claimant = fields.Nested(ClaimantSchema, required=True, allow_none=True)
+    figure_count = fields.Integer(required=True, metadata=meta("Figures credited to this claimant.", 3))
+    latest = fields.Nested(
+        SummaryFigureSchema,
+        required=True,
+        metadata=meta("The most recent figure: latest source publication date, undated sources last."),
+    )
+    figures = fields.List(fields.String(), required=True, metadata=meta("Every figure id, most recent first."))
+
+
+class SummaryRangeSchema(WireSchema):
+    low = fields.Float(required=True, allow_none=True, metadata=meta("Lowest lower bound of any figure.", 25000))
+    high = fields.Float(required=True, allow_none=True, metadata=meta("Highest upper bound of any figure.", 30000))
+    open_low = fields.Boolean(required=True, metadata=meta("Some figure is open below (up to, less than).", True))
+    open_high = fields.Boolean(required=True, metadata=meta("Some figure is open above (at least, more than).", False))
+
+
+class SummaryCountsSchema(WireSchema):
+    figures = fields.Integer(required=True, metadata=meta("Figures.", 8))
+    sources = fields.Integer(required=True, metadata=meta("Sources reporting them.", 5))
+    claimants = fields.Integer(required=True, metadata=meta("Distinct claimants (unattributed counts as one).", 4))
+    claims = fields.Integer(required=True, metadata=meta("Claim keys.", 1))
+
+
+class MetricSummarySchema(WireSchema):
+    metric = fields.Nested(MetricRefSchema, required=True)
+    subject = fields.Nested(EntityRefSchema, required=True, allow_none=True, metadata=meta("The subject asked for."))
+    counts = fields.Nested(SummaryCountsSchema, required=True)
+    range = fields.Nested(SummaryRangeSchema, required=True)
+    claimants = fields.List(
+        fields.Nested(SummaryClaimantSchema),
+        required=True,
+        metadata=meta("One per claimant, most figures first."),
+    )
+    chart = fields.String(
+        required=True,
+        metadata=meta(
+            "Link to the SVG chart.", "/api/v1/metrics/troops-additional-planned/chart.svg?subject=north-korea"
+        ),
+    )

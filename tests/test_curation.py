@@ -1,0 +1,93 @@
+"""The curated record says what the texts say: coverage and spot checks."""
+
+from api.coverage import coverage, find_items, summary_line
+from api.fixtures import load_and_validate
+from tests.conftest import get_all
+
+S000 = "nk-plans-30000-more-troops"
+S001 = "russia-north-korea-troop-build-up"
+S002 = "nk-preparing-up-to-30000-more-troops"
+S003 = "cnn-nk-up-to-30000-troops"
+S004 = "nk-reportedly-preparing-to-triple-troops"
+
+
+def test_every_number_and_date_in_every_text_is_covered(texts):
+    report = coverage(load_and_validate(texts=texts), texts)
+    assert len(report) == 5
+    gaps = [
+        (entry["source"]["filename"], row["item"].text, row["item"].start)
+        for entry in report
+        for row in entry["rows"]
+        if not row["covered_by"]
+    ]
+    assert gaps == []
+    lines = [summary_line(entry) for entry in report]
+    assert lines[0].startswith("000: ") and "numbers covered" in lines[0]
+
+
+def test_coverage_finds_numbers_number_words_and_dates():
+    text = "Up to 30,000 troops, nine million shells, the second visit, tripling it, on Friday, last fall, in May."
+    found = [(i.kind, i.text) for i in find_items(text)]
+    assert ("number", "30,000") in found and ("number", "nine") in found and ("number", "million") in found
+    assert ("number", "second") in found and ("number", "tripling") in found
+    assert ("date", "Friday") in found and ("date", "last fall") in found and ("date", "May") in found
+    assert ("date", "may") not in [(k, t.lower()) for k, t in found if t == "may"]
+
+
+def test_planned_deployment_by_source_with_hedges_and_claimants(client):
+    figures = get_all(client, "/api/v1/figures?claim=nk-additional-deployment-size&sort=source,id")
+    got = [(f["source"]["id"], f["value"]["text"], f["value"]["hedge"], (f["claimant"] or {}).get("id")) for f in figures]
+    assert got == [
+        (S003, "25,000 to 30,000", "range", "ukrainian-intelligence"),
+        (S003, "up to 30,000", "up_to", None),
+        (S000, "up to 30,000", "up_to", "ukrainian-officials"),
+        (S000, "30,000", "exact", None),
+        (S002, "up to 30,000", "up_to", "ukrainian-intelligence-assessment"),
+        (S002, "30,000", "exact", "ukrainian-intelligence-assessment"),
+        (S004, "25,000 to 30,000", "range", "ukrainian-officials"),
+        (S001, "25,000–30,000", "range", "ukrainian-officials"),
+    ]
+
+
+def test_three_sources_report_the_kn_strike_count_each_with_its_hedge(client):
+    figures = get_all(client, "/api/v1/figures?claim=kn-missile-strikes&sort=source")
+    got = {f["source"]["id"]: (f["value"]["text"], f["value"]["hedge"], f["value"]["low"], f["value"]["high"]) for f in figures}
+    assert got == {
+        S001: ("at least 82", "at_least", 82, None),
+        S002: ("82", "exact", 82, 82),
+        S003: ("82", "exact", 82, 82),
+    }
+
+
+def test_each_source_dates_the_ropucha_docking_at_dunai_its_own_way(client):
+    event = client.get("/api/v1/events/ropucha-ship-docks-at-dunai-2025-05").get_json()
+    dates = {c["source"]["id"]: (c["date"] or {}).get("phrase") for c in event["citations"]}
+    assert dates == {S000: "in May", S001: "on 18 May", S002: "in May 2025", S003: None}
+    assert event["date"]["start"] == "2025-05-18" and event["date"]["source"] == S001
+
+
+def test_relative_dates_are_resolved_and_say_from_what(client):
+    figure = client.get("/api/v1/figures/s001-first-deployment-11000").get_json()
+    assert figure["period"]["start"] == "2024-11"
+    assert figure["period"]["phrase"] == "last November"
+    assert figure["period"]["resolved_from"] == "2025-07-02"
+    assert "assum" in figure["period"]["resolution"]
+
+
+def test_only_one_source_gives_a_publication_date_and_one_is_skeptical(client):
+    sources = client.get("/api/v1/sources").get_json()["items"]
+    assert {s["id"]: (s["published"] or {}).get("start") for s in sources} == {
+        S000: None,
+        S001: None,
+        S002: "2025-07-02",
+        S003: None,
+        S004: None,
+    }
+    assert [s["id"] for s in sources if s["stance"] == "skeptical"] == [S004]
+    assert all(s["reference_date"]["assumed"] == (s["id"] != S002) for s in sources)
+
+
+def test_roles_are_kept_as_each_source_states_them(client):
+    syrskyi = client.get("/api/v1/entities/oleksandr-syrskyi").get_json()
+    roles = {(r["source"], r["role"]) for r in syrskyi["roles"]}
+    assert (S001, "armed-forces commander") in roles and (S002, "military chief") in roles

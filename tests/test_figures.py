@@ -1,0 +1,177 @@
+"""/figures: every filter, sort key, the cursor and the export formats."""
+
+import csv
+import io
+
+import orjson
+import pytest
+
+from tests.conftest import get_all, ids
+
+TROOPS_BY_SOURCE_AND_PERIOD = [
+    "s003-initial-deployment-11000",
+    "s003-first-deployment-roughly-11000",
+    "s003-south-korea-additional-troops-3000",
+    "s003-additional-troops-25000-30000",
+    "s003-tens-of-thousands-to-move",
+    "s003-title-additional-troops-up-to-30000",
+    "s000-first-deployment-11000",
+    "s000-additional-troops-up-to-30000",
+    "s000-headline-additional-troops-30000",
+    "s002-first-deployment-11000",
+    "s002-south-korea-additional-troops-3000",
+    "s002-additional-troops-up-to-30000",
+    "s002-pokrovsk-troops-massed-110000",
+    "s002-ukraine-estimate-30000",
+    "s002-western-estimate-up-to-30000",
+    "s004-first-deployment-11000",
+    "s004-additional-troops-25000-30000",
+    "s004-tens-of-thousands-to-move",
+    "s001-first-deployment-11000",
+    "s001-south-korea-additional-troops-3000",
+    "s001-additional-troops-25000-30000",
+    "s001-pokrovsk-massing-110000",
+    "s001-town-phased-10000-20000",
+]
+
+
+@pytest.fixture(scope="module")
+def everything(app):
+    return get_all(app.test_client(), "/api/v1/figures?page_size=500")
+
+
+def test_all_troop_estimates_by_source_and_date(client):
+    assert ids(client.get("/api/v1/figures?category=troops&sort=source,period&page_size=500")) == TROOPS_BY_SOURCE_AND_PERIOD
+
+
+def test_repeated_and_combined_filters(client):
+    url = "/api/v1/figures?source=cnn-nk-up-to-30000-troops&source=nk-reportedly-preparing-to-triple-troops&hedge=range"
+    assert ids(client.get(url)) == ["s003-additional-troops-25000-30000", "s004-additional-troops-25000-30000"]
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "pick"),
+    [
+        ("metric", "troops-massed", lambda f: f["metric"]["id"] == "troops-massed"),
+        ("category", "munitions", lambda f: f["metric"]["category"] == "munitions"),
+        ("subject", "pokrovsk", lambda f: f["subject"]["id"] == "pokrovsk"),
+        ("claimant", "western-officials", lambda f: (f["claimant"] or {}).get("id") == "western-officials"),
+        ("source", "nk-plans-30000-more-troops", lambda f: f["source"]["id"] == "nk-plans-30000-more-troops"),
+        ("claim", "nk-first-deployment-casualties", lambda f: f["claim"]["id"] == "nk-first-deployment-casualties"),
+        ("hedge", "at_least", lambda f: f["value"]["hedge"] == "at_least"),
+    ],
+)
+def test_each_filter_keeps_exactly_the_matching_figures(client, everything, param, value, pick):
+    expected = sorted(f["id"] for f in everything if pick(f))
+    assert expected, f"no figure has {param}={value}"
+    assert ids(client.get(f"/api/v1/figures?{param}={value}&page_size=500")) == expected
+
+
+def test_period_window_overlaps_at_the_periods_own_precision(client):
+    # 'last fall' (Sep–Nov 2024) overlaps September; 'last November' does not;
+    # a year ('last year', 2024) does.
+    got = ids(client.get("/api/v1/figures?period_from=2024-09&period_to=2024-09&category=troops"))
+    assert got == ["s000-first-deployment-11000", "s003-initial-deployment-11000"]
+    years = ids(client.get("/api/v1/figures?period_from=2024-09&period_to=2024-09&category=munitions"))
+    assert years and all("un-report" in i for i in years)
+    june = ids(client.get("/api/v1/figures?period_from=2025-06-15&period_to=2025-06-15"))
+    assert june == [
+        "s001-shoigu-second-visit",  # in June (2025-06)
+        "s001-south-korea-additional-troops-3000",  # earlier in 2025
+        "s002-south-korea-additional-troops-3000",
+        "s003-south-korea-additional-troops-3000",
+    ]
+
+
+def test_published_window_and_known_at(client, everything):
+    dated = sorted(f["id"] for f in everything if f["source"]["published"])
+    assert ids(client.get("/api/v1/figures?published_from=2025&published_to=2025&page_size=500")) == dated
+    assert ids(client.get("/api/v1/figures?published_to=2025-07-01")) == []
+    assert ids(client.get("/api/v1/figures?known_at=2025-07-02&page_size=500")) == dated
+    assert ids(client.get("/api/v1/figures?known_at=2025-01-01")) == []
+
+
+def test_value_range_overlaps_intervals_and_honours_open_bounds(client, everything):
+    got = ids(client.get("/api/v1/figures?value_min=26000&value_max=29000&page_size=500"))
+    # 'up to 30,000' (no lower bound) and '25,000–30,000' reach into the window; '30,000' does not.
+    assert "s000-additional-troops-up-to-30000" in got and "s001-additional-troops-25000-30000" in got
+    assert "s000-headline-additional-troops-30000" not in got
+    # at least 100 missiles: open upward.
+    assert "s002-un-report-missiles-at-least-100" in ids(client.get("/api/v1/figures?value_min=1000000&page_size=500"))
+    # Vague figures never match a value filter.
+    assert not any(f["value"]["hedge"] == "vague" for f in everything if f["id"] in got)
+
+
+def test_full_text_search_in_quotes(client):
+    got = client.get("/api/v1/figures?q=Pokrovsk&page_size=500").get_json()["items"]
+    every = get_all(client, "/api/v1/figures?page_size=500")
+    assert [f["id"] for f in got] == sorted(f["id"] for f in every if "Pokrovsk" in f["quote"]["text"])
+    assert ids(client.get('/api/v1/figures?q="blood debt"')) == []
+
+
+@pytest.mark.parametrize("key", ["published", "period", "value", "source", "metric", "claimant", "id"])
+def test_every_sort_key_orders_with_id_as_tie_breaker(client, everything, key):
+    extract = {
+        "published": lambda f: (f["source"]["published"] or {}).get("first_day") or "~",
+        "period": lambda f: (f["period"] or {}).get("first_day") or "~",
+        "value": lambda f: next((v for v in (f["value"]["low"], f["value"]["high"]) if v is not None), 1e308),
+        "source": lambda f: f["source"]["id"],
+        "metric": lambda f: f["metric"]["id"],
+        "claimant": lambda f: (f["claimant"] or {}).get("id") or "~",
+        "id": lambda f: f["id"],
+    }[key]
+    ascending = [f["id"] for f in sorted(everything, key=lambda f: (extract(f), f["id"]))]
+    assert ids(client.get(f"/api/v1/figures?sort={key}&page_size=500")) == ascending
+    if key != "id":
+        descending = [f["id"] for f in sorted(sorted(everything, key=lambda f: f["id"]), key=extract, reverse=True)]
+        assert ids(client.get(f"/api/v1/figures?sort=-{key}&page_size=500")) == descending
+
+
+@pytest.mark.parametrize("sort", ["id", "source,period", "-value", "-published,metric", "claimant,-period"])
+def test_cursor_pages_return_every_row_once_in_order(client, sort):
+    whole = ids(client.get(f"/api/v1/figures?sort={sort}&page_size=500"))
+    paged, url, pages = [], f"/api/v1/figures?sort={sort}&page_size=7", 0
+    while url:
+        response = client.get(url)
+        body = response.get_json()
+        paged += [f["id"] for f in body["items"]]
+        if body["next"]:
+            assert response.headers["Link"] == f'<{body["next"]}>; rel="next"'
+        url, pages = body["next"], pages + 1
+    assert paged == whole and len(set(paged)) == len(paged)
+    assert pages == -(-len(whole) // 7)
+
+
+def test_total_is_available(client, everything):
+    body = client.get("/api/v1/figures?category=troops&total=true&page_size=1").get_json()
+    assert body["total"] == len(TROOPS_BY_SOURCE_AND_PERIOD) and len(body["items"]) == 1
+    assert client.get("/api/v1/figures").get_json()["total"] is None
+
+
+def test_csv_and_ndjson_stream_the_whole_result_as_flat_rows(client):
+    json_items = get_all(client, "/api/v1/figures?category=troops&sort=source,period&page_size=5")
+    csv_response = client.get("/api/v1/figures?category=troops&sort=source,period&page_size=5&format=csv")
+    assert csv_response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(csv_response.get_data(as_text=True))))
+    ndjson = client.get("/api/v1/figures?category=troops&sort=source,period&format=ndjson")
+    assert ndjson.mimetype == "application/x-ndjson"
+    lines = [orjson.loads(line) for line in ndjson.get_data().splitlines()]
+    assert [r["id"] for r in rows] == [r["id"] for r in lines] == [f["id"] for f in json_items]
+    for row, line, item in zip(rows, lines, json_items, strict=True):
+        assert line["value_text"] == row["value_text"] == item["value"]["text"]
+        assert line["quote"] == row["quote"] == item["quote"]["text"]
+        assert line["source_id"] == row["source_id"] == item["source"]["id"]
+        assert float(row["value_high"] or "nan") == pytest.approx(item["value"]["high"] or float("nan"), nan_ok=True)
+
+
+def test_accept_header_chooses_csv(client):
+    response = client.get("/api/v1/figures?claim=kn-missile-strikes", headers={"Accept": "text/csv"})
+    assert response.mimetype == "text/csv"
+    assert response.get_data(as_text=True).splitlines()[0].startswith("id,claim_id,metric_id")
+
+
+def test_events_and_claims_export_too(client):
+    events = client.get("/api/v1/events?format=csv")
+    assert len(list(csv.DictReader(io.StringIO(events.get_data(as_text=True))))) == len(get_all(client, "/api/v1/events"))
+    claims = client.get("/api/v1/claims?format=ndjson")
+    assert len(claims.get_data().splitlines()) == len(get_all(client, "/api/v1/claims"))

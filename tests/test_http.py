@@ -1,0 +1,66 @@
+"""HTTP behaviour: caching, CORS, security headers, methods, aliases."""
+
+import pytest
+
+from tests.conftest import ids
+
+
+def test_etag_gives_304_without_a_body(client):
+    first = client.get("/api/v1/figures?category=troops")
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and "public" in first.headers["Cache-Control"]
+    again = client.get("/api/v1/figures?category=troops", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    other = client.get("/api/v1/figures?category=casualties", headers={"If-None-Match": etag})
+    assert other.status_code == 200 and other.headers["ETag"] != etag
+    csv = client.get("/api/v1/figures?category=troops", headers={"Accept": "text/csv", "If-None-Match": etag})
+    assert csv.status_code == 200
+
+
+def test_cors_allows_get_from_any_origin(client):
+    response = client.get("/api/v1/metrics", headers={"Origin": "https://example.org"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    preflight = client.options("/api/v1/figures", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 200 and preflight.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/figures", "/docs", "/health", "/api/v1/nothing"])
+def test_security_headers_on_every_response(client, url):
+    headers = client.get(url).headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_only_reads_are_served(client, method):
+    response = getattr(client, method)("/api/v1/figures")
+    assert response.status_code == 405
+    assert response.get_json()["code"] == 405
+
+
+def test_an_alias_used_as_an_id_redirects_to_the_canonical_entity(client):
+    response = client.get("/api/v1/entities/Kiev")
+    assert response.status_code == 301 and response.headers["Location"] == "/api/v1/entities/kyiv"
+    response = client.get("/api/v1/entities/kim-jong-un-alias-free", follow_redirects=False)
+    assert response.status_code == 404
+    sub = client.get("/api/v1/entities/DPRK/figures?category=troops")
+    assert sub.status_code == 301 and sub.headers["Location"] == "/api/v1/entities/north-korea/figures?category=troops"
+
+
+def test_entity_search_matches_names_and_aliases_case_insensitively(client):
+    for q in ("kim jong-un", "Kim Jong Un", "KIM JONG UN"):
+        assert "kim-jong-un" in ids(client.get(f"/api/v1/entities?q={q}"))
+    assert ids(client.get("/api/v1/entities?q=kiev")) == ["kyiv"]
+    assert set(ids(client.get("/api/v1/entities?type=person&q=town"))) == {"jenny-town"}
+
+
+def test_unknown_paths_are_json_404s(client):
+    response = client.get("/api/v1/nothing")
+    assert response.status_code == 404 and response.get_json()["code"] == 404
+
+
+def test_root_redirects_to_the_docs(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/docs")
