@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import orjson
 import sqlite_utils
 
 from api.fixtures import (
@@ -29,6 +30,7 @@ from api.fixtures import (
     date_columns,
     load_and_validate,
 )
+from api.queries.figures import figure_dict
 from api.texts import texts_dir
 
 SCHEMA_VERSION = "1"
@@ -208,6 +210,9 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "period_sort": T,
             "value_sort": R,
             "claimant_sort": T,
+            # The figure as the API serves it (JSON), with the source, metric
+            # and entities it embeds: a page of figures needs no work per row.
+            "doc": T,
         },
         "id",
         [
@@ -233,6 +238,7 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "period_sort",
             "value_sort",
             "claimant_sort",
+            "doc",
         },
     ),
     "exclusions": (
@@ -429,6 +435,9 @@ def _rows(fixtures: Fixtures) -> dict[str, list[dict]]:
         )
         for part in ev["participants"]:
             rows["event_participants"].append({"event_id": ev["id"], "entity_id": part["entity"], "role": part["role"]})
+    sources_by_id = {r["id"]: r for r in rows["sources"]}
+    entities = {e["id"]: e for e in rows["entities"]}
+    events = {e["id"]: e for e in rows["events"]}
     for f in sorted(fixtures.data("figures"), key=lambda d: d["id"]):
         claimant = f["claimant"] or {}
         start, end = _span(f["span"])
@@ -464,6 +473,7 @@ def _rows(fixtures: Fixtures) -> dict[str, list[dict]]:
         row["period_sort"] = row["period_first_day"] or UNKNOWN_LAST
         row["value_sort"] = _first_not_none(value["low"], value["high"], UNKNOWN_VALUE)
         row["claimant_sort"] = row["claimant_id"] or UNKNOWN_LAST
+        row["doc"] = figure_doc(row, sources_by_id, metrics, entities, events)
     for x in sorted(fixtures.data("exclusions"), key=lambda d: (d["source"], d["span"][0], d["span"][1])):
         start, end = _span(x["span"])
         rows["exclusions"].append(
@@ -485,6 +495,32 @@ UNKNOWN_VALUE = 1e308
 
 def _first_not_none(*values):
     return next(v for v in values if v is not None)
+
+
+def figure_doc(row: dict, sources: dict, metrics: dict, entities: dict, events: dict) -> str:
+    """Return the JSON of a figure as served, from its row and what it embeds."""
+    source, metric = sources[row["source_id"]], metrics[row["metric_id"]]
+    subject = entities[row["subject_id"]]
+    claimant = entities.get(row["claimant_id"]) or {}
+    via = entities.get(row["via_id"]) or {}
+    joined = {
+        **row,
+        "s_title": source["title"],
+        "s_outlet": source["outlet_id"],
+        "s_pub": source["published_start"],
+        "s_pub_precision": source["published_precision"],
+        "s_pub_first": source["published_first_day"],
+        "s_stance": source["stance"],
+        "m_label": metric["label"],
+        "m_unit": metric["unit"],
+        "sub_name": subject["name"],
+        "sub_type": subject["type"],
+        "c_name": claimant.get("name"),
+        "v_name": via.get("name"),
+        "v_type": via.get("type"),
+        "e_title": (events.get(row["event_id"]) or {}).get("title"),
+    }
+    return orjson.dumps(figure_dict(joined)).decode()
 
 
 def _days(first: str, last: str) -> int:

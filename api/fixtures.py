@@ -15,16 +15,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import yaml
 from marshmallow import ValidationError
 
 from api.dates import span_bounds
 from api.texts import locate, read_text, sha256_of
-from schemas.fixtures import FIXTURE_SCHEMAS
+from schemas.fixtures import FIXTURE_SCHEMAS, fast_load_figure
 
 KINDS = tuple(FIXTURE_SCHEMAS)
 # libyaml's loader when PyYAML has it (it does in the pinned wheels): 20x faster.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Hand-edited fixtures are YAML; generated ones may be JSON Lines.
+FORMATS = (".yaml", ".jsonl")
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FIXTURES_DIR = ROOT / "fixtures"
 
@@ -81,14 +84,24 @@ class Fixtures:
 
 def fixture_files(directory: Path, kind: str) -> list[Path]:
     """Return the files that hold records of ``kind``, sorted."""
-    files = []
-    single = directory / f"{kind}.yaml"
-    if single.is_file():
-        files.append(single)
+    files = [directory / f"{kind}{ext}" for ext in FORMATS if (directory / f"{kind}{ext}").is_file()]
     sub = directory / kind
     if sub.is_dir():
-        files.extend(sorted(sub.glob("*.yaml")))
+        files.extend(sorted(p for p in sub.iterdir() if p.suffix in FORMATS and p.is_file()))
     return files
+
+
+def read_records(path: Path) -> list:
+    """Read a fixture file: a YAML list, or JSON Lines (one record per line)."""
+    if path.suffix == ".jsonl":
+        with open(path, "rb") as fh:
+            return [orjson.loads(line) for line in fh if line.strip()]
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ValueError("must be a list of records")
+    return raw
 
 
 def _flatten(messages, prefix="") -> list[tuple[str, str]]:
@@ -119,14 +132,9 @@ def load(directory: Path = DEFAULT_FIXTURES_DIR, extra: dict[str, list[dict]] | 
         for path in fixture_files(directory, kind):
             rel = str(path.relative_to(directory.parent)) if directory.parent in path.parents else str(path)
             try:
-                raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
-            except yaml.YAMLError as exc:
-                problems.append(Problem(rel, "(file)", "(yaml)", str(exc).replace("\n", " ")))
-                continue
-            if raw is None:
-                raw = []
-            if not isinstance(raw, list):
-                problems.append(Problem(rel, "(file)", "(yaml)", "must be a list of records"))
+                raw = read_records(path)
+            except (yaml.YAMLError, orjson.JSONDecodeError, ValueError) as exc:
+                problems.append(Problem(rel, "(file)", "(syntax)", str(exc).replace("\n", " ")))
                 continue
             sources.append((rel, raw))
         if extra and extra.get(kind):
@@ -136,6 +144,10 @@ def load(directory: Path = DEFAULT_FIXTURES_DIR, extra: dict[str, list[dict]] | 
                 label = item.get("id") if isinstance(item, dict) and item.get("id") else f"#{index}"
                 if not isinstance(item, dict):
                     problems.append(Problem(rel, label, "(record)", "must be a mapping"))
+                    continue
+                data = fast_load_figure(item) if kind == "figures" else None
+                if data is not None:
+                    fixtures.records[kind].append(Record(kind, rel, index, data))
                     continue
                 try:
                     data = schema.load(item)

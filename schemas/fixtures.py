@@ -5,6 +5,7 @@ syntax, unknown fields).  Checks that need more than one record (references,
 duplicate ids, quotes against the archived texts) live in ``api.build``.
 """
 
+import datetime
 import re
 
 from marshmallow import (
@@ -279,7 +280,9 @@ class ValueSchema(StrictSchema):
             "vague": (False, False),
         }[hedge]
         if (low is not None, high is not None) != need:
-            want = " and ".join(f"{name} {'set' if on else 'null'}" for name, on in zip(("low", "high"), need, strict=False))
+            want = " and ".join(
+                f"{name} {'set' if on else 'null'}" for name, on in zip(("low", "high"), need, strict=False)
+            )
             raise ValidationError(f"hedge {hedge!r} needs {want}", "hedge")
         if hedge in ("exact", "about") and low != high:
             raise ValidationError(f"hedge {hedge!r} needs low == high", "high")
@@ -360,3 +363,160 @@ FIXTURE_SCHEMAS = {
     "events": EventFixture(),
     "exclusions": ExclusionFixture(),
 }
+
+
+# ---- A fast path for the one kind that comes by the million ----------------
+#
+# ``fast_load_figure`` accepts a figure record only if FigureFixture would
+# accept it, and returns what FigureFixture.load would return; anything it is
+# unsure of returns None, and the caller falls back to the marshmallow schema
+# (which also produces the error messages).  tests/test_fastcheck.py checks
+# the equivalence on the real fixtures and on generated variations.
+
+_FIGURE_KEYS = frozenset(FigureFixture().fields)
+_VALUE_KEYS = frozenset(("low", "high", "hedge", "text"))
+_DATE_KEYS = frozenset(DateSpecSchema().fields)
+_ATTRIBUTION_KEYS = frozenset(("entity", "as_written"))
+_HEDGES = frozenset(HEDGES)
+_PRECISIONS = frozenset(PRECISIONS)
+_QUALIFIERS = frozenset(("early", "mid", "late", "about", "by", "as-early-as", "before", "after"))
+_BOUNDS_NEEDED = {
+    "exact": (True, True),
+    "about": (True, True),
+    "range": (True, True),
+    "about_range": (True, True),
+    "up_to": (False, True),
+    "less_than": (False, True),
+    "at_least": (True, False),
+    "more_than": (True, False),
+    "vague": (False, False),
+}
+_slug = SLUG_RE.match
+
+
+def _is_slug(value) -> bool:
+    return type(value) is str and _slug(value) is not None
+
+
+def _opt_slug(value) -> bool:
+    return value is None or _is_slug(value)
+
+
+def _text(value) -> bool:
+    return type(value) is str and value != ""
+
+
+def _opt_str(value) -> bool:
+    return value is None or type(value) is str
+
+
+def _number(value):
+    """Return the value as a float, or raise ValueError; None stays None."""
+    if value is None:
+        return None
+    if type(value) is int or (type(value) is float and value == value and value not in (float("inf"), float("-inf"))):
+        return float(value)
+    raise ValueError
+
+
+def _date_text(value):
+    return str(value) if type(value) in (int, datetime.date) else value
+
+
+def _fast_date(spec):
+    from api.dates import bounds
+
+    if type(spec) is not dict or not spec.keys() <= _DATE_KEYS:
+        raise ValueError
+    # As PartialDate does: YAML reads 2025-07-02 as a date and 2025 as an int.
+    start, end, resolved_from = (_date_text(spec.get(k)) for k in ("start", "end", "resolved_from"))
+    precision, phrase = spec["precision"], spec["phrase"]
+    qualifier = spec.get("qualifier")
+    resolution = spec.get("resolution")
+    if type(start) is not str or precision not in _PRECISIONS or not _text(phrase) or not _opt_str(resolution):
+        raise ValueError
+    if qualifier is not None and qualifier not in _QUALIFIERS:
+        raise ValueError
+    parts = DATE_SHAPE_BY_PRECISION[precision]
+    for value in (start, end, resolved_from):
+        if value is not None and (type(value) is not str or not PARTIAL_DATE_RE.match(value)):
+            raise ValueError
+    if len(start.split("-")) != parts or (end is not None and len(end.split("-")) != parts):
+        raise ValueError
+    first = bounds(start)[0]
+    if end is not None and bounds(end)[1] < first:
+        raise ValueError
+    if resolved_from is not None:
+        bounds(resolved_from)
+        if not resolution:
+            raise ValueError
+    return {
+        "start": start,
+        "end": end,
+        "precision": precision,
+        "qualifier": qualifier,
+        "phrase": phrase,
+        "resolved_from": resolved_from,
+        "resolution": resolution,
+    }
+
+
+def fast_load_figure(record) -> dict | None:
+    """Return the loaded figure if it is certainly valid, else None."""
+    try:
+        if type(record) is not dict or not record.keys() <= _FIGURE_KEYS:
+            return None
+        ident, source, claim, quote, span = (
+            record["id"],
+            record["source"],
+            record["claim"],
+            record["quote"],
+            record["span"],
+        )
+        metric, subject = record.get("metric"), record.get("subject")
+        via, event, note = record.get("via"), record.get("event"), record.get("note")
+        if not (_is_slug(ident) and _is_slug(source) and _is_slug(claim) and _text(quote)):
+            return None
+        if not (_opt_slug(metric) and _opt_slug(subject) and _opt_slug(via) and _opt_slug(event) and _opt_str(note)):
+            return None
+        if type(span) is not list or len(span) != 2 or type(span[0]) is not int or type(span[1]) is not int:
+            return None
+        if not 0 <= span[0] < span[1]:
+            return None
+        value = record["value"]
+        if type(value) is not dict or value.keys() != _VALUE_KEYS:
+            return None
+        low, high, hedge = _number(value["low"]), _number(value["high"]), value["hedge"]
+        if hedge not in _HEDGES or not _text(value["text"]):
+            return None
+        if (low is not None, high is not None) != _BOUNDS_NEEDED[hedge]:
+            return None
+        if (hedge in ("exact", "about") and low != high) or (low is not None and high is not None and low > high):
+            return None
+        period = record["period"]
+        period = None if period is None else _fast_date(period)
+        claimant = record["claimant"]
+        if claimant is not None:
+            if type(claimant) is not dict or claimant.keys() != _ATTRIBUTION_KEYS:
+                return None
+            entity, as_written = claimant["entity"], claimant["as_written"]
+            if not _opt_slug(entity) or not _opt_str(as_written) or (entity is None and as_written is None):
+                return None
+            claimant = {"entity": entity, "as_written": as_written}
+    except (KeyError, ValueError, TypeError):
+        return None
+    return {
+        "quote": quote,
+        "span": list(span),
+        "id": ident,
+        "source": source,
+        "claim": claim,
+        "metric": metric,
+        "subject": subject,
+        "value": {"low": low, "high": high, "hedge": hedge, "text": value["text"]},
+        "period": period,
+        "claimant": claimant,
+        "via": via,
+        "event": event,
+        "note": note,
+    }

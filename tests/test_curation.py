@@ -36,7 +36,9 @@ def test_coverage_finds_numbers_number_words_and_dates():
 
 def test_planned_deployment_by_source_with_hedges_and_claimants(client):
     figures = get_all(client, "/api/v1/figures?claim=nk-additional-deployment-size&sort=source,id")
-    got = [(f["source"]["id"], f["value"]["text"], f["value"]["hedge"], (f["claimant"] or {}).get("id")) for f in figures]
+    got = [
+        (f["source"]["id"], f["value"]["text"], f["value"]["hedge"], (f["claimant"] or {}).get("id")) for f in figures
+    ]
     assert got == [
         (S003, "25,000 to 30,000", "range", "ukrainian-intelligence"),
         (S003, "up to 30,000", "up_to", None),
@@ -51,7 +53,10 @@ def test_planned_deployment_by_source_with_hedges_and_claimants(client):
 
 def test_three_sources_report_the_kn_strike_count_each_with_its_hedge(client):
     figures = get_all(client, "/api/v1/figures?claim=kn-missile-strikes&sort=source")
-    got = {f["source"]["id"]: (f["value"]["text"], f["value"]["hedge"], f["value"]["low"], f["value"]["high"]) for f in figures}
+    got = {
+        f["source"]["id"]: (f["value"]["text"], f["value"]["hedge"], f["value"]["low"], f["value"]["high"])
+        for f in figures
+    }
     assert got == {
         S001: ("at least 82", "at_least", 82, None),
         S002: ("82", "exact", 82, 82),

@@ -41,7 +41,10 @@ def everything(app):
 
 
 def test_all_troop_estimates_by_source_and_date(client):
-    assert ids(client.get("/api/v1/figures?category=troops&sort=source,period&page_size=500")) == TROOPS_BY_SOURCE_AND_PERIOD
+    assert (
+        ids(client.get("/api/v1/figures?category=troops&sort=source,period&page_size=500"))
+        == TROOPS_BY_SOURCE_AND_PERIOD
+    )
 
 
 def test_repeated_and_combined_filters(client):
@@ -172,6 +175,8 @@ def test_accept_header_chooses_csv(client):
 
 def test_events_and_claims_export_too(client):
     events = client.get("/api/v1/events?format=csv")
-    assert len(list(csv.DictReader(io.StringIO(events.get_data(as_text=True))))) == len(get_all(client, "/api/v1/events"))
+    assert len(list(csv.DictReader(io.StringIO(events.get_data(as_text=True))))) == len(
+        get_all(client, "/api/v1/events")
+    )
     claims = client.get("/api/v1/claims?format=ndjson")
     assert len(claims.get_data().splitlines()) == len(get_all(client, "/api/v1/claims"))

@@ -21,7 +21,9 @@ def test_cors_allows_get_from_any_origin(client):
     response = client.get("/api/v1/metrics", headers={"Origin": "https://example.org"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert response.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
-    preflight = client.options("/api/v1/figures", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"})
+    preflight = client.options(
+        "/api/v1/figures", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"}
+    )
     assert preflight.status_code == 200 and preflight.headers["Access-Control-Allow-Origin"] == "*"
 
 

@@ -476,27 +476,29 @@ def timeline(db, args: dict) -> dict:
 
 # ---- search ----------------------------------------------------------------
 
-# One row per record: an event citation counts as its event, the best match wins
-# (SQLite takes the bare columns of a min() aggregate from the row of the minimum).
-HITS = """
-SELECT type, id, matched, snippet, min(score) AS score FROM (
-  SELECT CASE si.kind WHEN 'event_citation' THEN 'event' ELSE si.kind END AS type,
-         CASE si.kind WHEN 'event_citation' THEN si.title ELSE si.record_id END AS id,
-         si.kind AS matched,
-         CASE si.kind WHEN 'event_citation'
-              THEN snippet(search_index_fts, 1, '<mark>', '</mark>', '…', 16)
-              ELSE snippet(search_index_fts, -1, '<mark>', '</mark>', '…', 16) END AS snippet,
-         bm25(search_index_fts, 2.0, 1.0) AS score
-  FROM search_index_fts JOIN search_index si ON si.rowid = search_index_fts.rowid
-  WHERE search_index_fts MATCH ?
-) GROUP BY type, id
+# Every matching row, materialized so that bm25() and snippet() run on the FTS table itself.
+# The snippet comes from the body (quote, statement, aliases) when the body matches.
+MATCHES = """
+SELECT CASE si.kind WHEN 'event_citation' THEN 'event' ELSE si.kind END AS type,
+       CASE si.kind WHEN 'event_citation' THEN si.title ELSE si.record_id END AS id,
+       si.kind AS matched,
+       CASE WHEN instr(snippet(search_index_fts, 1, '<mark>', '</mark>', '…', 16), '<mark>') > 0
+            THEN snippet(search_index_fts, 1, '<mark>', '</mark>', '…', 16)
+            ELSE snippet(search_index_fts, -1, '<mark>', '</mark>', '…', 16) END AS snippet,
+       bm25(search_index_fts, 2.0, 1.0) AS score
+FROM search_index_fts JOIN search_index si ON si.rowid = search_index_fts.rowid
+WHERE search_index_fts MATCH ?
 """
 
+# One row per record: an event citation counts as its event and the best match wins
+# (SQLite takes the bare columns of a min() aggregate from the row of the minimum).
 SEARCH_SELECT = f"""
+WITH matches AS MATERIALIZED ({MATCHES}),
+hits AS (SELECT type, id, matched, snippet, min(score) AS score FROM matches GROUP BY type, id)
 SELECT h.*,
        coalesce(en.name, ev.title, cl.statement, so.title, so.id,
                 m.label || ': ' || f.value_text || ' (' || fs.name || ')') AS title
-FROM ({HITS}) h
+FROM hits h
 LEFT JOIN entities en ON h.type = 'entity' AND en.id = h.id
 LEFT JOIN events ev ON h.type = 'event' AND ev.id = h.id
 LEFT JOIN claims cl ON h.type = 'claim' AND cl.id = h.id
@@ -505,6 +507,9 @@ LEFT JOIN figures f ON h.type = 'figure' AND f.id = h.id
 LEFT JOIN metrics m ON m.id = f.metric_id
 LEFT JOIN entities fs ON fs.id = f.subject_id
 """
+SEARCH_COUNT = (
+    f"WITH matches AS MATERIALIZED ({MATCHES}) SELECT count(*) AS n FROM (SELECT DISTINCT type, id FROM matches) h"
+)
 SEARCH_SORT = {"score": "h.score", "type": "h.type", "id": "h.id"}
 URL_KIND = {"figure": "figures", "entity": "entities", "event": "events", "source": "sources", "claim": "claims"}
 
@@ -517,7 +522,7 @@ def search(db, args: dict):
         where.append(cond)
         params += extra
     keys = parse_sort("score,type", SEARCH_SORT)
-    count_sql = f"SELECT count(*) AS n FROM ({HITS}) h" if args.get("total") else None
+    count_sql = SEARCH_COUNT if args.get("total") else None
     try:
         rows, next_cursor, total = keyset_page(
             db,

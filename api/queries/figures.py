@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import orjson
+
 from api.queries.paging import BadQuery, in_list, keyset_page, order_by, parse_sort, raise_fts_error
 from api.queries.shape import date_spec, entity_ref, published_ref, quote, url
 
@@ -26,21 +28,6 @@ SORT_ALIASES = {
     "id": "id",
 }
 
-SELECT = """
-SELECT f.*,
-       s.title AS s_title, s.outlet_id AS s_outlet, s.published_start AS s_pub,
-       s.published_precision AS s_pub_precision, s.published_first_day AS s_pub_first, s.stance AS s_stance,
-       m.label AS m_label, m.unit AS m_unit,
-       sub.name AS sub_name, sub.type AS sub_type,
-       c.name AS c_name, v.name AS v_name, v.type AS v_type, e.title AS e_title
-FROM figures f
-JOIN sources s ON s.id = f.source_id
-JOIN metrics m ON m.id = f.metric_id
-JOIN entities sub ON sub.id = f.subject_id
-LEFT JOIN entities c ON c.id = f.claimant_id
-LEFT JOIN entities v ON v.id = f.via_id
-LEFT JOIN events e ON e.id = f.event_id
-"""
 COUNT = "SELECT count(*) AS n FROM figures f"
 
 MULTI_FILTERS = {
@@ -93,7 +80,11 @@ def figure_filters(args: dict) -> tuple[list[str], list]:
 
 
 def figure_dict(r: dict) -> dict:
-    """Shape one joined row as the wire format of a figure."""
+    """Shape a figure row, joined with what it embeds, as the wire format.
+
+    The build stores the result as ``figures.doc`` (see api.build.figure_doc),
+    so that serving a figure is reading a string.
+    """
     claimant = None
     if r["claimant_id"] or r["attribution"]:
         claimant = {
@@ -141,16 +132,26 @@ def figure_dict(r: dict) -> dict:
     }
 
 
-def list_figures(db, args: dict, base_where: list[str] | None = None, base_params: list | None = None):
-    """Return one page of figures matching ``args`` (rows, next cursor, total)."""
+# Lists read the stored JSON document and the sort keys: no joins, no per-row work.
+DOC_SELECT = """
+SELECT f.doc, f.id, f.published_sort, f.period_sort, f.value_sort, f.source_id, f.metric_id, f.claimant_sort
+FROM figures f
+"""
+
+
+def _where(args, base_where, base_params):
     where, params = figure_filters(args)
-    where = [*(base_where or []), *where]
-    params = [*(base_params or []), *params]
+    return [*(base_where or []), *where], [*(base_params or []), *params]
+
+
+def list_figures(db, args: dict, base_where: list[str] | None = None, base_params: list | None = None):
+    """Return one page of figures as JSON documents (docs, next cursor, total)."""
+    where, params = _where(args, base_where, base_params)
     keys = parse_sort(args["sort"], SORT_COLUMNS)
     try:
         rows, next_cursor, total = keyset_page(
             db,
-            SELECT,
+            DOC_SELECT,
             where,
             params,
             keys,
@@ -162,31 +163,32 @@ def list_figures(db, args: dict, base_where: list[str] | None = None, base_param
         )
     except sqlite3.OperationalError as exc:
         raise_fts_error(exc)
-    return [figure_dict(r) for r in rows], next_cursor, total
+    return [r["doc"] for r in rows], next_cursor, total
 
 
-def iter_figures(db, args: dict, base_where=None, base_params=None, batch: int = 1000):
+def iter_figures(db, args: dict, base_where=None, base_params=None, batch: int = 2000):
     """Yield every matching figure in order, without holding them all in memory."""
-    where, params = figure_filters(args)
-    where = [*(base_where or []), *where]
-    params = [*(base_params or []), *params]
+    where, params = _where(args, base_where, base_params)
     keys = parse_sort(args["sort"], SORT_COLUMNS)
-    sql = SELECT + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order_by(keys)}"
+    sql = (
+        "SELECT f.doc FROM figures f"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + f" ORDER BY {order_by(keys)}"
+    )
     try:
         cur = db.execute(sql, params)
-        while True:
-            rows = cur.fetchmany(batch)
-            if not rows:
-                return
-            for r in rows:
-                yield figure_dict(r)
+        cur.row_factory = None
+        while rows := cur.fetchmany(batch):
+            for (doc,) in rows:
+                yield orjson.loads(doc)
     except sqlite3.OperationalError as exc:
         raise_fts_error(exc)
 
 
-def get_figure(db, figure_id: str) -> dict | None:
-    row = db.execute(SELECT + " WHERE f.id = ?", [figure_id]).fetchone()
-    return figure_dict(row) if row else None
+def get_figure(db, figure_id: str) -> str | None:
+    """Return one figure's JSON document, or None."""
+    row = db.execute("SELECT doc FROM figures WHERE id = ?", [figure_id]).fetchone()
+    return row["doc"] if row else None
 
 
 FLAT_COLUMNS = (

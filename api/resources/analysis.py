@@ -127,6 +127,10 @@ VALUE_X = 835
 TOP = 74
 GROUP_H, ROW_H = 26, 24
 PALETTE = ("#1f5fa8", "#b3261e", "#2e7d32", "#6a3d9a", "#c25e00", "#00796b", "#5d4037", "#455a64")
+SUBTITLE = (
+    "One mark per source figure: ● exact, ○ about, bar = range, dashed arrow = open end "
+    "(up to / at least), grey band = vague. Rows by publication date within each claimant."
+)
 INVALID_XML = re.compile(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -163,7 +167,8 @@ def _tooltip(f) -> str:
     who = f["attribution"] or "unattributed"
     return (
         f"{f['source_title'] or f['source']['id']} ({pub})\n"
-        f"{f['value']['text']} [{f['value']['hedge']}]\nClaimant: {who}\n“{f['quote']['text']}”"
+        f"{f['value']['text']} [{f['value']['hedge']}] about {f['subject']['name']}\n"
+        f"Claimant: {who}\n“{f['quote']['text']}”"
     )
 
 
@@ -225,12 +230,13 @@ def render_chart(metric: dict, subject: dict | None, figures: list[dict]) -> str
         f"<desc>{x(f'{len(figures)} figures from Claimbase, one mark per source figure, grouped by claimant.')}</desc>",
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
         f'<text x="12" y="26" font-size="18" font-weight="bold" fill="#212121">{x(title)}</text>',
-        f'<text x="12" y="46" fill="#616161">{x(_subtitle(metric))}</text>',
+        f'<text x="12" y="46" fill="#616161">{x(SUBTITLE)}</text>',
     ]
     if not figures:
         out.append(f'<text x="12" y="{TOP + 10}" fill="#616161">No figures.</text></svg>')
         return "\n".join(out)
     lo, hi, step = _domain(figures)
+    several_subjects = len({f["subject"]["id"] for f in figures}) > 1
 
     def scale(v: float) -> float:
         return PLOT_X0 + (v - lo) / (hi - lo) * (PLOT_X1 - PLOT_X0)
@@ -273,19 +279,13 @@ def render_chart(metric: dict, subject: dict | None, figures: list[dict]) -> str
                 f"{x(_short(source, 44))} ({x(date)})</text>"
             )
             out.append(_mark(f, row_y, scale, color))
-            out.append(f'<text x="{VALUE_X}" y="{row_y + 4}" fill="{color}">{x(_short(f["value"]["text"], 24))}</text>')
+            value = f["value"]["text"] + (f" ({f['subject']['name']})" if several_subjects else "")
+            out.append(f'<text x="{VALUE_X}" y="{row_y + 4}" fill="{color}">{x(_short(value, 24))}</text>')
             row_y += ROW_H
         out.append("</g>")
         y += block
     out.append("</svg>")
     return "\n".join(out)
-
-
-def _subtitle(metric) -> str:
-    return (
-        "One mark per source figure: ● exact, ○ about, bar = range, dashed arrow = open end "
-        "(up to / at least), grey band = vague. Rows by publication date within each claimant."
-    )
 
 
 def _group_label(key, figs) -> str:

@@ -1,5 +1,6 @@
 """Claims: the same claim across sources, with its corroboration."""
 
+from api import linked_data
 from api.db import get_db
 from api.queries import claims as queries
 from api.resources.common import (
@@ -22,6 +23,8 @@ blp = Blueprint(
 
 
 def respond_with_claims(args, base_where=None, base_params=None, name="claims"):
+    if linked_data.wanted(args):
+        return linked_data.claims_response(queries.list_claims(get_db(), args, base_where, base_params))
     fmt = export_format(args)
     if fmt != "json":
         rows = queries.iter_claims(get_db(), args, base_where, base_params)
@@ -47,4 +50,5 @@ def list_claims(args):
 @blp.errors(404, 503)
 def get_claim(claim_id):
     """Get one claim with every figure that reports it."""
-    return json_response(or_404(queries.get_claim(get_db(), claim_id), "claim", claim_id))
+    claim = or_404(queries.get_claim(get_db(), claim_id), "claim", claim_id)
+    return linked_data.claim_response(claim) if linked_data.wanted() else json_response(claim)

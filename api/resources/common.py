@@ -69,6 +69,17 @@ def page_response(items, next_cursor, total, args):
     return json_response(body, headers=headers)
 
 
+def raw_page_response(docs: list[str], next_cursor, total, args):
+    """Return a list page whose items are JSON documents already serialised."""
+    nxt = next_url(next_cursor)
+    rest = orjson.dumps({"page_size": args["page_size"], "next_cursor": next_cursor, "next": nxt, "total": total})
+    body = b'{"items":[' + ",".join(docs).encode() + b"]," + rest[1:]
+    response = Response(body, mimetype="application/json")
+    if nxt:
+        response.headers["Link"] = f'<{nxt}>; rel="next"'
+    return response
+
+
 def or_404(item, kind: str, ident: str):
     if item is None:
         abort(404, description=f"No {kind} with id {ident!r}.")

@@ -1,14 +1,15 @@
 """Figures: numeric claims as each source reports them."""
 
+from flask import Response
+
 from api.db import get_db
 from api.queries import figures as queries
 from api.resources.common import (
     EXPORT_CONTENT,
     Blueprint,
     export_format,
-    json_response,
     or_404,
-    page_response,
+    raw_page_response,
     stream_export,
 )
 from schemas.figures import FigureListSchema, FigureQueryArgs, FigureSchema
@@ -22,8 +23,7 @@ def respond_with_figures(args, base_where=None, base_params=None, name="figures"
     if fmt != "json":
         rows = queries.iter_figures(get_db(), args, base_where, base_params)
         return stream_export(fmt, rows, queries.FLAT_COLUMNS, queries.flatten_figure, name)
-    items, next_cursor, total = queries.list_figures(get_db(), args, base_where, base_params)
-    return page_response(items, next_cursor, total, args)
+    return raw_page_response(*queries.list_figures(get_db(), args, base_where, base_params), args)
 
 
 @blp.get("/figures")
@@ -44,4 +44,5 @@ def list_figures(args):
 @blp.errors(404, 503)
 def get_figure(figure_id):
     """Get one figure with its source, claimant, quote and period."""
-    return json_response(or_404(queries.get_figure(get_db(), figure_id), "figure", figure_id))
+    doc = or_404(queries.get_figure(get_db(), figure_id), "figure", figure_id)
+    return Response(doc, mimetype="application/json")

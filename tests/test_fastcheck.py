@@ -1,0 +1,110 @@
+"""The fast path for figures agrees with the marshmallow schema it stands in for."""
+
+import copy
+import glob
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from marshmallow import ValidationError
+
+from schemas.fixtures import FIXTURE_SCHEMAS, fast_load_figure
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = FIXTURE_SCHEMAS["figures"]
+REAL = [
+    r
+    for f in sorted(glob.glob(str(ROOT / "fixtures/figures/*.yaml")))
+    for r in yaml.safe_load(Path(f).read_text(encoding="utf-8"))
+]
+
+
+def marshmallow_load(record):
+    try:
+        return dict(SCHEMA.load(record))
+    except ValidationError:
+        return None
+
+
+@pytest.mark.parametrize("record", REAL, ids=[r["id"] for r in REAL])
+def test_fast_path_loads_every_real_figure_as_marshmallow_does(record):
+    assert fast_load_figure(record) == marshmallow_load(record)
+
+
+# Values that break a record in the ways curators (and generators) do.
+ODD = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 40000),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(
+        [
+            "",
+            "x",
+            "Not A Slug",
+            "up_to",
+            "range",
+            "vague",
+            "exact",
+            "2025-13",
+            "2025-06",
+            "2025",
+            "month",
+            "day",
+            "early",
+            "-",
+        ]
+    ),
+    st.lists(st.integers(-3, 5000), max_size=3),
+    st.dictionaries(
+        st.sampled_from(["low", "high", "hedge", "text", "entity", "as_written", "start", "precision", "phrase"]),
+        st.none(),
+        max_size=3,
+    ),
+)
+PATHS = [
+    ("id",),
+    ("source",),
+    ("metric",),
+    ("via",),
+    ("quote",),
+    ("span",),
+    ("note",),
+    ("value",),
+    ("value", "low"),
+    ("value", "high"),
+    ("value", "hedge"),
+    ("value", "text"),
+    ("period",),
+    ("period", "start"),
+    ("period", "end"),
+    ("period", "precision"),
+    ("period", "qualifier"),
+    ("period", "resolved_from"),
+    ("period", "resolution"),
+    ("claimant",),
+    ("claimant", "entity"),
+    ("claimant", "as_written"),
+    ("extra_field",),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(REAL), st.lists(st.tuples(st.sampled_from(PATHS), ODD, st.booleans()), min_size=1, max_size=3))
+def test_fast_path_never_accepts_what_marshmallow_rejects(record, edits):
+    record = copy.deepcopy(record)
+    for path, value, delete in edits:
+        target = record
+        for key in path[:-1]:
+            target = target.get(key) if isinstance(target, dict) else None
+        if not isinstance(target, dict):
+            continue
+        if delete:
+            target.pop(path[-1], None)
+        else:
+            target[path[-1]] = value
+    fast = fast_load_figure(record)
+    if fast is not None:
+        assert fast == marshmallow_load(record)
