@@ -6,7 +6,7 @@ DB     ?= data/claims.db
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test db check coverage lint format openapi browser bench clean
+.PHONY: run test db check coverage lint format openapi browser bench bench-data fuzz fuzz-long load faults clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,27 @@ format: $(VENV)/.dev
 
 openapi: $(VENV)/.runtime  ## regenerate openapi.yaml from the code
 	$(PY) -m api.openapi
+
+# ---- performance (see README: Performance) ----
+BENCH_DIR     ?= bench/data
+BENCH_FIGURES ?= 1000000
+
+bench-data: $(VENV)/.runtime  ## generate the synthetic 1M-figure fixtures and build their database
+	$(PY) -m bench.prepare --dir $(BENCH_DIR) --figures $(BENCH_FIGURES)
+
+bench: $(VENV)/.dev bench-data  ## Claimbase vs Datasette vs the floor, over HTTP with wrk
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(PY) -m bench.run --dir $(BENCH_DIR)
+
+# ---- hardening (see README: Hardening) ----
+fuzz: $(VENV)/.dev  ## property-based fuzzing of every operation from openapi.yaml (long run)
+	CLAIMBASE_FUZZ_EXAMPLES=$${CLAIMBASE_FUZZ_EXAMPLES:-500} $(PY) -m pytest tests/test_fuzz.py -q
+
+load: $(VENV)/.dev $(DB)  ## 60 s at 64 connections against gunicorn on 127.0.0.1
+	$(PY) -m scripts.load --duration 60 --connections 64
+
+faults: $(VENV)/.dev $(DB)  ## disconnects, slow clients, and a database replaced while serving
+	$(PY) -m scripts.faults
 
 clean:
 	rm -rf $(VENV) data/*.db .pytest_cache
