@@ -6,7 +6,7 @@ DB     ?= data/claims.db
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test db check coverage lint format openapi browser bench bench-data fuzz fuzz-long load faults clean
+.PHONY: run test db check coverage lint format openapi browser wrk bench bench-data fuzz fuzz-long load faults clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,10 @@ run: $(DB)  ## build the database and serve the API with gunicorn on 127.0.0.1:8
 browser:  ## install Debian's Chromium for the docs-page browser test
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-test: $(VENV)/.dev browser  ## install everything and run the whole test suite
+wrk:  ## install Debian's wrk for the load test and `make load`
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+
+test: $(VENV)/.dev browser wrk  ## install everything and run the whole test suite
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
@@ -60,10 +63,11 @@ bench: $(VENV)/.dev bench-data  ## Claimbase vs Datasette vs the floor, over HTT
 	$(PY) -m bench.run --dir $(BENCH_DIR)
 
 # ---- hardening (see README: Hardening) ----
-fuzz: $(VENV)/.dev  ## property-based fuzzing of every operation from openapi.yaml (long run)
-	CLAIMBASE_FUZZ_EXAMPLES=$${CLAIMBASE_FUZZ_EXAMPLES:-500} $(PY) -m pytest tests/test_fuzz.py -q
+fuzz: $(VENV)/.dev  ## property-based fuzzing of every operation from openapi.yaml (long run, fresh inputs)
+	CLAIMBASE_FUZZ_EXAMPLES=$${CLAIMBASE_FUZZ_EXAMPLES:-500} CLAIMBASE_FUZZ_SEED=$${CLAIMBASE_FUZZ_SEED:-random} \
+		$(PY) -m pytest tests/test_fuzz.py -q
 
-load: $(VENV)/.dev $(DB)  ## 60 s at 64 connections against gunicorn on 127.0.0.1
+load: $(VENV)/.dev $(DB) wrk  ## 60 s at 64 connections against gunicorn on 127.0.0.1
 	$(PY) -m scripts.load --duration 60 --connections 64
 
 faults: $(VENV)/.dev $(DB)  ## disconnects, slow clients, and a database replaced while serving

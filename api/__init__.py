@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from api import db, errors, http
+from api import cache, db, errors, http
 from api.jsonprovider import OrjsonProvider
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,12 +26,14 @@ def create_app(config: dict | None = None) -> Flask:
         CACHE_MAX_AGE=_env_int("CLAIMBASE_CACHE_MAX_AGE", 300),
         LOG_REQUESTS=os.environ.get("CLAIMBASE_LOG_REQUESTS", "1") == "1",
         MAX_QUERY_STRING=_env_int("CLAIMBASE_MAX_QUERY_STRING", 8192),
+        RESPONSE_CACHE_MB=float(os.environ.get("CLAIMBASE_RESPONSE_CACHE_MB", 16)),
         **openapi_config(),
     )
     if config:
         app.config.update(config)
     db.init_app(app)
     http.init_app(app)
+    cache.init_app(app)
     from api.resources import register
 
     api = register(app)

@@ -9,6 +9,7 @@ import os
 import sqlite3
 import threading
 import time
+from urllib.request import pathname2url
 
 from flask import current_app, g
 
@@ -33,8 +34,9 @@ def _progress_handler():
 
 
 def connect(path: str) -> sqlite3.Connection:
-    """Open ``path`` read-only (``mode=ro``) with a query time limit."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    """Open ``path`` read-only (``mode=ro``, ``query_only``) with a query time limit."""
+    uri = "file:" + pathname2url(os.path.abspath(path)) + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
     conn.row_factory = _row_factory
     conn.execute("PRAGMA query_only = ON")
     conn.execute("PRAGMA cache_size = -32000")
@@ -57,18 +59,43 @@ def get_db() -> sqlite3.Connection:
     if conn is None or getattr(_local, "key", None) != key:
         if conn is not None:
             conn.close()
+        _local.conn = conn = None
         try:
             conn = connect(path)
+            _check_size(conn, path, st.st_size)
             rows = conn.execute("SELECT key, value FROM build_info").fetchall()
-        except sqlite3.Error as exc:
-            _local.conn = None
+        except (sqlite3.Error, DatabaseUnavailable) as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, DatabaseUnavailable):
+                raise
             raise DatabaseUnavailable(f"database {path} cannot be read: {exc}") from exc
         _local.conn, _local.key = conn, key
         _local.info = {r["key"]: r["value"] for r in rows}
-    timeout = current_app.config["QUERY_TIMEOUT_MS"]
-    _local.deadline = time.monotonic() + timeout / 1000 if timeout else None
+    extend_deadline()
     g.db = conn
     return conn
+
+
+def _check_size(conn: sqlite3.Connection, path: str, size: int) -> None:
+    """Refuse a file shorter than its header says (a truncated copy): SQLite would only notice on the missing pages."""
+    page_size = conn.execute("PRAGMA page_size").fetchone()["page_size"]
+    page_count = conn.execute("PRAGMA page_count").fetchone()["page_count"]
+    if page_size * page_count > size:
+        raise DatabaseUnavailable(
+            f"database {path} is truncated: {size} bytes, its header says {page_count} pages of {page_size}"
+        )
+
+
+def extend_deadline() -> None:
+    """Give this thread's queries ``QUERY_TIMEOUT_MS`` from now (0 means no limit).
+
+    Called when a request first uses the database, and by streamed exports after each
+    chunk they send, so that the limit bounds the work between two chunks, not the time
+    the client takes to read the whole export.
+    """
+    timeout = current_app.config["QUERY_TIMEOUT_MS"]
+    _local.deadline = time.monotonic() + timeout / 1000 if timeout else None
 
 
 def close_db(exc=None):

@@ -2,11 +2,12 @@
 
 import sqlite3
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from api.db import DatabaseUnavailable, QueryTimeout
-from api.queries.paging import BadQuery
+from api.guard import QueryStringError
+from api.queries.paging import FTS_HINT, BadQuery
 
 
 def error_response(code: int, message: str, errors: dict | None = None, headers: dict | None = None):
@@ -49,14 +50,21 @@ def handle_http_exception(exc: HTTPException):
         normalised = {("query" if k == "querystring" else k): v for k, v in messages.items()}
         return error_response(code, _describe(normalised), normalised, data.get("headers"))
     message = data.get("message") or exc.description or "Error"
-    headers = {}
-    if code == 405 and exc.get_headers():
+    errors, headers = data.get("errors"), {}
+    if code == 405:
         headers = {k: v for k, v in exc.get_headers() if k == "Allow"}
-    return error_response(code, message, data.get("errors"), headers)
+        allowed = headers.get("Allow", "GET, HEAD, OPTIONS")
+        message = f"Method {request.method} is not allowed: this API is read-only and serves {allowed}."
+        errors = {"method": [message]}
+    return error_response(code, message, errors, headers)
 
 
 def handle_bad_query(exc: BadQuery):
     return error_response(400, str(exc), {"query": {exc.param: [str(exc)]}})
+
+
+def handle_query_string(exc: QueryStringError):
+    return error_response(exc.status, exc.message, exc.errors)
 
 
 def handle_unavailable(exc: DatabaseUnavailable):
@@ -64,9 +72,18 @@ def handle_unavailable(exc: DatabaseUnavailable):
     return error_response(503, "The database is not available.", headers={"Retry-After": "5"})
 
 
+# SQLite's messages for a full-text query it cannot parse (`q` is the only full-text parameter).
+FTS_QUERY_ERRORS = ("fts5:", "unterminated string", "unknown special query", "no such column")
+
+
 def handle_operational(exc: sqlite3.OperationalError):
-    if "interrupted" in str(exc):
-        return handle_timeout(QueryTimeout(str(exc)))
+    message = str(exc)
+    if "interrupted" in message:
+        return handle_timeout(QueryTimeout(message))
+    if request.args.get("q") and any(m in message for m in FTS_QUERY_ERRORS):
+        # One the query modules did not translate (e.g. "unknown special query" for `q=*`): still the
+        # client's full-text syntax, not a server error.
+        return handle_bad_query(BadQuery(f"Full-text query error ({message}). {FTS_HINT}", "q"))
     raise exc
 
 
@@ -87,6 +104,7 @@ def handle_unexpected(exc: Exception):
 def init_app(app):
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(BadQuery, handle_bad_query)
+    app.register_error_handler(QueryStringError, handle_query_string)
     app.register_error_handler(DatabaseUnavailable, handle_unavailable)
     app.register_error_handler(QueryTimeout, handle_timeout)
     app.register_error_handler(sqlite3.OperationalError, handle_operational)

@@ -21,7 +21,7 @@ from marshmallow import ValidationError
 
 from api.dates import span_bounds
 from api.texts import locate, read_text, sha256_of
-from schemas.fixtures import FIXTURE_SCHEMAS, fast_load_figure
+from schemas.fixtures import FAST_LOADERS, FIXTURE_SCHEMAS
 
 KINDS = tuple(FIXTURE_SCHEMAS)
 # libyaml's loader when PyYAML has it (it does in the pinned wheels): 20x faster.
@@ -127,7 +127,7 @@ def load(directory: Path = DEFAULT_FIXTURES_DIR, extra: dict[str, list[dict]] | 
     """
     fixtures, problems = Fixtures(), []
     for kind in KINDS:
-        schema = FIXTURE_SCHEMAS[kind]
+        schema, fast = FIXTURE_SCHEMAS[kind], FAST_LOADERS.get(kind)
         sources: list[tuple[str, list]] = []
         for path in fixture_files(directory, kind):
             rel = str(path.relative_to(directory.parent)) if directory.parent in path.parents else str(path)
@@ -145,7 +145,7 @@ def load(directory: Path = DEFAULT_FIXTURES_DIR, extra: dict[str, list[dict]] | 
                 if not isinstance(item, dict):
                     problems.append(Problem(rel, label, "(record)", "must be a mapping"))
                     continue
-                data = fast_load_figure(item) if kind == "figures" else None
+                data = fast(item) if fast else None
                 if data is not None:
                     fixtures.records[kind].append(Record(kind, rel, index, data))
                     continue

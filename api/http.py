@@ -7,7 +7,7 @@ import time
 import orjson
 from flask import current_app, g, request
 
-from api import db
+from api import db, guard
 
 # The docs page loads its scripts and styles from this app only.
 CSP = (
@@ -42,6 +42,7 @@ def request_etag() -> str | None:
 
 def before_request():
     g.started = time.perf_counter()
+    guard.check_request()  # malformed query strings are answered before any database work
     etag = request_etag()
     g.etag = etag
     if etag and request.if_none_match.contains(etag):

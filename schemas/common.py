@@ -6,7 +6,17 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from api.dates import bounds
 
-PARTIAL_DATE_RE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+# A year, a month or a real calendar day, years 0001-9999, ASCII digits only: the same pattern is
+# the parameters' `pattern` in the OpenAPI document, so clients (and the fuzzer) know what is accepted.
+_YEAR = "(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_DAY = (
+    "(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+PARTIAL_DATE_PATTERN = f"^(?:{_YEAR}(?:-(?:0[1-9]|1[0-2]))?|{_YEAR}-{_DAY}|{_LEAP_YEAR}-02-29)$"
+PARTIAL_DATE_RE = re.compile(PARTIAL_DATE_PATTERN)
 
 
 def meta(description, example=None, **extra):
@@ -41,7 +51,7 @@ class WindowDate(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
-        if not PARTIAL_DATE_RE.match(value):
+        if not PARTIAL_DATE_RE.fullmatch(value):  # fullmatch: "$" alone would let a trailing newline through
             raise ValidationError("Not a date: use YYYY, YYYY-MM or YYYY-MM-DD.")
         try:
             first, last = bounds(value)
@@ -56,7 +66,7 @@ def window_date(edge: str, what: str, example: str):
         text = f"Only {what}: on or after this date (YYYY, YYYY-MM or YYYY-MM-DD; a month means its first day)."
     else:
         text = f"Only {what}: on or before this date (YYYY, YYYY-MM or YYYY-MM-DD; a month means its last day)."
-    return WindowDate(edge, load_default=None, metadata=meta(text, example))
+    return WindowDate(edge, load_default=None, metadata=meta(text, example, pattern=PARTIAL_DATE_PATTERN))
 
 
 def check_window(data, prefix):

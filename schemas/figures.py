@@ -238,3 +238,45 @@ class FigureSchema(WireSchema):
 
 class FigureListSchema(PageSchema):
     items = fields.List(fields.Nested(FigureSchema), required=True)
+
+
+FACETS = ("metric", "category", "subject", "claimant", "source", "hedge", "claim")
+
+
+class FigureFacetArgs(FigureQueryArgs):
+    """The filters of /figures, and which field to count the matching figures by."""
+
+    class Meta(FigureQueryArgs.Meta):
+        exclude = ("page_size", "cursor", "total", "sort", "format")
+
+    facet = fields.String(
+        required=True,
+        validate=validate.OneOf(FACETS),
+        metadata=meta("Count the matching figures by this field: " + ", ".join(FACETS) + ".", "metric"),
+    )
+    limit = fields.Integer(
+        load_default=100,
+        validate=validate.Range(min=1, max=1000),
+        metadata=meta("How many values to return, most frequent first (1–1000).", 100),
+    )
+
+
+class FacetValueSchema(WireSchema):
+    value = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta("The field's value (an id, category or hedge); null where figures have none.", "troops-deployed"),
+    )
+    count = fields.Integer(required=True, metadata=meta("How many matching figures have it.", 12))
+    url = fields.String(
+        required=True, allow_none=True, metadata=meta("Link to the record the value names.", "/api/v1/metrics/troops")
+    )
+
+
+class FigureFacetSchema(WireSchema):
+    facet = fields.String(required=True, metadata=meta("The field counted.", "metric"))
+    items = fields.List(
+        fields.Nested(FacetValueSchema), required=True, metadata=meta("Values, most frequent first (ties by value).")
+    )
+    total = fields.Integer(required=True, metadata=meta("Matching figures in all (over every value).", 56))
+    complete = fields.Boolean(required=True, metadata=meta("False when more values exist than `limit` returned.", True))

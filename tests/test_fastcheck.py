@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from schemas.fixtures import FIXTURE_SCHEMAS, fast_load_figure
+from schemas.fixtures import FIXTURE_SCHEMAS, fast_load_claim, fast_load_figure
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = FIXTURE_SCHEMAS["figures"]
@@ -108,3 +108,39 @@ def test_fast_path_never_accepts_what_marshmallow_rejects(record, edits):
     fast = fast_load_figure(record)
     if fast is not None:
         assert fast == marshmallow_load(record)
+
+
+CLAIMS = yaml.safe_load((ROOT / "fixtures/claims/core.yaml").read_text(encoding="utf-8"))
+
+
+def marshmallow_load_claim(record):
+    try:
+        return dict(FIXTURE_SCHEMAS["claims"].load(record))
+    except ValidationError:
+        return None
+
+
+@pytest.mark.parametrize("record", CLAIMS, ids=[r["id"] for r in CLAIMS])
+def test_fast_path_loads_every_real_claim_as_marshmallow_does(record):
+    assert fast_load_claim(record) == marshmallow_load_claim(record)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(CLAIMS),
+    st.lists(
+        st.tuples(st.sampled_from(["id", "statement", "metric", "subject", "note", "extra_field"]), ODD, st.booleans()),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_claim_fast_path_never_accepts_what_marshmallow_rejects(record, edits):
+    record = copy.deepcopy(record)
+    for key, value, delete in edits:
+        if delete:
+            record.pop(key, None)
+        else:
+            record[key] = value
+    fast = fast_load_claim(record)
+    if fast is not None:
+        assert fast == marshmallow_load_claim(record)

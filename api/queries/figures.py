@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-import orjson
-
-from api.queries.paging import BadQuery, in_list, keyset_page, order_by, parse_sort, raise_fts_error
+from api.queries.paging import BadQuery, SortKey, in_list, keyset_page, order_by, parse_sort, raise_fts_error
 from api.queries.shape import date_spec, entity_ref, published_ref, quote, url
 
 SORT_COLUMNS = {
@@ -144,8 +142,22 @@ def _where(args, base_where, base_params):
     return [*(base_where or []), *where], [*(base_params or []), *params]
 
 
+# Full-text search in id order is driven by the FTS index itself: it yields
+# matches in rowid order, which is id order (the build inserts figures sorted
+# by id), so a page stops after page_size matches instead of collecting and
+# sorting every match of a common word.
+FTS_SELECT = """
+SELECT f.doc, f.id, figures_fts.rowid AS fts_rowid
+FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid
+"""
+FTS_COUNT = "SELECT count(*) AS n FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid"
+FTS_ID_KEYS = [SortKey("id", "figures_fts.rowid", False)]
+
+
 def list_figures(db, args: dict, base_where: list[str] | None = None, base_params: list | None = None):
     """Return one page of figures as JSON documents (docs, next cursor, total)."""
+    if args.get("q") and args["sort"] == "id":
+        return _list_figures_by_search(db, args, base_where, base_params)
     where, params = _where(args, base_where, base_params)
     keys = parse_sort(args["sort"], SORT_COLUMNS)
     try:
@@ -166,21 +178,57 @@ def list_figures(db, args: dict, base_where: list[str] | None = None, base_param
     return [r["doc"] for r in rows], next_cursor, total
 
 
-def iter_figures(db, args: dict, base_where=None, base_params=None, batch: int = 2000):
-    """Yield every matching figure in order, without holding them all in memory."""
+def _list_figures_by_search(db, args, base_where, base_params):
+    where, params = _where({**args, "q": None}, base_where, base_params)
+    try:
+        rows, next_cursor, total = keyset_page(
+            db,
+            FTS_SELECT,
+            ["figures_fts MATCH ?", *where],
+            [args["q"], *params],
+            FTS_ID_KEYS,
+            "id",
+            args["page_size"],
+            args.get("cursor"),
+            ["fts_rowid"],
+            FTS_COUNT if args.get("total") else None,
+        )
+    except sqlite3.OperationalError as exc:
+        raise_fts_error(exc)
+    return [r["doc"] for r in rows], next_cursor, total
+
+
+# The flat export columns straight from the tables: no JSON to parse per row.
+FLAT_SELECT = """
+SELECT f.id, f.claim_id, f.metric_id, f.category AS metric_category, f.subject_id,
+       f.low AS value_low, f.high AS value_high, f.hedge AS value_hedge, f.value_text, m.unit AS value_unit,
+       f.period_start, f.period_end, f.period_precision, f.period_phrase, f.period_first_day, f.period_last_day,
+       f.claimant_id, f.attribution AS claimant_attribution, f.via_id, f.source_id,
+       s.title AS source_title, s.published_start AS source_published,
+       f.quote, f.span_start AS quote_start, f.span_end AS quote_end, f.event_id, f.origin, f.note
+FROM figures f CROSS JOIN sources s ON s.id = f.source_id CROSS JOIN metrics m ON m.id = f.metric_id
+"""
+# CROSS JOIN keeps the figures as the outer loop, read in the order of the sort's
+# index: the export starts at once instead of after sorting every row.
+
+
+def iter_figures(db, args: dict, base_where=None, base_params=None, batch: int = 2000, tuples: bool = False):
+    """Yield every matching figure in order as a flat row (a dict, or a tuple in FLAT_COLUMNS order).
+
+    Rows are fetched a batch at a time: the whole result is never in memory.
+    """
     where, params = _where(args, base_where, base_params)
     keys = parse_sort(args["sort"], SORT_COLUMNS)
-    sql = (
-        "SELECT f.doc FROM figures f"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + f" ORDER BY {order_by(keys)}"
-    )
+    sql = FLAT_SELECT + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order_by(keys)}"
     try:
         cur = db.execute(sql, params)
         cur.row_factory = None
         while rows := cur.fetchmany(batch):
-            for (doc,) in rows:
-                yield orjson.loads(doc)
+            if tuples:
+                yield from rows
+            else:
+                for row in rows:
+                    yield dict(zip(FLAT_COLUMNS, row, strict=True))
     except sqlite3.OperationalError as exc:
         raise_fts_error(exc)
 
@@ -261,3 +309,55 @@ def flatten_figure(f: dict) -> dict:
 
 
 __all__ = ["BadQuery", "list_figures", "iter_figures", "get_figure", "flatten_figure", "FLAT_COLUMNS"]
+
+
+# facet -> (column of figures, kind of record the value names)
+FACET_COLUMNS = {
+    "metric": ("f.metric_id", "metrics"),
+    "category": ("f.category", None),
+    "subject": ("f.subject_id", "entities"),
+    "claimant": ("f.claimant_id", "entities"),
+    "source": ("f.source_id", "sources"),
+    "hedge": ("f.hedge", None),
+    "claim": ("f.claim_id", "claims"),
+}
+# Filters the precomputed figure_counts table (subject x metric) can answer alone.
+COUNTED_FILTERS = {"subject": "c.subject_id", "metric": "c.metric_id", "category": "c.category"}
+
+
+def facet_figures(db, args: dict) -> dict:
+    """Count the figures matching the filters by one field, most frequent first.
+
+    Counts by metric or category for subjects, metrics and categories come
+    from ``figure_counts``, built with the database: a few rows instead of a
+    scan of every figure of a subject. Any other filter counts the figures.
+    """
+    facet, limit = args["facet"], args["limit"]
+    column, kind = FACET_COLUMNS[facet]
+    active = {name for name, value in args.items() if value not in (None, [], False) and name not in ("facet", "limit")}
+    if facet in ("metric", "category") and active <= set(COUNTED_FILTERS):
+        where, params = [], []
+        for name in sorted(active):
+            cond, extra = in_list(COUNTED_FILTERS[name], args[name])
+            where.append(cond)
+            params.extend(extra)
+        source = "figure_counts c"
+        value_sql, count_sql = f"c.{column.removeprefix('f.')}", "sum(c.n)"
+    else:
+        where, params = figure_filters(args)
+        source = "figures f"
+        value_sql, count_sql = column, "count(*)"
+    where_sql = " WHERE " + " AND ".join(where) if where else ""
+    sql = (
+        f"SELECT {value_sql} AS value, {count_sql} AS count FROM {source}{where_sql} "
+        f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?"
+    )
+    try:
+        rows = db.execute(sql, [*params, limit + 1]).fetchall()
+        total = db.execute(f"SELECT coalesce({count_sql}, 0) AS n FROM {source}{where_sql}", params).fetchone()["n"]
+    except sqlite3.OperationalError as exc:
+        raise_fts_error(exc)
+    items = [
+        {"value": r["value"], "count": r["count"], "url": url(kind, r["value"]) if kind else None} for r in rows[:limit]
+    ]
+    return {"facet": facet, "items": items, "total": total, "complete": len(rows) <= limit}

@@ -3,6 +3,7 @@
 from flask import Flask
 from flask_smorest import Api
 
+from api.spec import SharedRulesPlugin
 from schemas.common import ErrorSchema
 
 API_DESCRIPTION = """
@@ -28,6 +29,8 @@ Responses carry an `ETag` (304 on `If-None-Match`).
 
 class ClaimbaseApi(Api):
     ERROR_SCHEMA = ErrorSchema
+    # No catch-all "default" response: api.spec lists every status the server sends.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self):
         """Errors are handled by api.errors (one JSON shape for all)."""
@@ -41,6 +44,7 @@ def register(app: Flask) -> Api:
         spec_kwargs={
             "info": {"description": API_DESCRIPTION.strip()},
             "servers": [{"url": "/", "description": "This server"}],
+            "extra_plugins": [SharedRulesPlugin()],
         },
     )
     for module in (sources, entities, metrics, figures, events, claims, analysis):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import itertools
 from urllib.parse import urlencode
 
 import orjson
@@ -9,6 +10,8 @@ from flask import Response, abort, current_app, request, stream_with_context
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
 
+from api import db
+from api.spec import QUERY_STRING_ERRORS
 from schemas.common import ErrorSchema
 
 
@@ -22,8 +25,13 @@ class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = StrictParser()
 
     def query(self, schema):
-        """Parse and document the query string with ``schema``."""
-        return self.arguments(schema, location="query", as_kwargs=False)
+        """Parse and document the query string with ``schema``.
+
+        An instance, made once here: given a class, webargs would build a new
+        schema (deep-copying every field) on every request.
+        """
+        instance = schema() if isinstance(schema, type) else schema
+        return self.arguments(instance, location="query", as_kwargs=False)
 
     def errors(self, *codes):
         """Document error responses (all share ErrorSchema)."""
@@ -39,9 +47,9 @@ class Blueprint(SmorestBlueprint):
 ERROR_TEXT = {
     304: "Not modified (the ETag matched).",
     301: "The id is an alias; the Location header names the canonical record.",
-    400: "A parameter value that cannot be used (cursor, full-text syntax).",
+    400: QUERY_STRING_ERRORS["400"],
     404: "No record with that id.",
-    422: "Invalid or unknown query parameters, named in `errors`.",
+    422: QUERY_STRING_ERRORS["422"],
     503: "The database is unavailable or the query ran past its time limit.",
 }
 
@@ -95,26 +103,41 @@ def export_format(args) -> str:
     return {"text/csv": "csv", "application/x-ndjson": "ndjson"}.get(best, "json")
 
 
+EXPORT_CHUNK_ROWS = 500
+
+
 def stream_export(fmt: str, rows, columns, flatten, name: str):
-    """Stream every row as CSV or NDJSON without building the whole result."""
+    """Stream every row as CSV or NDJSON without building the whole result.
+
+    The first row is read before the response starts: a query that fails (full-text
+    syntax, the time limit) gets its JSON error instead of a 200 cut short. The rest
+    streams after the view has returned, each chunk of rows under a time limit of its
+    own: the limit bounds the work of producing a chunk, not the time a client takes to
+    read the whole export (a chunk stopped there ends the response early).
+    """
+    rows = iter(rows)
+    head = list(itertools.islice(rows, 1))  # runs the query now, inside the view
+    rows = itertools.chain(head, rows)
 
     def ndjson():
-        for row in rows:
-            yield orjson.dumps(flatten(row)) + b"\n"
+        db.extend_deadline()
+        while chunk := list(itertools.islice(rows, EXPORT_CHUNK_ROWS)):
+            yield b"".join(orjson.dumps(flatten(row)) + b"\n" for row in chunk)
+            db.extend_deadline()
 
     def csv_rows():
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        count = 0
-        for row in rows:
-            writer.writerow(flatten(row))
-            count += 1
-            if count % 500 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+        db.extend_deadline()
+        while chunk := list(itertools.islice(rows, EXPORT_CHUNK_ROWS)):
+            writer.writerows(flatten(row) for row in chunk)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            db.extend_deadline()
+        if buffer.tell():
+            yield buffer.getvalue()
 
     if fmt == "csv":
         body, mimetype = csv_rows(), "text/csv"

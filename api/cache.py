@@ -1,0 +1,103 @@
+"""An in-process cache of API responses, valid for one build of the database.
+
+The database is a read-only build artifact, so the answer to a GET depends
+only on the build and the request (path, query string and Accept header).
+Each worker process keeps the most recently used JSON bodies up to a byte
+budget (``CLAIMBASE_RESPONSE_CACHE_MB``, default 16; 0 turns it off) and
+drops them all when a new build is renamed into place. Streamed exports and
+errors are never cached. A hit skips argument parsing and SQL; the headers
+every response carries (ETag, CORS, security) are still added by api.http.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from flask import current_app, g, request
+
+from api import db
+
+MAX_BODY = 256 * 1024  # larger bodies are not worth the memory
+KEPT_HEADERS = ("Link", "Location")
+
+
+class ResponseCache:
+    """A thread-safe LRU of (status, body, mimetype, headers) bounded in bytes."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.used = 0
+        self.build_id: str | None = None
+        self.entries: OrderedDict[tuple, tuple] = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, build_id: str, key: tuple):
+        with self.lock:
+            if build_id != self.build_id:
+                self.entries.clear()
+                self.used, self.build_id = 0, build_id
+            entry = self.entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self.entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def put(self, build_id: str, key: tuple, entry: tuple) -> None:
+        size = len(entry[1]) + 200
+        with self.lock:
+            if build_id != self.build_id or key in self.entries or size > self.budget:
+                return
+            self.entries[key] = entry
+            self.used += size
+            while self.used > self.budget:
+                _, old = self.entries.popitem(last=False)
+                self.used -= len(old[1]) + 200
+
+
+def _key() -> tuple:
+    return (request.full_path, request.headers.get("Accept", ""))
+
+
+def before_request():
+    cache: ResponseCache = current_app.extensions["claimbase_cache"]
+    if request.method != "GET" or not request.path.startswith("/api/"):
+        return None
+    try:
+        build_id = db.build_info()["build_id"]
+    except db.DatabaseUnavailable:
+        return None  # the view reports it
+    g.cache_build_id = build_id
+    entry = cache.get(build_id, _key())
+    if entry is None:
+        return None
+    status, body, mimetype, headers = entry
+    response = current_app.response_class(body, status=status, mimetype=mimetype)
+    response.headers.extend(headers)
+    return response
+
+
+def after_request(response):
+    build_id = g.get("cache_build_id")
+    if build_id is None or response.status_code != 200 or response.is_streamed:
+        return response
+    if response.mimetype not in ("application/json", "application/ld+json", "image/svg+xml"):
+        return response
+    body = response.get_data()
+    if len(body) <= MAX_BODY:
+        headers = [(k, v) for k, v in response.headers.items() if k in KEPT_HEADERS]
+        current_app.extensions["claimbase_cache"].put(
+            build_id, _key(), (response.status_code, body, response.mimetype, headers)
+        )
+    return response
+
+
+def init_app(app) -> None:
+    budget = int(app.config.get("RESPONSE_CACHE_MB", 16) * 1024 * 1024)
+    app.extensions["claimbase_cache"] = ResponseCache(budget)
+    if budget > 0:
+        app.before_request(before_request)
+        app.after_request(after_request)

@@ -1,0 +1,247 @@
+"""Start and stop the real server (gunicorn with the repo's gunicorn.conf.py) on 127.0.0.1, and look at it.
+
+Shared by scripts/load.py, scripts/faults.py and the tests that need a real server. Everything here
+talks to loopback only and every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+DEFAULT_DB = ROOT / "data" / "claims.db"
+STARTUP_TIMEOUT = 20.0  # seconds for /health to answer 200
+STOP_TIMEOUT = 10.0  # seconds for gunicorn to exit on SIGTERM before its process group is killed
+
+# Talk to the server directly, whatever proxy the environment configures.
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class ServerError(RuntimeError):
+    """The server could not be started, or misbehaved in a way that ends the run."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str, timeout: float = 5.0, headers: dict | None = None) -> tuple[int, dict[str, str], bytes]:
+    """GET a URL without any proxy: (status, headers, body). HTTP errors are returned, not raised."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read()
+
+
+def raw_request(port: int, data: bytes, timeout: float = 5.0, limit: int = 1 << 20) -> bytes:
+    """Send ``data`` as is on a new connection to 127.0.0.1:``port``; return what comes back until close."""
+    chunks, size = [], 0
+    with socket.create_connection((HOST, port), timeout=timeout) as sock:
+        sock.sendall(data)
+        deadline = time.monotonic() + timeout
+        while size < limit and time.monotonic() < deadline:
+            try:
+                chunk = sock.recv(65536)
+            except (TimeoutError, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    return b"".join(chunks)
+
+
+def parse_response(raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Split a raw HTTP/1.1 response (one, with Content-Length or up to close) into status, headers, body."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    if not lines or not lines[0].startswith("HTTP/"):
+        raise ServerError(f"not an HTTP response: {raw[:200]!r}")
+    status = int(lines[0].split()[1])
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if "content-length" in headers:
+        body = body[: int(headers["content-length"])]
+    return status, headers, body
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (gunicorn's workers, for the master)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces, so split after its closing parenthesis.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def rss_kb(pid: int) -> int:
+    """Resident set size of ``pid`` in kB (VmRSS of /proc/<pid>/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise ServerError(f"no VmRSS for process {pid}")
+
+
+def ensure_db(path: Path) -> Path:
+    """Build the database from fixtures/ at ``path`` if there is none yet."""
+    if not path.exists():
+        print(f"{path} does not exist: building it (python -m api.build --db {path})", flush=True)
+        subprocess.run([sys.executable, "-m", "api.build", "--db", str(path)], cwd=ROOT, check=True)
+    return path
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@dataclass
+class Server:
+    """A running gunicorn: its base URL, port, master process and log file."""
+
+    base: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+    env: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def workers(self) -> list[int]:
+        return children(self.process.pid)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def tail(self, lines: int = 40) -> str:
+        return _tail(self.log_path, lines)
+
+    def wait_for_workers(self, count: int, timeout: float = STARTUP_TIMEOUT) -> list[int]:
+        deadline = time.monotonic() + timeout
+        while len(pids := self.workers) < count:
+            if time.monotonic() > deadline:
+                raise ServerError(f"{len(pids)} of {count} gunicorn workers after {timeout:.0f} s:\n{self.tail()}")
+            time.sleep(0.05)
+        return pids
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminate gunicorn (the master stops its workers), killing its process group if it lingers."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        # The master is still alive (not reaped), so its process group is still ours: kill it and its workers.
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=STOP_TIMEOUT)
+
+
+@contextmanager
+def serve(
+    db_path: Path,
+    log_path: Path,
+    *,
+    workers: int | None = None,
+    threads: int | None = None,
+    log_requests: bool = False,
+    env: dict | None = None,
+) -> Iterator[Server]:
+    """Run ``gunicorn --config gunicorn.conf.py 'api:create_app()'`` on a free loopback port over ``db_path``.
+
+    ``workers``/``threads`` default to gunicorn.conf.py's own (one worker per core, four threads);
+    gunicorn's stdout and stderr (its log and the app's request lines) go to ``log_path``.
+    """
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    if not gunicorn.exists():
+        raise ServerError(f"gunicorn not found next to {sys.executable}; install requirements.txt")
+    port = free_port()
+    bind = f"{HOST}:{port}"
+    base = f"http://{HOST}:{port}"
+    server_env = dict(
+        os.environ,
+        CLAIMBASE_DB=str(db_path),
+        CLAIMBASE_LOG_REQUESTS="1" if log_requests else "0",
+        PYTHONUNBUFFERED="1",
+        **(env or {}),
+    )
+    command = [str(gunicorn), "--config", str(ROOT / "gunicorn.conf.py"), "--bind", bind]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    if threads is not None:
+        command += ["--threads", str(threads)]
+    command.append("api:create_app()")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=server_env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        status = None
+        while True:
+            if process.poll() is not None:
+                raise ServerError(f"gunicorn exited with {process.returncode} before serving:\n{_tail(log_path)}")
+            try:
+                status = get(f"{base}/health", timeout=1.0)[0]
+            except OSError:
+                status = None
+            if status == 200:
+                break
+            if time.monotonic() > deadline:
+                raise ServerError(
+                    f"gunicorn did not answer GET /health with 200 within {STARTUP_TIMEOUT:.0f} s "
+                    f"(last status {status}):\n{_tail(log_path)}"
+                )
+            time.sleep(0.1)
+        yield Server(base=base, port=port, process=process, log_path=log_path, env=server_env)
+    finally:
+        stop(process)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The ``p``-th percentile (0–100) of ``values``, nearest rank."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
