@@ -454,7 +454,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=ROOT / "bench" / "data", help="where bench.prepare built claims.db")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=5, help="duration of each wrk run")
+    parser.add_argument("--seconds", type=float, default=3, help="duration of each wrk run")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--out", type=Path, help="JSON results (default: <dir>/results-<time>.json)")

@@ -68,6 +68,7 @@ BAD_INPUT = {
     "huge page size": ("page_size=" + "9" * 40, "page_size", {422}),
     "page size not a number": ("page_size=ten", "page_size", {422}),
     "unknown parameter": ("metirc=troops", "metirc", {422}),
+    "a single-valued parameter twice": ("page_size=10&page_size=500", "page_size", {422}),
 }
 
 

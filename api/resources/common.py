@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 import orjson
 from flask import Response, abort, current_app, request, stream_with_context
 from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import ValidationError
+from marshmallow import fields as ma_fields
 from webargs.flaskparser import FlaskParser
 
 from api import db
@@ -19,6 +21,18 @@ class StrictParser(FlaskParser):
     """Take ``unknown`` from the schema (RAISE), so typos in parameters are errors."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
+
+    def load_querystring(self, req, schema):
+        """Refuse a single-valued parameter given more than once too (webargs would keep the first)."""
+        repeated = {
+            name: ["Given more than once: this parameter takes one value."]
+            for name, field in schema.fields.items()
+            if not isinstance(field, (ma_fields.List, ma_fields.Tuple))
+            and len(req.args.getlist(field.data_key or name)) > 1
+        }
+        if repeated:
+            raise ValidationError(repeated)
+        return super().load_querystring(req, schema)
 
 
 class Blueprint(SmorestBlueprint):
