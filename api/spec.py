@@ -25,7 +25,7 @@ QUERY_STRING_ERRORS = {
     "414": "The query string is longer than the server's limit (8192 bytes unless CLAIMBASE_MAX_QUERY_STRING "
     "says otherwise).",
     "422": f"Invalid query parameters, named in `errors`: unknown names, invalid values, control characters, "
-    f"or more than {MAX_PARAM_VALUES} values of one parameter.",
+    f"a single-valued parameter given twice, or more than {MAX_PARAM_VALUES} values of one parameter.",
 }
 NOT_MODIFIED = "Not modified: the `ETag` given in `If-None-Match` still matches."
 
