@@ -50,3 +50,17 @@ def get_all(client, url: str) -> list[dict]:
         items.extend(body["items"])
         url = body["next"]
     return items
+
+
+class RecordingConnection:
+    """A sqlite3 connection that records every statement and its parameters."""
+
+    def __init__(self, conn, log):
+        self._conn, self._log = conn, log
+
+    def execute(self, sql, params=()):
+        self._log.append((sql, tuple(params)))
+        return self._conn.execute(sql, params)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)

@@ -24,6 +24,7 @@ import pytest
 from api import create_app, db
 from api.guard import MAX_PARAM_VALUES
 from scripts.servers import ROOT, get, parse_response, raw_request, serve
+from tests.conftest import RecordingConnection
 
 LISTS = [
     "/api/v1/figures",
@@ -139,20 +140,6 @@ SQL_FRAGMENTS = [
     '" UNION SELECT * FROM sqlite_master --',
     "') OR ('a'='a",
 ]
-
-
-class RecordingConnection:
-    """A sqlite3 connection that records every statement and its parameters."""
-
-    def __init__(self, conn, log):
-        self._conn, self._log = conn, log
-
-    def execute(self, sql, params=()):
-        self._log.append((sql, tuple(params)))
-        return self._conn.execute(sql, params)
-
-    def __getattr__(self, name):
-        return getattr(self._conn, name)
 
 
 def test_sql_fragments_never_reach_sql_unparameterised(db_path, tmp_path, monkeypatch):

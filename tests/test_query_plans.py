@@ -13,6 +13,7 @@ import pytest
 from api import create_app, db
 from api.build import build
 from api.synth import generate
+from tests.conftest import RecordingConnection
 
 FIGURES = 20_000
 
@@ -24,20 +25,6 @@ def synthetic_db(tmp_path_factory):
     path = out / "claims.db"
     build(path, out / "fixtures", out / "texts")
     return path
-
-
-class Recorder:
-    """A connection that records each statement it runs."""
-
-    def __init__(self, conn, log):
-        self._conn, self._log = conn, log
-
-    def execute(self, sql, params=()):
-        self._log.append((sql, tuple(params)))
-        return self._conn.execute(sql, params)
-
-    def __getattr__(self, name):
-        return getattr(self._conn, name)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +40,7 @@ def top_subject(synthetic_db):
 def plans_of(synthetic_db, monkeypatch, url):
     statements = []
     real = db.connect
-    monkeypatch.setattr(db, "connect", lambda path: Recorder(real(path), statements))
+    monkeypatch.setattr(db, "connect", lambda path: RecordingConnection(real(path), statements))
     monkeypatch.setattr(db._local, "conn", None, raising=False)
     monkeypatch.setattr(db._local, "key", None, raising=False)
     app = create_app({"DATABASE": str(synthetic_db), "LOG_REQUESTS": False, "RESPONSE_CACHE_MB": 0})

@@ -212,8 +212,8 @@ FROM figures f CROSS JOIN sources s ON s.id = f.source_id CROSS JOIN metrics m O
 # index: the export starts at once instead of after sorting every row.
 
 
-def iter_figures(db, args: dict, base_where=None, base_params=None, batch: int = 2000, tuples: bool = False):
-    """Yield every matching figure in order as a flat row (a dict, or a tuple in FLAT_COLUMNS order).
+def iter_figures(db, args: dict, base_where=None, base_params=None, batch: int = 2000):
+    """Yield every matching figure in order as a flat tuple in FLAT_COLUMNS order.
 
     Rows are fetched a batch at a time: the whole result is never in memory.
     """
@@ -224,11 +224,7 @@ def iter_figures(db, args: dict, base_where=None, base_params=None, batch: int =
         cur = db.execute(sql, params)
         cur.row_factory = None
         while rows := cur.fetchmany(batch):
-            if tuples:
-                yield from rows
-            else:
-                for row in rows:
-                    yield dict(zip(FLAT_COLUMNS, row, strict=True))
+            yield from rows
     except sqlite3.OperationalError as exc:
         raise_fts_error(exc)
 

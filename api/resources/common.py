@@ -121,6 +121,7 @@ EXPORT_CHUNK_ROWS = 500
 
 
 def stream_export(fmt: str, rows, columns, flatten, name: str):
+    # ``flatten`` turns a row into a dict of ``columns``; None when rows are flat tuples already.
     """Stream every row as CSV or NDJSON without building the whole result.
 
     The first row is read before the response starts: a query that fails (full-text
@@ -133,19 +134,35 @@ def stream_export(fmt: str, rows, columns, flatten, name: str):
     head = list(itertools.islice(rows, 1))  # runs the query now, inside the view
     rows = itertools.chain(head, rows)
 
+    if flatten is None:  # rows are tuples in ``columns`` order already
+
+        def as_dict(row):
+            return dict(zip(columns, row, strict=True))
+
+        def as_list(row):
+            return row
+    else:
+
+        def as_dict(row):
+            return flatten(row)
+
+        def as_list(row):
+            flat = flatten(row)
+            return [flat[c] for c in columns]
+
     def ndjson():
         db.extend_deadline()
         while chunk := list(itertools.islice(rows, EXPORT_CHUNK_ROWS)):
-            yield b"".join(orjson.dumps(flatten(row)) + b"\n" for row in chunk)
+            yield b"".join(orjson.dumps(as_dict(row)) + b"\n" for row in chunk)
             db.extend_deadline()
 
     def csv_rows():
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
         db.extend_deadline()
         while chunk := list(itertools.islice(rows, EXPORT_CHUNK_ROWS)):
-            writer.writerows(flatten(row) for row in chunk)
+            writer.writerows(map(as_list, chunk))
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

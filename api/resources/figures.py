@@ -1,12 +1,7 @@
 """Figures: numeric claims as each source reports them."""
 
-import csv
-import io
-import itertools
+from flask import Response
 
-from flask import Response, stream_with_context
-
-from api import db
 from api.db import get_db
 from api.queries import figures as queries
 from api.resources.common import (
@@ -23,51 +18,12 @@ from schemas.figures import FigureFacetArgs, FigureFacetSchema, FigureListSchema
 blp = Blueprint("figures", __name__, url_prefix="/api/v1", description="Numeric claims, one per source per statement.")
 
 
-CSV_CHUNK_ROWS = 2000
-
-
-def stream_csv(rows, columns, name: str):
-    """Stream tuples as CSV, a chunk at a time (the fast path of figure exports).
-
-    As stream_export does: the query runs (and can fail with its JSON error)
-    before the response starts, and the time limit restarts after each chunk.
-    """
-    rows = iter(rows)
-    rows = itertools.chain(list(itertools.islice(rows, 1)), rows)
-
-    def body():
-        db.extend_deadline()  # the view's deadline was cleared at teardown; the first chunk gets its own
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        while chunk := list(itertools.islice(rows, CSV_CHUNK_ROWS)):
-            writer.writerows(chunk)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            db.extend_deadline()
-        if buffer.tell():
-            yield buffer.getvalue()
-
-    response = Response(stream_with_context(body()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'inline; filename="{name}.csv"'
-    return response
-
-
-def flat(row: dict) -> dict:
-    """Export rows come flat from the query already."""
-    return row
-
-
 def respond_with_figures(args, base_where=None, base_params=None, name="figures"):
     """Answer a figure list as a JSON page or a streamed CSV/NDJSON export."""
     fmt = export_format(args)
-    if fmt == "csv":
-        rows = queries.iter_figures(get_db(), args, base_where, base_params, tuples=True)
-        return stream_csv(rows, queries.FLAT_COLUMNS, name)
     if fmt != "json":
         rows = queries.iter_figures(get_db(), args, base_where, base_params)
-        return stream_export(fmt, rows, queries.FLAT_COLUMNS, flat, name)
+        return stream_export(fmt, rows, queries.FLAT_COLUMNS, None, name)
     return raw_page_response(*queries.list_figures(get_db(), args, base_where, base_params), args)
 
 
