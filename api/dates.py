@@ -2,8 +2,10 @@
 
 import calendar
 import datetime as dt
+from functools import lru_cache
 
 
+@lru_cache(maxsize=1 << 14)
 def bounds(value: str) -> tuple[str, str]:
     """Return the first and last day covered by a partial ISO date.
 
@@ -26,6 +28,7 @@ def bounds(value: str) -> tuple[str, str]:
     raise ValueError(f"{value!r} is not a partial ISO date")
 
 
+@lru_cache(maxsize=1 << 14)
 def span_bounds(start: str, end: str | None) -> tuple[str, str]:
     """Return the first and last day of ``start`` .. ``end`` (``end`` optional)."""
     first = bounds(start)[0]

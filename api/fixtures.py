@@ -10,6 +10,7 @@ texts, and returns *all* problems at once, each naming file, record and field.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -69,6 +70,11 @@ class Record:
         return ident if ident else f"#{self.index}"
 
 
+def record_hash(data: dict) -> int:
+    """Return a 512-bit hash of a loaded record's canonical JSON (see api.build.build_id_for)."""
+    return int.from_bytes(hashlib.blake2b(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).digest(), "big")
+
+
 @dataclass
 class Fixtures:
     """All records by kind, in a deterministic order."""
@@ -119,43 +125,59 @@ def _flatten(messages, prefix="") -> list[tuple[str, str]]:
     return out
 
 
-def load(directory: Path = DEFAULT_FIXTURES_DIR, extra: dict[str, list[dict]] | None = None):
-    """Read and schema-check every fixture file; return (Fixtures, problems).
+def relative_name(directory: Path, path: Path) -> str:
+    """Return how problems name a fixture file: relative to the fixtures' parent."""
+    return str(path.relative_to(directory.parent)) if directory.parent in path.parents else str(path)
 
-    ``extra`` adds records that did not come from a file (the synthetic data
-    generator uses it); they go through the same checks.
+
+def load_record(kind: str, rel: str, index: int, item, problems: list[Problem]) -> Record | None:
+    """Schema-check one raw record; return it loaded, or None after adding its problems."""
+    if not isinstance(item, dict):
+        problems.append(Problem(rel, f"#{index}", "(record)", "must be a mapping"))
+        return None
+    fast = FAST_LOADERS.get(kind)
+    data = fast(item) if fast else None
+    if data is None:
+        try:
+            data = FIXTURE_SCHEMAS[kind].load(item)
+        except ValidationError as err:
+            label = str(item.get("id")) if item.get("id") else f"#{index}"
+            for path_, msg in _flatten(err.messages):
+                problems.append(Problem(rel, label, path_, msg))
+            return None
+    return Record(kind, rel, index, data)
+
+
+def read_file(directory: Path, path: Path, problems: list[Problem]) -> tuple[str, list]:
+    """Read one fixture file; a file that does not parse is one problem and no records."""
+    rel = relative_name(directory, path)
+    try:
+        return rel, read_records(path)
+    except (yaml.YAMLError, orjson.JSONDecodeError, ValueError) as exc:
+        problems.append(Problem(rel, "(file)", "(syntax)", str(exc).replace("\n", " ")))
+        return rel, []
+
+
+def load(
+    directory: Path = DEFAULT_FIXTURES_DIR,
+    extra: dict[str, list[dict]] | None = None,
+    kinds: tuple[str, ...] = KINDS,
+):
+    """Read and schema-check every fixture file of ``kinds``; return (Fixtures, problems).
+
+    ``extra`` adds records that did not come from a file; they go through the
+    same checks.
     """
     fixtures, problems = Fixtures(), []
-    for kind in KINDS:
-        schema, fast = FIXTURE_SCHEMAS[kind], FAST_LOADERS.get(kind)
-        sources: list[tuple[str, list]] = []
-        for path in fixture_files(directory, kind):
-            rel = str(path.relative_to(directory.parent)) if directory.parent in path.parents else str(path)
-            try:
-                raw = read_records(path)
-            except (yaml.YAMLError, orjson.JSONDecodeError, ValueError) as exc:
-                problems.append(Problem(rel, "(file)", "(syntax)", str(exc).replace("\n", " ")))
-                continue
-            sources.append((rel, raw))
+    for kind in kinds:
+        sources = [read_file(directory, path, problems) for path in fixture_files(directory, kind)]
         if extra and extra.get(kind):
             sources.append((f"<generated {kind}>", extra[kind]))
         for rel, raw in sources:
             for index, item in enumerate(raw):
-                label = item.get("id") if isinstance(item, dict) and item.get("id") else f"#{index}"
-                if not isinstance(item, dict):
-                    problems.append(Problem(rel, label, "(record)", "must be a mapping"))
-                    continue
-                data = fast(item) if fast else None
-                if data is not None:
-                    fixtures.records[kind].append(Record(kind, rel, index, data))
-                    continue
-                try:
-                    data = schema.load(item)
-                except ValidationError as err:
-                    for path_, msg in _flatten(err.messages):
-                        problems.append(Problem(rel, str(label), path_, msg))
-                    continue
-                fixtures.records[kind].append(Record(kind, rel, index, data))
+                rec = load_record(kind, rel, index, item, problems)
+                if rec is not None:
+                    fixtures.records[kind].append(rec)
     return fixtures, problems
 
 
@@ -171,7 +193,7 @@ def alias_key(name: str) -> str:
     return " ".join(text.split())
 
 
-class _Checker:
+class Checker:
     """Cross-record checks; collects problems instead of raising."""
 
     def __init__(self, fixtures: Fixtures, texts: Path | None):
@@ -180,22 +202,62 @@ class _Checker:
         self.problems: list[Problem] = []
         self.ids = {kind: set() for kind in KINDS}
         self.doc_text: dict[str, str | None] = {}
+        self.claims: dict[str, dict] = {}
+        self._sources: dict[str, dict] | None = None
 
     def add(self, rec: Record, fld: str, message: str):
         self.problems.append(Problem(rec.file, rec.label, fld, message))
 
     def run(self) -> list[Problem]:
+        self.check_records()
+        figures = self.fx.records["figures"]
+        for rec in figures:
+            self.check_figure(rec)
+        ids_by_file: dict[str, list[str | None]] = {}
+        for rec in figures:
+            ids = ids_by_file.setdefault(rec.file, [])
+            ids.extend([None] * (rec.index + 1 - len(ids)))
+            ids[rec.index] = rec.data["id"]
+        self.check_after_figures(ids_by_file.items(), {rec.data["claim"] for rec in figures})
+        return self.problems
+
+    def check_records(self):
+        """Check everything that does not need the figures."""
         self.check_duplicates()
         self.check_references()
         self.check_aliases()
-        self.check_claims()
         self.check_dates()
         self.check_texts()
-        return self.problems
+        self.claims = self.fx.by_id("claims")
+
+    def check_after_figures(self, figure_ids, used_claims: set[str]):
+        """Check what needs every figure: unique figure ids, claims with figures, exclusion targets.
+
+        ``figure_ids`` is ``(file, ids)`` pairs in file order, where ``ids[i]``
+        is the id of the valid record at index ``i`` of that file (or None).
+        """
+        seen: dict[str, tuple[str, int]] = {}
+        for file, ids in figure_ids:
+            for index, ident in enumerate(ids):
+                if ident is None:
+                    continue
+                first = seen.setdefault(ident, (file, index))
+                if first != (file, index):
+                    self.problems.append(
+                        Problem(file, ident, "id", f"duplicate id (first defined in {first[0]} #{first[1]})")
+                    )
+        self.ids["figures"] = set(seen)
+        for rec in self.fx.records["exclusions"]:
+            target = rec.data["refers_to"]
+            if target is not None and not any(target in self.ids[k] for k in ("claims", "figures", "events")):
+                self.add(rec, "refers_to", f"unknown claim, figure or event id {target!r}")
+        for rec in self.fx.records["claims"]:
+            if rec.data["id"] not in used_claims:
+                self.add(rec, "id", "no figure reports this claim")
 
     def check_duplicates(self):
         for kind in KINDS:
-            if kind == "exclusions":
+            if kind in ("exclusions", "figures"):
                 continue
             seen: dict[str, Record] = {}
             for rec in self.fx.records[kind]:
@@ -206,6 +268,27 @@ class _Checker:
                 else:
                     seen[ident] = rec
             self.ids[kind] = set(seen)
+
+    def check_figure(self, rec: Record):
+        """Check one figure's references, its claim and its quote; fill metric and subject from the claim."""
+        d = rec.data
+        self.ref(rec, "source", d["source"], "sources")
+        self.ref(rec, "claim", d["claim"], "claims")
+        self.ref(rec, "metric", d["metric"], "metrics")
+        self.ref(rec, "subject", d["subject"], "entities")
+        self.ref(rec, "via", d["via"], "entities")
+        self.ref(rec, "event", d["event"], "events")
+        if d["claimant"]:
+            self.ref(rec, "claimant.entity", d["claimant"]["entity"], "entities")
+        claim = self.claims.get(d["claim"])
+        if claim:
+            for key in ("metric", "subject"):
+                if d[key] is None:
+                    d[key] = claim[key]
+                elif d[key] != claim[key]:
+                    self.add(rec, key, f"{d[key]!r} differs from its claim's {key} {claim[key]!r}")
+        if self.texts is not None:
+            self.quote(rec, "span", d["source"], d["quote"], d["span"])
 
     def ref(self, rec: Record, fld: str, value, kind: str):
         if value is not None and value not in self.ids[kind]:
@@ -234,16 +317,6 @@ class _Checker:
         for rec in self.fx.records["claims"]:
             self.ref(rec, "metric", rec.data["metric"], "metrics")
             self.ref(rec, "subject", rec.data["subject"], "entities")
-        for rec in self.fx.records["figures"]:
-            d = rec.data
-            self.ref(rec, "source", d["source"], "sources")
-            self.ref(rec, "claim", d["claim"], "claims")
-            self.ref(rec, "metric", d["metric"], "metrics")
-            self.ref(rec, "subject", d["subject"], "entities")
-            self.ref(rec, "via", d["via"], "entities")
-            self.ref(rec, "event", d["event"], "events")
-            if d["claimant"]:
-                self.ref(rec, "claimant.entity", d["claimant"]["entity"], "entities")
         for rec in self.fx.records["events"]:
             d = rec.data
             self.ref(rec, "location", d["location"], "entities")
@@ -260,9 +333,6 @@ class _Checker:
                 seen_sources[cit["source"]] += 1
         for rec in self.fx.records["exclusions"]:
             self.ref(rec, "source", rec.data["source"], "sources")
-            target = rec.data["refers_to"]
-            if target is not None and not any(target in self.ids[k] for k in ("claims", "figures", "events")):
-                self.add(rec, "refers_to", f"unknown claim, figure or event id {target!r}")
 
     def check_aliases(self):
         owner: dict[str, str] = {}
@@ -285,23 +355,6 @@ class _Checker:
                     owner[key] = d["id"]
                     spellings.add(name)
 
-    def check_claims(self):
-        claims = self.fx.by_id("claims")
-        for rec in self.fx.records["figures"]:
-            d = rec.data
-            claim = claims.get(d["claim"])
-            if not claim:
-                continue
-            for key in ("metric", "subject"):
-                if d[key] is None:
-                    d[key] = claim[key]
-                elif d[key] != claim[key]:
-                    self.add(rec, key, f"{d[key]!r} differs from its claim's {key} {claim[key]!r}")
-        used = {r.data["claim"] for r in self.fx.records["figures"]}
-        for rec in self.fx.records["claims"]:
-            if rec.data["id"] not in used:
-                self.add(rec, "id", "no figure reports this claim")
-
     def check_dates(self):
         for rec in self.fx.records["sources"]:
             ref = rec.data["reference_date"]
@@ -311,7 +364,9 @@ class _Checker:
 
     def text_of(self, source_id: str) -> str | None:
         if source_id not in self.doc_text:
-            src = self.fx.by_id("sources").get(source_id)
+            if self._sources is None:
+                self._sources = self.fx.by_id("sources")
+            src = self._sources.get(source_id)
             text = None
             if src is not None and self.texts is not None:
                 text = read_text(self.texts, src["filename"])
@@ -358,10 +413,9 @@ class _Checker:
         for rec in self.fx.records["entities"]:
             for i, role in enumerate(rec.data["roles"]):
                 self.quote(rec, f"roles.{i}.span", role["source"], role["quote"], role["span"])
-        for kind in ("figures", "exclusions"):
-            for rec in self.fx.records[kind]:
-                d = rec.data
-                self.quote(rec, "span", d["source"], d["quote"], d["span"])
+        for rec in self.fx.records["exclusions"]:
+            d = rec.data
+            self.quote(rec, "span", d["source"], d["quote"], d["span"])
         for rec in self.fx.records["events"]:
             for i, cit in enumerate(rec.data["citations"]):
                 self.quote(rec, f"citations.{i}.span", cit["source"], cit["quote"], cit["span"])
@@ -369,7 +423,7 @@ class _Checker:
 
 def validate(fixtures: Fixtures, texts: Path | None) -> list[Problem]:
     """Return every cross-record and text problem (empty when all is well)."""
-    return _Checker(fixtures, texts).run()
+    return Checker(fixtures, texts).run()
 
 
 def load_and_validate(

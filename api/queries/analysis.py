@@ -476,7 +476,8 @@ def timeline(db, args: dict) -> dict:
 
 # ---- search ----------------------------------------------------------------
 
-# Every matching row, materialized so that bm25() and snippet() run on the FTS table itself.
+# Every matching row, materialized so that bm25() and snippet() run on the FTS tables themselves:
+# figures from figures_fts, every other kind from search_index_fts.
 # The snippet comes from the body (quote, statement, aliases) when the body matches.
 MATCHES = """
 SELECT CASE si.kind WHEN 'event_citation' THEN 'event' ELSE si.kind END AS type,
@@ -487,7 +488,15 @@ SELECT CASE si.kind WHEN 'event_citation' THEN 'event' ELSE si.kind END AS type,
             ELSE snippet(search_index_fts, -1, '<mark>', '</mark>', '…', 16) END AS snippet,
        bm25(search_index_fts, 2.0, 1.0) AS score
 FROM search_index_fts JOIN search_index si ON si.rowid = search_index_fts.rowid
-WHERE search_index_fts MATCH ?
+WHERE search_index_fts MATCH ?1
+UNION ALL
+SELECT 'figure', f.id, 'figure',
+       CASE WHEN instr(snippet(figures_fts, 0, '<mark>', '</mark>', '…', 16), '<mark>') > 0
+            THEN snippet(figures_fts, 0, '<mark>', '</mark>', '…', 16)
+            ELSE snippet(figures_fts, -1, '<mark>', '</mark>', '…', 16) END,
+       bm25(figures_fts, 1.0, 2.0, 1.0)
+FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid
+WHERE figures_fts MATCH ?1
 """
 
 # One row per record: an event citation counts as its event and the best match wins

@@ -77,17 +77,51 @@ def figure_filters(args: dict) -> tuple[list[str], list]:
     return where, params
 
 
-def figure_dict(r: dict) -> dict:
-    """Shape a figure row, joined with what it embeds, as the wire format.
+def metric_part(metric: dict) -> dict:
+    """Return a metric as a figure embeds it."""
+    return {
+        "id": metric["id"],
+        "label": metric["label"],
+        "unit": metric["unit"],
+        "category": metric["category"],
+        "url": url("metrics", metric["id"]),
+    }
 
-    The build stores the result as ``figures.doc`` (see api.build.figure_doc),
-    so that serving a figure is reading a string.
+
+def source_part(source: dict) -> dict:
+    """Return a source (a ``sources`` row) as a figure embeds it."""
+    return {
+        "id": source["id"],
+        "title": source["title"],
+        "outlet": source["outlet_id"],
+        "published": published_ref(
+            source["published_start"], source["published_precision"], source["published_first_day"]
+        ),
+        "stance": source["stance"],
+        "url": url("sources", source["id"]),
+    }
+
+
+def event_part(event_id: str, title: str | None) -> dict:
+    """Return an event as a figure embeds it."""
+    return {"id": event_id, "title": title, "url": url("events", event_id)}
+
+
+def figure_dict(r: dict, metric, subject, source, via=None, event=None, claimant_name: str | None = None) -> dict:
+    """Shape a figure row, with the objects it embeds, as the wire format.
+
+    ``metric``, ``subject``, ``source``, ``via`` and ``event`` come from
+    :func:`metric_part`, :func:`~api.queries.shape.entity_ref`,
+    :func:`source_part` and :func:`event_part` (the build passes them
+    pre-serialised, once per source, metric or entity).  The build stores the
+    result as ``figures.doc`` (api.build.FigureShaper), so that serving a
+    figure is reading a string.
     """
     claimant = None
     if r["claimant_id"] or r["attribution"]:
         claimant = {
             "id": r["claimant_id"],
-            "name": r["c_name"],
+            "name": claimant_name,
             "attribution": r["attribution"],
             "url": url("entities", r["claimant_id"]) if r["claimant_id"] else None,
         }
@@ -95,36 +129,21 @@ def figure_dict(r: dict) -> dict:
         "id": r["id"],
         "url": url("figures", r["id"]),
         "claim": {"id": r["claim_id"], "url": url("claims", r["claim_id"])},
-        "metric": {
-            "id": r["metric_id"],
-            "label": r["m_label"],
-            "unit": r["m_unit"],
-            "category": r["category"],
-            "url": url("metrics", r["metric_id"]),
-        },
-        "subject": entity_ref(r["subject_id"], r["sub_name"], r["sub_type"]),
+        "metric": metric,
+        "subject": subject,
         "value": {
             "low": r["low"],
             "high": r["high"],
             "hedge": r["hedge"],
             "text": r["value_text"],
-            "unit": r["m_unit"],
+            "unit": r["unit"],
         },
         "period": date_spec(r, "period"),
         "claimant": claimant,
-        "via": entity_ref(r["via_id"], r["v_name"], r["v_type"]) if r["via_id"] else None,
-        "source": {
-            "id": r["source_id"],
-            "title": r["s_title"],
-            "outlet": r["s_outlet"],
-            "published": published_ref(r["s_pub"], r["s_pub_precision"], r["s_pub_first"]),
-            "stance": r["s_stance"],
-            "url": url("sources", r["source_id"]),
-        },
+        "via": via,
+        "source": source,
         "quote": quote(r["quote"], r["span_start"], r["span_end"]),
-        "event": {"id": r["event_id"], "title": r["e_title"], "url": url("events", r["event_id"])}
-        if r["event_id"]
-        else None,
+        "event": event,
         "origin": r["origin"],
         "note": r["note"],
     }
