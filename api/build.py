@@ -38,6 +38,7 @@ from api.fixtures import (
     load_and_validate,
     record_hash,
 )
+from api.derived import MMAP_BYTES, DerivedTables, attach_shards, in_id_order
 from api.queries.figures import event_part, figure_dict, metric_part, source_part
 from api.queries.shape import entity_ref
 from api.shards import FigureStage, default_jobs
@@ -47,6 +48,8 @@ from api.texts import texts_dir
 SCHEMA_VERSION = "1"
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "claims.db"
 
+# A figure row is about 2.3 KB: 8 KB pages hold three, 4 KB pages only one.
+PAGE_SIZE = 8192
 T, INT, R = str, int, float  # sqlite-utils column types: TEXT, INTEGER, REAL
 
 DATE_COLS = ("start", "end", "precision", "qualifier", "phrase", "resolved_from", "resolution", "first_day", "last_day")
@@ -401,7 +404,7 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
                 "metric_id": c["metric"],
                 "subject_id": c["subject"],
                 "note": c["note"],
-                # Filled in from the figures by CLAIM_STATS_SQL.
+                # Filled in from the figures (api.derived.CLAIM_STATS_SELECT).
                 "figure_count": 0,
                 "source_count": 0,
                 "origin_count": 0,
@@ -567,37 +570,6 @@ def _days(first: str, last: str) -> int:
     return (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days
 
 
-CLAIM_STATS_SQL = """
-UPDATE claims SET
-  figure_count = s.figure_count,
-  source_count = s.source_count,
-  origin_count = s.origin_count,
-  claimant_count = s.claimant_count,
-  low_min = s.low_min,
-  high_max = s.high_max,
-  first_published = s.first_published,
-  first_source_id = s.first_source_id
-FROM (
-  SELECT claim_id,
-         count(*) AS figure_count,
-         count(DISTINCT source_id) AS source_count,
-         count(DISTINCT origin) AS origin_count,
-         count(DISTINCT coalesce(claimant_id, attribution)) AS claimant_count,
-         min(coalesce(low, high)) AS low_min,
-         max(coalesce(high, low)) AS high_max,
-         min(published) AS first_published,
-         -- The earliest dated source, ties broken by id: published is an ISO day (10 characters).
-         substr(min(published || source_id), 11) AS first_source_id
-  FROM figures GROUP BY claim_id
-) AS s
-WHERE s.claim_id = claims.id
-"""
-
-FIGURE_COUNTS_SQL = """
-INSERT INTO figure_counts (subject_id, metric_id, category, n)
-SELECT subject_id, metric_id, min(category), count(*) FROM figures GROUP BY subject_id, metric_id
-"""
-
 # Every kind but figures, which figures_fts indexes (see api.queries.analysis.MATCHES).
 SEARCH_SQL = """
 INSERT INTO search_index (kind, record_id, title, body)
@@ -632,7 +604,6 @@ def create_indexes(db: sqlite_utils.Database, timer: Timer | None = None) -> Non
     db["search_index"].create({"rowid": INT, "kind": T, "record_id": T, "title": T, "body": T}, pk="rowid", strict=True)
     db.execute(SEARCH_SQL)
     db["search_index"].enable_fts(["title", "body"], tokenize="unicode61 remove_diacritics 2")
-    db["figures"].enable_fts(["quote", "value_text", "attribution"], tokenize="unicode61 remove_diacritics 2")
     timer.done("full-text search")
 
 
@@ -661,11 +632,17 @@ def insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
 
 
 def write_database(
-    rows: dict[str, list[dict]], shards: list[str], path: Path, build_id: str, timer: Timer | None = None
+    rows: dict[str, list[dict]],
+    shards: list[str],
+    derived: DerivedTables,
+    path: Path,
+    build_id: str,
+    timer: Timer | None = None,
 ) -> dict[str, int]:
     """Write a complete database to ``path`` (which must not exist yet) from table rows and figure shards."""
     timer = timer or Timer()
     db = sqlite_utils.Database(path)
+    db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
     # Sort with two threads when building indexes, in a large page cache.
@@ -673,7 +650,7 @@ def write_database(
     db.execute("PRAGMA cache_size = -262144")
     # Read the file through memory mapping: no read() call per page when
     # every index build scans the table.
-    db.execute("PRAGMA mmap_size = 17179869184")
+    db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     # Foreign keys are checked once, after the inserts, by foreign_key_check
     # (the validation has already checked every reference).
     db.execute("PRAGMA foreign_keys = OFF")
@@ -696,10 +673,10 @@ def write_database(
             insert_rows(db.conn, name, rows[name])
         merge_shards(db.conn, shards)
         timer.done("insert")
-        db.execute(CLAIM_STATS_SQL)
-        db.execute(FIGURE_COUNTS_SQL)
-        timer.done("claim stats")
     create_indexes(db, timer)
+    with db.conn:
+        derived.copy_into(db.conn)
+    timer.done("derived tables")
     counts = {name: db[name].count for name in TABLES if name != "build_info"}
     info = {
         "build_id": build_id,
@@ -729,23 +706,25 @@ def write_database(
 
 
 def merge_shards(conn: sqlite3.Connection, shards: list[str]) -> None:
-    """Copy the figure shards into ``figures`` in id order (so rowids follow ids).
+    """Copy the figure shards into ``figures`` in id order, so that rowids follow ids.
 
     Each shard has its own primary-key index, so SQLite merges the shards in
-    order instead of sorting the rows.
+    order instead of sorting the rows.  api.fulltext numbers the figures the
+    same way.
     """
-    names = [f"shard{n}" for n in range(len(shards))]
-    for name, shard in zip(names, shards, strict=True):
-        conn.execute(f"ATTACH DATABASE ? AS {name}", [shard])
-    union = " UNION ALL ".join(f"SELECT * FROM {name}.figures" for name in names)
-    conn.execute(f"INSERT INTO figures {union} ORDER BY id")
+    attach_shards(conn, shards)
+    conn.execute(f"INSERT INTO figures {in_id_order(shards, '*')}")
 
 
 def figures_table_sql() -> str:
-    """Return the CREATE TABLE statement of ``figures`` for a shard (without foreign keys)."""
-    columns, pk, _fks, not_null = TABLES["figures"]
+    """Return the CREATE TABLE statement of a shard's ``figures``: its columns, no keys.
+
+    Rows are appended to a shard without maintaining an index; the shard
+    indexes its ids once, at the end (api.shards.write_shard).
+    """
+    columns, _pk, _fks, not_null = TABLES["figures"]
     db = sqlite_utils.Database(memory=True)
-    db["figures"].create(columns, pk=pk, not_null=not_null, strict=True)
+    db["figures"].create(columns, not_null=not_null, strict=True)
     return db["figures"].schema
 
 
@@ -806,7 +785,12 @@ def build(
             raise FixtureError(problems)
         sums["figures"] = (sum(s.count for s in shards), sum(s.digest for s in shards))
         build_id = build_id_from(sums)
-        counts = write_database(rows, [s.path for s in shards], tmp, build_id, timer)
+        paths = [s.path for s in shards]
+        derived = DerivedTables(str(workdir / "derived.db"), paths, parallel=len(shards) > 1)
+        try:
+            counts = write_database(rows, paths, derived, tmp, build_id, timer)
+        finally:
+            derived.stop()
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     finally:
