@@ -38,7 +38,7 @@ from api.fixtures import (
     load_and_validate,
     record_hash,
 )
-from api.derived import MMAP_BYTES, DerivedTables, attach_shards, in_id_order
+from api.derived import DerivedTables, attach_shards, in_id_order
 from api.queries.figures import event_part, figure_dict, metric_part, source_part
 from api.queries.shape import entity_ref
 from api.shards import FigureStage, default_jobs
@@ -648,9 +648,6 @@ def write_database(
     # Sort with two threads when building indexes, in a large page cache.
     db.execute("PRAGMA threads = 2")
     db.execute("PRAGMA cache_size = -262144")
-    # Read the file through memory mapping: no read() call per page when
-    # every index build scans the table.
-    db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     # Foreign keys are checked once, after the inserts, by foreign_key_check
     # (the validation has already checked every reference).
     db.execute("PRAGMA foreign_keys = OFF")

@@ -21,8 +21,6 @@ from __future__ import annotations
 import multiprocessing
 import sqlite3
 
-MMAP_BYTES = 1 << 34  # read files through memory mapping (no read() call per page)
-
 FIGURES_FTS_SQL = """
 CREATE VIRTUAL TABLE "figures_fts" USING FTS5 (
     "quote", "value_text", "attribution",
@@ -65,10 +63,9 @@ WHERE s.claim_id = claims.id
 
 
 def attach_shards(conn: sqlite3.Connection, shards: list[str]) -> None:
-    """Attach the shards as ``shard0``, ``shard1``…, read through memory mapping."""
+    """Attach the shards as ``shard0``, ``shard1``…"""
     for n, shard in enumerate(shards):
         conn.execute(f"ATTACH DATABASE ? AS shard{n}", [shard])
-        conn.execute(f"PRAGMA shard{n}.mmap_size = {MMAP_BYTES}")
 
 
 def all_figures(shards: list[str], columns: str = "*") -> str:
