@@ -25,6 +25,7 @@ from pathlib import Path
 import orjson
 import sqlite_utils
 
+from api.derived import DerivedTables, attach_shards, in_id_order
 from api.fixtures import (
     DEFAULT_FIXTURES_DIR,
     KINDS,
@@ -38,7 +39,6 @@ from api.fixtures import (
     load_and_validate,
     record_hash,
 )
-from api.derived import DerivedTables, attach_shards, in_id_order
 from api.queries.figures import event_part, figure_dict, metric_part, source_part
 from api.queries.shape import entity_ref
 from api.shards import FigureStage, default_jobs

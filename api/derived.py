@@ -130,7 +130,9 @@ class DerivedTables:
                 raise RuntimeError(f"deriving tables from the figures failed (exit code {self.process.exitcode})")
         conn.execute("ATTACH DATABASE ? AS derived", [self.path])
         conn.execute(UPDATE_CLAIMS_SQL)
-        conn.execute("INSERT INTO figure_counts (subject_id, metric_id, category, n) SELECT * FROM derived.figure_counts")
+        conn.execute(
+            "INSERT INTO figure_counts (subject_id, metric_id, category, n) SELECT * FROM derived.figure_counts"
+        )
         conn.execute(FIGURES_FTS_SQL)
         for table in SHADOW_TABLES:
             conn.execute(f"DELETE FROM {table}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from api.queries.paging import BadQuery, SortKey, in_list, keyset_page, order_by, parse_sort, raise_fts_error
-from api.queries.shape import date_spec, entity_ref, published_ref, quote, url
+from api.queries.shape import date_spec, published_ref, quote, url
 
 SORT_COLUMNS = {
     "published": "f.published_sort",
