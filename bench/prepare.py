@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Code whose change invalidates a cached dataset.
-CODE = ["api/synth.py", "api/build.py", "api/fixtures.py", "schemas/fixtures.py"]
+CODE = ["api/synth.py", "api/build.py", "api/shards.py", "api/derived.py", "api/fixtures.py", "schemas/fixtures.py"]
 
 
 def stamp(params: dict) -> str:

@@ -17,7 +17,7 @@ from marshmallow import (
     validates_schema,
 )
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would accept a trailing newline
 SLUG = validate.Regexp(SLUG_RE, error="must be a kebab-case slug (a-z, 0-9 and '-')")
 
 ENTITY_TYPES = (
@@ -90,7 +90,7 @@ EVENT_TYPES = (
 EVENT_STATUSES = ("occurred", "ongoing", "planned", "expected", "alleged", "possible")
 
 # A date at the precision the text gives: YYYY, YYYY-MM or YYYY-MM-DD.
-PARTIAL_DATE_RE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+PARTIAL_DATE_RE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?\Z")
 DATE_SHAPE_BY_PRECISION = {
     "day": 3,
     "week": 3,

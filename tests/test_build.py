@@ -112,6 +112,11 @@ BAD_FIXTURES = {
         "published.start",
         "not YYYY, YYYY-MM or YYYY-MM-DD",
     ),
+    "id with a trailing line break": (
+        lambda fx: (fx / "metrics.yaml", set_first("id", "troops-deployed\n")),
+        "id",
+        "kebab-case slug",
+    ),
     "unknown field": (
         lambda fx: (fx / "metrics.yaml", set_first("colour", "red")),
         "colour",

@@ -98,10 +98,11 @@ def test_headline_queries_use_indexes(synthetic_db, monkeypatch, top_subject, ur
 @pytest.mark.parametrize("sort", ["id", "published", "source,period"])
 def test_exports_read_in_index_order_without_sorting(synthetic_db, monkeypatch, sort):
     plans = plans_of(synthetic_db, monkeypatch, f"/api/v1/figures?format=csv&sort={sort}")
-    export = [(sql, details) for sql, details in plans if "quote_start" in sql]
+    export = [(sql, details) for sql, details in plans if "CROSS JOIN sources" in sql]
     assert export, plans
     for _sql, details in export:
-        assert details[0].startswith("SCAN f USING"), details
+        # In the order of an index, or of the table itself (rowids follow ids).
+        assert details[0] == "SCAN f" if sort == "id" else details[0].startswith("SCAN f USING"), details
         assert not any("TEMP B-TREE" in d for d in details), details
 
 

@@ -217,33 +217,97 @@ def _list_figures_by_search(db, args, base_where, base_params):
     return [r["doc"] for r in rows], next_cursor, total
 
 
-# The flat export columns straight from the tables: no JSON to parse per row.
-FLAT_SELECT = """
-SELECT f.id, f.claim_id, f.metric_id, f.category AS metric_category, f.subject_id,
-       f.low AS value_low, f.high AS value_high, f.hedge AS value_hedge, f.value_text, m.unit AS value_unit,
-       f.period_start, f.period_end, f.period_precision, f.period_phrase, f.period_first_day, f.period_last_day,
-       f.claimant_id, f.attribution AS claimant_attribution, f.via_id, f.source_id,
-       s.title AS source_title, s.published_start AS source_published,
-       f.quote, f.span_start AS quote_start, f.span_end AS quote_end, f.event_id, f.origin, f.note
-FROM figures f CROSS JOIN sources s ON s.id = f.source_id CROSS JOIN metrics m ON m.id = f.metric_id
-"""
+# The flat export columns straight from the tables: (name, SQL expression, kind).
+# TOKEN values are ids, enums and ISO dates, which the fixtures' validation keeps
+# to letters, digits, "-", "_" and ":": they never need quoting in CSV.
+TEXT, TOKEN, NUMBER = "text", "token", "number"
+FLAT_FIELDS = (
+    ("id", "f.id", TOKEN),
+    ("claim_id", "f.claim_id", TOKEN),
+    ("metric_id", "f.metric_id", TOKEN),
+    ("metric_category", "f.category", TOKEN),
+    ("subject_id", "f.subject_id", TOKEN),
+    ("value_low", "f.low", NUMBER),
+    ("value_high", "f.high", NUMBER),
+    ("value_hedge", "f.hedge", TOKEN),
+    ("value_text", "f.value_text", TEXT),
+    ("value_unit", "m.unit", TEXT),
+    ("period_start", "f.period_start", TOKEN),
+    ("period_end", "f.period_end", TOKEN),
+    ("period_precision", "f.period_precision", TOKEN),
+    ("period_phrase", "f.period_phrase", TEXT),
+    ("period_first_day", "f.period_first_day", TOKEN),
+    ("period_last_day", "f.period_last_day", TOKEN),
+    ("claimant_id", "f.claimant_id", TOKEN),
+    ("claimant_attribution", "f.attribution", TEXT),
+    ("via_id", "f.via_id", TOKEN),
+    ("source_id", "f.source_id", TOKEN),
+    ("source_title", "s.title", TEXT),
+    ("source_published", "s.published_start", TOKEN),
+    ("quote", "f.quote", TEXT),
+    ("quote_start", "f.span_start", NUMBER),
+    ("quote_end", "f.span_end", NUMBER),
+    ("event_id", "f.event_id", TOKEN),
+    ("origin", "f.origin", TOKEN),
+    ("note", "f.note", TEXT),
+)
+FLAT_COLUMNS = tuple(name for name, _, _ in FLAT_FIELDS)
 # CROSS JOIN keeps the figures as the outer loop, read in the order of the sort's
 # index: the export starts at once instead of after sorting every row.
+FLAT_FROM = """
+FROM figures f CROSS JOIN sources s ON s.id = f.source_id CROSS JOIN metrics m ON m.id = f.metric_id
+"""
+FLAT_SELECT = "SELECT " + ", ".join(f"{expr} AS {name}" for name, expr, _ in FLAT_FIELDS) + FLAT_FROM
 
 
-def iter_figures(db, args: dict, base_where=None, base_params=None, batch: int = 2000):
-    """Yield every matching figure in order as a flat tuple in FLAT_COLUMNS order.
+def csv_field(expr: str, kind: str) -> str:
+    """Return SQL that writes a value as a CSV field as Python's csv.writer does (minimal quoting).
+
+    Only free text is checked for quotes, commas and line breaks; a lone
+    carriage return is quoted too (csv.writer leaves it bare).
+    """
+    if kind != TEXT:
+        return f"coalesce({expr}, '')"
+    special = " OR ".join(f"instr({expr}, {c})" for c in ("'\"'", "','", "char(10)", "char(13)"))
+    return f"CASE WHEN {special} THEN '\"' || replace({expr}, '\"', '\"\"') || '\"' ELSE coalesce({expr}, '') END"
+
+
+# Each figure as one CSV line, FLAT_COLUMNS in order, newline-terminated: one
+# printf() per row (concatenating with || would copy the line once per field).
+CSV_SELECT = (
+    "SELECT printf('"
+    + ",".join("%s" for _ in FLAT_FIELDS)
+    + "' || char(10), "
+    + ", ".join(csv_field(expr, kind) for _, expr, kind in FLAT_FIELDS)
+    + ")"
+    + FLAT_FROM
+)
+
+
+def iter_figures(db, args: dict, base_where=None, base_params=None, batch: int = 2000, csv: bool = False):
+    """Yield every matching figure in order: a flat tuple in FLAT_COLUMNS order, or with ``csv`` a CSV line.
 
     Rows are fetched a batch at a time: the whole result is never in memory.
+    CSV lines are written by SQLite itself (CSV_SELECT): no per-row Python.
     """
     where, params = _where(args, base_where, base_params)
     keys = parse_sort(args["sort"], SORT_COLUMNS)
-    sql = FLAT_SELECT + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order_by(keys)}"
+    order = order_by(keys)
+    if [k.name for k in keys] == ["id"]:
+        # The build numbers figures in id order: read the table itself in
+        # rowid order instead of looking each row up from the id index.
+        order = order.replace("f.id", "f.rowid")
+    select = CSV_SELECT if csv else FLAT_SELECT
+    sql = select + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
     try:
         cur = db.execute(sql, params)
         cur.row_factory = None
-        while rows := cur.fetchmany(batch):
-            yield from rows
+        if csv:
+            while rows := cur.fetchmany(batch):
+                yield "".join([r[0] for r in rows])
+        else:
+            while rows := cur.fetchmany(batch):
+                yield from rows
     except sqlite3.OperationalError as exc:
         raise_fts_error(exc)
 
@@ -252,38 +316,6 @@ def get_figure(db, figure_id: str) -> str | None:
     """Return one figure's JSON document, or None."""
     row = db.execute("SELECT doc FROM figures WHERE id = ?", [figure_id]).fetchone()
     return row["doc"] if row else None
-
-
-FLAT_COLUMNS = (
-    "id",
-    "claim_id",
-    "metric_id",
-    "metric_category",
-    "subject_id",
-    "value_low",
-    "value_high",
-    "value_hedge",
-    "value_text",
-    "value_unit",
-    "period_start",
-    "period_end",
-    "period_precision",
-    "period_phrase",
-    "period_first_day",
-    "period_last_day",
-    "claimant_id",
-    "claimant_attribution",
-    "via_id",
-    "source_id",
-    "source_title",
-    "source_published",
-    "quote",
-    "quote_start",
-    "quote_end",
-    "event_id",
-    "origin",
-    "note",
-)
 
 
 def flatten_figure(f: dict) -> dict:

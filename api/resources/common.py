@@ -117,11 +117,12 @@ def export_format(args) -> str:
     return {"text/csv": "csv", "application/x-ndjson": "ndjson"}.get(best, "json")
 
 
-EXPORT_CHUNK_ROWS = 500
+EXPORT_CHUNK_ROWS = 500  # rows per chunk of a streamed export (each under the time limit)
 
 
-def stream_export(fmt: str, rows, columns, flatten, name: str):
+def stream_export(fmt: str, rows, columns, flatten, name: str, csv_text: bool = False):
     # ``flatten`` turns a row into a dict of ``columns``; None when rows are flat tuples already.
+    # With ``csv_text``, ``rows`` yields CSV text already (lines of a chunk of rows, no header).
     """Stream every row as CSV or NDJSON without building the whole result.
 
     The first row is read before the response starts: a query that fails (full-text
@@ -156,6 +157,13 @@ def stream_export(fmt: str, rows, columns, flatten, name: str):
             yield b"".join(orjson.dumps(as_dict(row)) + b"\n" for row in chunk)
             db.extend_deadline()
 
+    def csv_text_chunks():
+        yield ",".join(columns) + "\n"
+        db.extend_deadline()
+        for text in rows:
+            yield text
+            db.extend_deadline()
+
     def csv_rows():
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -171,7 +179,7 @@ def stream_export(fmt: str, rows, columns, flatten, name: str):
             yield buffer.getvalue()
 
     if fmt == "csv":
-        body, mimetype = csv_rows(), "text/csv"
+        body, mimetype = (csv_text_chunks() if csv_text else csv_rows()), "text/csv"
     else:
         body, mimetype = ndjson(), "application/x-ndjson"
     response = Response(stream_with_context(body), mimetype=mimetype)

@@ -5,6 +5,7 @@ from flask import Response
 from api.db import get_db
 from api.queries import figures as queries
 from api.resources.common import (
+    EXPORT_CHUNK_ROWS,
     EXPORT_CONTENT,
     Blueprint,
     export_format,
@@ -21,6 +22,9 @@ blp = Blueprint("figures", __name__, url_prefix="/api/v1", description="Numeric 
 def respond_with_figures(args, base_where=None, base_params=None, name="figures"):
     """Answer a figure list as a JSON page or a streamed CSV/NDJSON export."""
     fmt = export_format(args)
+    if fmt == "csv":
+        lines = queries.iter_figures(get_db(), args, base_where, base_params, batch=EXPORT_CHUNK_ROWS, csv=True)
+        return stream_export(fmt, lines, queries.FLAT_COLUMNS, None, name, csv_text=True)
     if fmt != "json":
         rows = queries.iter_figures(get_db(), args, base_where, base_params)
         return stream_export(fmt, rows, queries.FLAT_COLUMNS, None, name)
