@@ -1,11 +1,13 @@
 """Build the SQLite database from the fixtures: ``python -m api.build``.
 
-The build validates everything first and writes nothing if any check fails.
-It then writes a temporary file beside the target, creates STRICT tables with
-foreign keys, inserts the records, adds indexes, full-text search and the
-derived claim statistics, runs ``foreign_key_check`` and ``quick_check``,
-and only then renames the file into place (an atomic replace).
-"""
+The build validates everything and writes nothing if any check fails: every
+record but the figures is loaded and checked here; the figures are streamed,
+checked and shaped by worker processes into SQLite shards (api.shards).  It
+then writes a temporary file beside the target: STRICT tables with foreign
+keys, the records, the shards merged in id order, indexes, full-text search
+and the claim statistics (computed from the shards meanwhile, api.derived),
+``foreign_key_check`` and ``quick_check``; and only then renames the file into
+place (an atomic replace)"""
 
 from __future__ import annotations
 

@@ -95,6 +95,7 @@ def prepare(directory: Path, figures: int, seed: int, force: bool = False) -> di
         "rows": rows,
         "rows_per_second": round(rows / took),
         "build_peak_rss_mb": built["peak_rss_mb"],
+        "build_peak_worker_rss_mb": built.get("peak_worker_rss_mb"),
         "phases": {k: round(v, 2) for k, v in built["timings"].items()},
         "db_bytes": db.stat().st_size,
     }
@@ -102,7 +103,7 @@ def prepare(directory: Path, figures: int, seed: int, force: bool = False) -> di
     print(
         f"build: {took:.1f} s for {figures:,} figures ({report['rows']:,} rows in all): "
         f"{report['figures_per_second']:,} figures/s, {report['rows_per_second']:,} rows/s, "
-        f"peak RSS {report['build_peak_rss_mb']} MB, database {report['db_bytes'] / 1e6:.0f} MB"
+        f"peak RSS {report['build_peak_rss_mb']} MB (largest worker {report['build_peak_worker_rss_mb']} MB), database {report['db_bytes'] / 1e6:.0f} MB"
     )
     return report
 
