@@ -32,8 +32,9 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     db.init_app(app)
-    http.init_app(app)
+    # Before a request, the cache first; after it, api.http's headers first, then the cache stores it.
     cache.init_app(app)
+    http.init_app(app)
     from api.resources import register
 
     api = register(app)

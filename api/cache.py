@@ -5,13 +5,16 @@ only on the build and the request (path, query string and Accept header).
 Each worker process keeps the most recently used JSON bodies up to a byte
 budget (``CLAIMBASE_RESPONSE_CACHE_MB``, default 16; 0 turns it off) and
 drops them all when a new build is renamed into place. Streamed exports and
-errors are never cached. A hit skips argument parsing and SQL; the headers
-every response carries (ETag, CORS, security) are still added by api.http.
+errors are never cached. An entry is the whole response, headers included
+(ETag, caching, CORS, security, as api.http set them): a hit skips the
+query-string checks, argument parsing, SQL and serialisation. Conditional
+requests (``If-None-Match``) always take the ordinary path.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 
 from flask import current_app, g, request
@@ -19,11 +22,10 @@ from flask import current_app, g, request
 from api import db
 
 MAX_BODY = 256 * 1024  # larger bodies are not worth the memory
-KEPT_HEADERS = ("Link", "Location")
 
 
 class ResponseCache:
-    """A thread-safe LRU of (status, body, mimetype, headers) bounded in bytes."""
+    """A thread-safe LRU of (status, body, headers) bounded in bytes."""
 
     def __init__(self, budget: int):
         self.budget = budget
@@ -59,10 +61,13 @@ class ResponseCache:
 
 
 def _key() -> tuple:
-    return (request.full_path, request.headers.get("Accept", ""))
+    # The raw query string, not the decoded one: two strings that decode alike need not both be valid.
+    return (request.path, request.query_string, request.headers.get("Accept", ""))
 
 
 def before_request():
+    """Answer a GET from the cache (runs before api.http's checks: only valid requests were stored)."""
+    g.started = time.perf_counter()
     cache: ResponseCache = current_app.extensions["claimbase_cache"]
     if request.method != "GET" or not request.path.startswith("/api/"):
         return None
@@ -71,27 +76,27 @@ def before_request():
     except db.DatabaseUnavailable:
         return None  # the view reports it
     g.cache_build_id = build_id
+    if "If-None-Match" in request.headers:
+        return None  # api.http answers conditional requests (304)
     entry = cache.get(build_id, _key())
     if entry is None:
         return None
-    status, body, mimetype, headers = entry
-    response = current_app.response_class(body, status=status, mimetype=mimetype)
-    response.headers.extend(headers)
-    return response
+    g.cache_hit = True
+    status, body, headers = entry
+    return current_app.response_class(body, status=status, headers=headers)
 
 
 def after_request(response):
+    """Keep a successful JSON answer, with every header api.http gave it (runs after api.http)."""
     build_id = g.get("cache_build_id")
-    if build_id is None or response.status_code != 200 or response.is_streamed:
+    if build_id is None or g.get("cache_hit") or response.status_code != 200 or response.is_streamed:
         return response
     if response.mimetype not in ("application/json", "application/ld+json", "image/svg+xml"):
         return response
     body = response.get_data()
     if len(body) <= MAX_BODY:
-        headers = [(k, v) for k, v in response.headers.items() if k in KEPT_HEADERS]
-        current_app.extensions["claimbase_cache"].put(
-            build_id, _key(), (response.status_code, body, response.mimetype, headers)
-        )
+        headers = [(k, v) for k, v in response.headers.items() if k != "Content-Length"]
+        current_app.extensions["claimbase_cache"].put(build_id, _key(), (response.status_code, body, headers))
     return response
 
 

@@ -41,7 +41,7 @@ def request_etag() -> str | None:
 
 
 def before_request():
-    g.started = time.perf_counter()
+    g.setdefault("started", time.perf_counter())  # api.cache may have set it
     guard.check_request()  # malformed query strings are answered before any database work
     etag = request_etag()
     g.etag = etag
@@ -52,19 +52,38 @@ def before_request():
     return None
 
 
+# Added to every response that does not set them itself.
+DEFAULT_HEADERS = [*CORS_HEADERS.items(), *SECURITY_HEADERS.items()]
+
+
 def after_request(response):
+    if g.get("cache_hit"):  # stored with every header below
+        log_request(response)
+        return response
     headers = response.headers
+    # Werkzeug's Headers looks names up by scanning the list: collect what is there once and
+    # append the rest, instead of a setdefault (a scan) per header.
+    present = {key.lower() for key in headers.keys()}
     etag = g.get("etag")
     if etag and response.status_code in (200, 304):
-        response.set_etag(etag)
-        headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
-        headers["Vary"] = "Accept"
-    elif "Cache-Control" not in headers:
-        headers["Cache-Control"] = "no-store" if response.status_code >= 400 else "public, max-age=60"
-    for key, value in CORS_HEADERS.items():
-        headers.setdefault(key, value)
-    for key, value in SECURITY_HEADERS.items():
-        headers.setdefault(key, value)
+        cache_control = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
+        fresh = [("ETag", f'"{etag}"'), ("Cache-Control", cache_control), ("Vary", "Accept")]
+    elif "cache-control" not in present:
+        fresh = [("Cache-Control", "no-store" if response.status_code >= 400 else "public, max-age=60")]
+    else:
+        fresh = []
+    for key, value in fresh:
+        if key.lower() in present:
+            headers.set(key, value)
+        else:
+            headers.add(key, value)
+    headers.extend([(key, value) for key, value in DEFAULT_HEADERS if key.lower() not in present])
+    log_request(response)
+    return response
+
+
+def log_request(response) -> None:
+    """Write one JSON line per request on stderr (``CLAIMBASE_LOG_REQUESTS=0`` turns it off)."""
     if current_app.config["LOG_REQUESTS"]:
         took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         line = {
@@ -74,7 +93,6 @@ def after_request(response):
             "duration_ms": round(took, 3),
         }
         sys.stderr.write(orjson.dumps(line).decode() + "\n")
-    return response
 
 
 def init_app(app):

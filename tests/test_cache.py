@@ -88,3 +88,26 @@ def test_zero_turns_the_cache_off(db_path):
     client.get("/api/v1/metrics")
     cache = app.extensions["claimbase_cache"]
     assert cache.hits == cache.misses == 0
+
+
+def test_the_key_is_the_raw_query_string(db_path):
+    """Werkzeug decodes a query string's bytes with replacement, so raw U+FFFD and a byte that is
+    not UTF-8 look alike once decoded; only the first is valid, and a hit must not answer the second."""
+    app = make_app(db_path)
+    client = app.test_client()
+    path = "/api/v1/figures"
+    # WSGI environ strings carry bytes as latin-1.
+    valid = client.get(path, environ_overrides={"QUERY_STRING": "q=\xef\xbf\xbd"})
+    assert valid.status_code == 200 and len(app.extensions["claimbase_cache"].entries) == 1
+    invalid = client.get(path, environ_overrides={"QUERY_STRING": "q=\xff"})
+    assert invalid.status_code == 400, invalid.get_json()
+    assert "UTF-8" in invalid.get_json()["message"]
+
+
+def test_a_conditional_request_gets_a_304_even_when_cached(db_path):
+    client = make_app(db_path).test_client()
+    url = "/api/v1/metrics"
+    first = client.get(url)
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
