@@ -43,7 +43,7 @@ from api.fixtures import (
 )
 from api.queries.figures import event_part, figure_dict, metric_part, source_part
 from api.queries.shape import entity_ref
-from api.shards import FigureStage, default_jobs
+from api.shards import FigureStage, default_jobs, scratch_parent
 from api.shards import run as run_shards
 from api.texts import texts_dir
 
@@ -226,9 +226,6 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "period_sort": T,
             "value_sort": R,
             "claimant_sort": T,
-            # The figure as the API serves it (JSON), with the source, metric
-            # and entities it embeds: a page of figures needs no work per row.
-            "doc": T,
         },
         "id",
         [
@@ -254,9 +251,14 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "period_sort",
             "value_sort",
             "claimant_sort",
-            "doc",
         },
     ),
+    # Each figure as the API serves it (JSON), with the source, metric and
+    # entities it embeds: a page of figures needs no work per row.  Row n is
+    # the figure of rowid n (both tables are written in id order); kept apart
+    # so that the figures table, which every index build and filter scans,
+    # stays narrow.
+    "figure_docs": ({"figure_rowid": INT, "doc": T}, "figure_rowid", [], {"doc"}),
     # Figures per subject and metric, for facet counts without a scan.
     "figure_counts": (
         {"subject_id": T, "metric_id": T, "category": T, "n": INT},
@@ -676,7 +678,11 @@ def write_database(
     with db.conn:
         derived.copy_into(db.conn)
     timer.done("derived tables")
-    counts = {name: db[name].count for name in TABLES if name != "build_info"}
+    counts = {name: db[name].count for name in TABLES if name not in ("build_info", "figure_docs")}
+    # Row n of figure_docs is the figure of rowid n: both are numbered 1…count in id order.
+    last = [db.execute(f"SELECT coalesce(max(rowid), 0) FROM {t}").fetchone()[0] for t in ("figures", "figure_docs")]
+    if last != [counts["figures"]] * 2:
+        raise RuntimeError(f"figure_docs is not aligned with figures: last rowids {last}, {counts['figures']} figures")
     info = {
         "build_id": build_id,
         "schema_version": SCHEMA_VERSION,
@@ -705,26 +711,34 @@ def write_database(
 
 
 def merge_shards(conn: sqlite3.Connection, shards: list[str]) -> None:
-    """Copy the figure shards into ``figures`` in id order, so that rowids follow ids.
+    """Copy the figure shards into ``figures`` and ``figure_docs`` in id order, so that rowids follow ids.
 
-    Each shard has its own primary-key index, so SQLite merges the shards in
-    order instead of sorting the rows.  api.fulltext numbers the figures the
-    same way.
+    Each shard's tables are keyed by id, so SQLite merges the shards in
+    order, reading each front to back, instead of sorting the rows; both
+    tables number their rows 1, 2, 3… in that order, and so does the
+    figures' full-text index (api.derived).
     """
     attach_shards(conn, shards)
     conn.execute(f"INSERT INTO figures {in_id_order(shards, '*')}")
+    docs = " UNION ALL ".join(f"SELECT id, doc FROM shard{n}.docs" for n in range(len(shards)))
+    conn.execute(f"INSERT INTO figure_docs (doc) SELECT doc FROM ({docs} ORDER BY id)")
 
 
-def figures_table_sql() -> str:
-    """Return the CREATE TABLE statement of a shard's ``figures``: its columns, no keys.
+def shard_tables_sql() -> str:
+    """Return the CREATE TABLE statements of a shard: ``figures`` (its columns) and ``docs``, keyed by id.
 
-    Rows are appended to a shard without maintaining an index; the shard
-    indexes its ids once, at the end (api.shards.write_shard).
+    A worker writes its rows sorted by id (api.shards.write_shard): each
+    table is then appended to in key order.
     """
     columns, _pk, _fks, not_null = TABLES["figures"]
     db = sqlite_utils.Database(memory=True)
-    db["figures"].create(columns, not_null=not_null, strict=True)
-    return db["figures"].schema
+    db["figures"].create(columns, pk="id", not_null=not_null, strict=True)
+    schema = db["figures"].schema.rstrip().rstrip(";")
+    # sqlite-utils writes "... ) STRICT": a WITHOUT ROWID table says both.
+    assert schema.endswith("STRICT"), schema
+    return (
+        f"{schema}, WITHOUT ROWID;\nCREATE TABLE docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT, WITHOUT ROWID;\n"
+    )
 
 
 def build(
@@ -744,6 +758,7 @@ def build(
     target.parent.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".work", dir=target.parent))
     tmp = workdir / target.name
+    scratch = None  # where the shards go (api.shards.scratch_parent)
     # Millions of small objects and no cycles: the cyclic collector would
     # only rescan them, again and again.
     collecting = gc.isenabled()
@@ -760,8 +775,8 @@ def build(
             directory=fixtures_dir,
             checker=checker,
             shape=FigureShaper(rows, fixtures.by_id("metrics")) if valid else None,
-            create_sql=figures_table_sql(),
-            columns=len(TABLES["figures"][0]),
+            create_sql=shard_tables_sql(),
+            columns=len(TABLES["figures"][0]) + 1,
             write=valid,
         )
         sums: dict[str, tuple[int, int]] = {}
@@ -772,7 +787,8 @@ def build(
                     sums[kind] = (len(records), sum(record_hash(r.data) for r in records))
 
         files = fixture_files(Path(fixtures_dir), "figures")
-        shards = run_shards(stage, files, jobs or default_jobs(), workdir, while_waiting=hash_the_rest)
+        scratch = Path(tempfile.mkdtemp(prefix=".claimbase-build.", dir=scratch_parent(files, workdir)))
+        shards = run_shards(stage, files, jobs or default_jobs(), scratch, while_waiting=hash_the_rest)
         timer.done("figures")
         checker.check_after_figures(
             [pair for shard in shards for pair in shard.ids], set().union(*(s.claims for s in shards))
@@ -785,7 +801,7 @@ def build(
         sums["figures"] = (sum(s.count for s in shards), sum(s.digest for s in shards))
         build_id = build_id_from(sums)
         paths = [s.path for s in shards]
-        derived = DerivedTables(str(workdir / "derived.db"), paths, parallel=len(shards) > 1)
+        derived = DerivedTables(str(scratch / "derived.db"), paths, parallel=len(shards) > 1)
         try:
             counts = write_database(rows, paths, derived, tmp, build_id, timer)
         finally:
@@ -794,6 +810,8 @@ def build(
         os.replace(tmp, target)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
         if collecting:
             gc.enable()
     return {

@@ -4,9 +4,12 @@ Figures are most of the data (a million of them at scale), so they are not
 loaded into memory with the other records.  The figure files are split into
 contiguous runs of about equal size, one per worker process; each worker reads
 its files a record at a time, checks each record exactly as
-:meth:`api.fixtures.Checker.check_figure` does, turns it into a table row and
-writes the rows to its own SQLite file, a *shard*.  The build then merges the
-shards into the ``figures`` table in id order (api.build.merge_shards).
+:meth:`api.fixtures.Checker.check_figure` does and turns it into a table row.
+It then sorts its rows by id and writes them to its own SQLite file, a
+*shard*: ``figures`` (every column but the served JSON) and ``docs`` (the
+served JSON), both keyed by id (WITHOUT ROWID), so that each is stored in id
+order.  The build merges the shards into ``figures`` and ``figure_docs`` in id
+order, reading each shard front to back (api.build.merge_shards).
 
 The workers are forked after the other records have been loaded and checked,
 so they share them without copying.  With one job (small fixtures, or
@@ -20,6 +23,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from api.fixtures import Checker, Problem, load_record, read_file, record_hash
@@ -27,8 +31,12 @@ from api.fixtures import Checker, Problem, load_record, read_file, record_hash
 # Below this many bytes of figure files, one process does it all: forking
 # costs more than it saves.
 PARALLEL_MIN_BYTES = 4 << 20
-PAGE_SIZE = 8192  # as api.build.PAGE_SIZE
+# Shards are WITHOUT ROWID tables, whose rows stay on their b-tree page (no
+# overflow pages) only up to about a quarter of a page: 64 KB pages keep a
+# served figure of up to 16 KB in one piece.
+PAGE_SIZE = 65536
 BATCH = 2_000  # rows per executemany
+SCRATCH_FACTOR = 8  # room asked of /dev/shm, in bytes of figure files (shards and derived.db take about 5)
 CACHE_KIB = 64 << 10  # SQLite page cache per shard
 
 
@@ -39,8 +47,8 @@ class FigureStage:
     directory: Path
     checker: Checker
     shape: Callable[[dict], tuple]
-    create_sql: str
-    columns: int
+    create_sql: str  # the shard's tables (api.build.shard_tables_sql)
+    columns: int  # columns of a shaped row: the figures' columns, then the served JSON
     write: bool = True  # False once other records have problems: then only check
 
 
@@ -60,6 +68,26 @@ class ShardResult:
 _STAGE: FigureStage | None = None  # set before the workers fork
 
 
+def scratch_parent(files: list[Path], fallback: Path) -> Path:
+    """Return where the shards go: ``$CLAIMBASE_BUILD_SCRATCH``, else memory (``/dev/shm``) when it has room, else ``fallback``.
+
+    Shards are scratch, written once and read twice, and about five times the
+    size of the figure files; in memory they cost no disk writeback.
+    """
+    chosen = os.environ.get("CLAIMBASE_BUILD_SCRATCH")
+    if chosen:
+        return Path(chosen)
+    shm = Path("/dev/shm")
+    needed = SCRATCH_FACTOR * sum(f.stat().st_size for f in files)
+    try:
+        stats = os.statvfs(shm)
+        if os.access(shm, os.W_OK) and stats.f_bavail * stats.f_frsize > needed:
+            return shm
+    except OSError:
+        pass
+    return fallback
+
+
 def default_jobs() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
@@ -73,8 +101,9 @@ def plan(files: list[Path], jobs: int) -> list[list[Path]]:
     groups: list[list[Path]] = [[]]
     done = 0
     for path, size in zip(files, sizes, strict=True):
-        # Start the next run once this one has its share.
-        if groups[-1] and done >= total * len(groups) / jobs and len(groups) < jobs:
+        # Start the next run where this one is nearest its share: once the
+        # file's midpoint lies past it (ten equal files split 5/5, not 6/4).
+        if groups[-1] and done + size / 2 > total * len(groups) / jobs and len(groups) < jobs:
             groups.append([])
         groups[-1].append(path)
         done += size
@@ -82,21 +111,13 @@ def plan(files: list[Path], jobs: int) -> list[list[Path]]:
 
 
 def write_shard(path: str, files: list[Path]) -> ShardResult:
-    """Check and shape every figure in ``files``; write the rows to a new SQLite file at ``path``."""
+    """Check and shape every figure in ``files``; write the rows, in id order, to a new SQLite file at ``path``."""
     stage = _STAGE
     result = ShardResult(path)
     checker = stage.checker
     problems = checker.problems
     before = len(problems)  # a forked worker starts with a copy of the build's problems
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-    conn.execute("PRAGMA journal_mode = OFF")
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-    conn.execute(stage.create_sql)
-    insert = f"INSERT INTO figures VALUES ({', '.join('?' * stage.columns)})"
-    batch: list[tuple] = []
-    conn.execute("BEGIN")
+    rows: list[tuple] = []
     for file in files:
         rel, raw = read_file(stage.directory, file, problems)
         ids: list[str | None] = []
@@ -113,20 +134,29 @@ def write_shard(path: str, files: list[Path]) -> ShardResult:
             result.count += 1
             result.digest += record_hash(data)
             if not stage.write or len(problems) > before:
-                continue  # keep checking, stop writing
-            batch.append(stage.shape(data))
-            if len(batch) >= BATCH:
-                conn.executemany(insert, batch)
-                result.rows += len(batch)
-                batch.clear()
+                continue  # keep checking, stop shaping
+            rows.append(stage.shape(data))
         del raw
-    if batch and len(problems) == before:
-        conn.executemany(insert, batch)
-        result.rows += len(batch)
-    # For the merge in id order (api.build.merge_shards).
-    conn.execute("CREATE INDEX figures_id ON figures (id)")
-    conn.execute("COMMIT")
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    conn.executescript(stage.create_sql)
+    if len(problems) == before and rows:
+        # In id order, each table is written front to back (and merged so, api.build.merge_shards).
+        rows.sort(key=itemgetter(0))
+        # A duplicate id is a problem that check_after_figures reports; here it is kept once.
+        insert = f"INSERT OR IGNORE INTO figures VALUES ({', '.join('?' * (stage.columns - 1))})"
+        conn.execute("BEGIN")
+        for n in range(0, len(rows), BATCH):
+            batch = rows[n : n + BATCH]
+            conn.executemany(insert, [row[:-1] for row in batch])
+            conn.executemany("INSERT OR IGNORE INTO docs VALUES (?, ?)", [(row[0], row[-1]) for row in batch])
+            result.rows += len(batch)
+        conn.execute("COMMIT")
     conn.close()
+    del rows
     result.problems = problems[before:]
     del problems[before:]
     return result

@@ -9,17 +9,20 @@ in-memory validation reports them.
 
 import hashlib
 import json
+import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from api.build import build
 from api.fixtures import FixtureError
-from api.shards import PARALLEL_MIN_BYTES, plan
+from api.shards import PARALLEL_MIN_BYTES, plan, scratch_parent
 from api.synth import generate
 
 TABLES = [
     "figures",
+    "figure_docs",
     "claims",
     "figure_counts",
     "events",
@@ -67,6 +70,45 @@ def test_the_figures_are_split_between_two_workers(synthetic):
     assert sum(f.stat().st_size for f in files) > PARALLEL_MIN_BYTES
     groups = plan(files, 2)
     assert len(groups) == 2 and [f for g in groups for f in g] == files
+
+
+def test_files_of_equal_size_are_split_evenly(tmp_path):
+    files = []
+    for n in range(10):
+        files.append(tmp_path / f"part-{n:02}.jsonl")
+        with open(files[-1], "wb") as fh:  # sparse, slightly growing, as generated parts are
+            fh.truncate(PARALLEL_MIN_BYTES // 4 + n)
+    assert [len(g) for g in plan(files, 2)] == [5, 5]
+    assert [len(g) for g in plan(files, 3)] in ([3, 4, 3], [4, 3, 3], [3, 3, 4])
+
+
+def test_shards_go_where_the_environment_says(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMBASE_BUILD_SCRATCH", str(tmp_path))
+    assert scratch_parent([], tmp_path / "fallback") == tmp_path
+    monkeypatch.delenv("CLAIMBASE_BUILD_SCRATCH")
+    huge = tmp_path / "huge.jsonl"
+    with open(huge, "wb") as fh:  # a sparse file far larger than any machine's memory
+        fh.truncate(1 << 40)
+    assert scratch_parent([huge], tmp_path / "fallback") == tmp_path / "fallback"
+    small = tmp_path / "small.jsonl"
+    small.write_text("{}\n")
+    in_memory = Path("/dev/shm")
+    expected = in_memory if os.access(in_memory, os.W_OK) else tmp_path / "fallback"
+    assert scratch_parent([small], tmp_path / "fallback") == expected
+
+
+def test_each_figure_document_is_at_its_figures_rowid(synthetic, both_builds):
+    for name in ("one.db", "two.db"):
+        conn = sqlite3.connect(synthetic / name)
+        rows = conn.execute(
+            "SELECT f.rowid, f.id, d.figure_rowid, d.doc FROM figures f LEFT JOIN figure_docs d ON d.figure_rowid = f.rowid "
+            "ORDER BY f.rowid"
+        ).fetchall()
+        assert len(rows) == 20_000 == conn.execute("SELECT count(*) FROM figure_docs").fetchone()[0]
+        assert all(json.loads(doc)["id"] == ident for _rowid, ident, _d, doc in rows)
+        # ... and rowid order is id order.
+        assert [r[1] for r in rows] == sorted(r[1] for r in rows)
+        conn.close()
 
 
 def test_one_and_two_workers_build_the_same_database(synthetic, both_builds):

@@ -114,7 +114,7 @@ def figure_dict(r: dict, metric, subject, source, via=None, event=None, claimant
     :func:`metric_part`, :func:`~api.queries.shape.entity_ref`,
     :func:`source_part` and :func:`event_part` (the build passes them
     pre-serialised, once per source, metric or entity).  The build stores the
-    result as ``figures.doc`` (api.build.FigureShaper), so that serving a
+    result as ``figure_docs.doc`` (api.build.FigureShaper), so that serving a
     figure is reading a string.
     """
     claimant = None
@@ -149,10 +149,12 @@ def figure_dict(r: dict, metric, subject, source, via=None, event=None, claimant
     }
 
 
-# Lists read the stored JSON document and the sort keys: no joins, no per-row work.
+# Lists read the stored JSON document and the sort keys: no per-row work. The
+# figures are the outer loop (CROSS JOIN), read in the order of the sort's
+# index; each row's document is one lookup by rowid.
 DOC_SELECT = """
-SELECT f.doc, f.id, f.published_sort, f.period_sort, f.value_sort, f.source_id, f.metric_id, f.claimant_sort
-FROM figures f
+SELECT d.doc, f.id, f.published_sort, f.period_sort, f.value_sort, f.source_id, f.metric_id, f.claimant_sort
+FROM figures f CROSS JOIN figure_docs d ON d.figure_rowid = f.rowid
 """
 
 
@@ -166,8 +168,8 @@ def _where(args, base_where, base_params):
 # by id), so a page stops after page_size matches instead of collecting and
 # sorting every match of a common word.
 FTS_SELECT = """
-SELECT f.doc, f.id, figures_fts.rowid AS fts_rowid
-FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid
+SELECT d.doc, f.id, figures_fts.rowid AS fts_rowid
+FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid CROSS JOIN figure_docs d ON d.figure_rowid = f.rowid
 """
 FTS_COUNT = "SELECT count(*) AS n FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid"
 FTS_ID_KEYS = [SortKey("id", "figures_fts.rowid", False)]
@@ -314,7 +316,9 @@ def iter_figures(db, args: dict, base_where=None, base_params=None, batch: int =
 
 def get_figure(db, figure_id: str) -> str | None:
     """Return one figure's JSON document, or None."""
-    row = db.execute("SELECT doc FROM figures WHERE id = ?", [figure_id]).fetchone()
+    row = db.execute(
+        "SELECT d.doc FROM figures f CROSS JOIN figure_docs d ON d.figure_rowid = f.rowid WHERE f.id = ?", [figure_id]
+    ).fetchone()
     return row["doc"] if row else None
 
 
