@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
+import heapq
 import json
 import os
 import resource
@@ -22,6 +23,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import orjson
@@ -43,7 +45,7 @@ from api.fixtures import (
 )
 from api.queries.figures import event_part, figure_dict, metric_part, source_part
 from api.queries.shape import entity_ref
-from api.shards import FigureStage, default_jobs, scratch_parent
+from api.shards import FigureStage, default_jobs, docs_path, scratch_parent
 from api.shards import run as run_shards
 from api.texts import texts_dir
 
@@ -556,7 +558,7 @@ class FigureShaper:
             claimant_name=self.names.get(row["claimant_id"]),
         )
         del row["unit"]
-        row["doc"] = orjson.dumps(doc).decode()
+        row["doc"] = orjson.dumps(doc)  # bytes: written as they are (api.shards.write_shard)
         return tuple(row.values())
 
 
@@ -672,8 +674,8 @@ def write_database(
             "exclusions",
         ):
             insert_rows(db.conn, name, rows[name])
-        merge_shards(db.conn, shards)
         timer.done("insert")
+        merge_shards(db.conn, shards, timer)
     create_indexes(db, timer)
     with db.conn:
         derived.copy_into(db.conn)
@@ -710,25 +712,35 @@ def write_database(
     return counts
 
 
-def merge_shards(conn: sqlite3.Connection, shards: list[str]) -> None:
+def merge_shards(conn: sqlite3.Connection, shards: list[str], timer: Timer | None = None) -> None:
     """Copy the figure shards into ``figures`` and ``figure_docs`` in id order, so that rowids follow ids.
 
-    Each shard's tables are keyed by id, so SQLite merges the shards in
-    order, reading each front to back, instead of sorting the rows; both
-    tables number their rows 1, 2, 3… in that order, and so does the
-    figures' full-text index (api.derived).
+    Each shard's table is keyed by id, so SQLite merges the shards in order,
+    reading each front to back, instead of sorting the rows; the documents'
+    files are merged the same way.  Both tables number their rows 1, 2, 3…
+    in that order, and so does the figures' full-text index (api.derived).
     """
+    timer = timer or Timer()
     attach_shards(conn, shards)
     conn.execute(f"INSERT INTO figures {in_id_order(shards, '*')}")
-    docs = " UNION ALL ".join(f"SELECT id, doc FROM shard{n}.docs" for n in range(len(shards)))
-    conn.execute(f"INSERT INTO figure_docs (doc) SELECT doc FROM ({docs} ORDER BY id)")
+    timer.done("merge figures")
+    with ExitStack() as stack:
+        files = [stack.enter_context(open(docs_path(shard), "rb")) for shard in shards]
+        # Lines are "id<TAB>json": a tab sorts before every character of an id,
+        # so the lines sort as their ids do (as SQLite's ORDER BY id: bytewise).
+        lines = heapq.merge(*files)
+        conn.executemany(
+            "INSERT INTO figure_docs (doc) VALUES (?)",
+            ((line[line.index(b"\t") + 1 : -1].decode(),) for line in lines),
+        )
+    timer.done("merge documents")
 
 
 def shard_tables_sql() -> str:
-    """Return the CREATE TABLE statements of a shard: ``figures`` (its columns) and ``docs``, keyed by id.
+    """Return the CREATE TABLE statement of a shard's ``figures``: its columns (no served JSON), keyed by id.
 
-    A worker writes its rows sorted by id (api.shards.write_shard): each
-    table is then appended to in key order.
+    A worker writes its rows sorted by id (api.shards.write_shard): the table
+    is then appended to in key order.
     """
     columns, _pk, _fks, not_null = TABLES["figures"]
     db = sqlite_utils.Database(memory=True)
@@ -736,9 +748,7 @@ def shard_tables_sql() -> str:
     schema = db["figures"].schema.rstrip().rstrip(";")
     # sqlite-utils writes "... ) STRICT": a WITHOUT ROWID table says both.
     assert schema.endswith("STRICT"), schema
-    return (
-        f"{schema}, WITHOUT ROWID;\nCREATE TABLE docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT, WITHOUT ROWID;\n"
-    )
+    return f"{schema}, WITHOUT ROWID;\n"
 
 
 def build(

@@ -5,11 +5,12 @@ loaded into memory with the other records.  The figure files are split into
 contiguous runs of about equal size, one per worker process; each worker reads
 its files a record at a time, checks each record exactly as
 :meth:`api.fixtures.Checker.check_figure` does and turns it into a table row.
-It then sorts its rows by id and writes them to its own SQLite file, a
-*shard*: ``figures`` (every column but the served JSON) and ``docs`` (the
-served JSON), both keyed by id (WITHOUT ROWID), so that each is stored in id
-order.  The build merges the shards into ``figures`` and ``figure_docs`` in id
-order, reading each shard front to back (api.build.merge_shards).
+It then sorts its rows by id and writes them out: every column but the served
+JSON to its own SQLite file, a *shard*, whose ``figures`` table is keyed by id
+(WITHOUT ROWID) and so stored in id order; the served JSON, the bulk of the
+bytes, to a plain file beside it, one ``id<TAB>json`` line per figure in the
+same order.  The build merges both into ``figures`` and ``figure_docs`` in id
+order, reading each front to back (api.build.merge_shards).
 
 The workers are forked after the other records have been loaded and checked,
 so they share them without copying.  With one job (small fixtures, or
@@ -33,7 +34,7 @@ from api.fixtures import Checker, Problem, load_record, read_file, record_hash
 PARALLEL_MIN_BYTES = 4 << 20
 # Shards are WITHOUT ROWID tables, whose rows stay on their b-tree page (no
 # overflow pages) only up to about a quarter of a page: 64 KB pages keep a
-# served figure of up to 16 KB in one piece.
+# row of up to 16 KB (a long quote and note) in one piece.
 PAGE_SIZE = 65536
 BATCH = 2_000  # rows per executemany
 SCRATCH_FACTOR = 8  # room asked of /dev/shm, in bytes of figure files (shards and derived.db take about 5)
@@ -110,6 +111,11 @@ def plan(files: list[Path], jobs: int) -> list[list[Path]]:
     return groups
 
 
+def docs_path(shard: str) -> str:
+    """Return the file beside a shard that holds its figures' served JSON: ``id<TAB>json`` lines in id order."""
+    return shard + ".docs"
+
+
 def write_shard(path: str, files: list[Path]) -> ShardResult:
     """Check and shape every figure in ``files``; write the rows, in id order, to a new SQLite file at ``path``."""
     stage = _STAGE
@@ -147,13 +153,15 @@ def write_shard(path: str, files: list[Path]) -> ShardResult:
         # In id order, each table is written front to back (and merged so, api.build.merge_shards).
         rows.sort(key=itemgetter(0))
         # A duplicate id is a problem that check_after_figures reports; here it is kept once.
-        insert = f"INSERT OR IGNORE INTO figures VALUES ({', '.join('?' * (stage.columns - 1))})"
+        rows = [row for n, row in enumerate(rows) if n == 0 or row[0] != rows[n - 1][0]]
+        insert = f"INSERT INTO figures VALUES ({', '.join('?' * (stage.columns - 1))})"
         conn.execute("BEGIN")
-        for n in range(0, len(rows), BATCH):
-            batch = rows[n : n + BATCH]
-            conn.executemany(insert, [row[:-1] for row in batch])
-            conn.executemany("INSERT OR IGNORE INTO docs VALUES (?, ?)", [(row[0], row[-1]) for row in batch])
-            result.rows += len(batch)
+        with open(docs_path(path), "wb") as docs:
+            for n in range(0, len(rows), BATCH):
+                batch = rows[n : n + BATCH]
+                conn.executemany(insert, [row[:-1] for row in batch])
+                docs.write(b"".join([b"%s\t%s\n" % (row[0].encode(), row[-1]) for row in batch]))
+                result.rows += len(batch)
         conn.execute("COMMIT")
     conn.close()
     del rows
