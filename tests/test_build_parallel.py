@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from api import build as build_module
 from api.build import build
 from api.fixtures import FixtureError
 from api.shards import PARALLEL_MIN_BYTES, plan, scratch_parent
@@ -157,3 +158,25 @@ def test_a_problem_found_by_a_worker_names_file_and_record(synthetic, tmp_path, 
     assert len(problems) == 2, problems
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before
     assert not list(synthetic.glob(".two.db.*"))
+
+
+def test_events_loaded_by_a_helper_process_are_what_one_process_loads(synthetic, tmp_path, monkeypatch):
+    fixtures = tmp_path / "fixtures"
+    fixtures.mkdir()
+    for name in ("sources", "entities", "metrics", "claims", "events"):
+        lines = (synthetic / "fixtures" / f"{name}.jsonl").read_text().splitlines()
+        if name in ("events", "sources"):  # one problem in each, found by different processes
+            record = json.loads(lines[2])
+            record["id"] = "Not A Slug"
+            lines[2] = json.dumps(record)
+        (fixtures / f"{name}.jsonl").write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(build_module, "PARALLEL_EVENTS_MIN_BYTES", 0)
+    one_fixtures, one_problems = build_module.load_all_but_figures(fixtures, jobs=1)
+    two_fixtures, two_problems = build_module.load_all_but_figures(fixtures, jobs=2)
+    assert [(p.file, p.record, p.field) for p in two_problems] == [(p.file, p.record, p.field) for p in one_problems]
+    assert {p.file.rsplit("/", 1)[-1] for p in two_problems} == {"events.jsonl", "sources.jsonl"}
+    for kind, records in one_fixtures.records.items():
+        assert [(r.file, r.index, r.data) for r in two_fixtures.records[kind]] == [
+            (r.file, r.index, r.data) for r in records
+        ], kind
+    assert len(two_fixtures.records["events"]) == 399
