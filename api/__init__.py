@@ -27,6 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
         LOG_REQUESTS=os.environ.get("CLAIMBASE_LOG_REQUESTS", "1") == "1",
         MAX_QUERY_STRING=_env_int("CLAIMBASE_MAX_QUERY_STRING", 8192),
         RESPONSE_CACHE_MB=float(os.environ.get("CLAIMBASE_RESPONSE_CACHE_MB", 16)),
+        SQLITE_CACHE_MB=float(os.environ.get("CLAIMBASE_SQLITE_CACHE_MB", 8)),
+        SQLITE_MMAP_MB=float(os.environ.get("CLAIMBASE_SQLITE_MMAP_MB", 0)),
         **openapi_config(),
     )
     if config:

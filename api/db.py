@@ -11,7 +11,7 @@ import threading
 import time
 from urllib.request import pathname2url
 
-from flask import current_app, g
+from flask import current_app, g, has_app_context
 
 _local = threading.local()
 
@@ -39,8 +39,11 @@ def connect(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
     conn.row_factory = _row_factory
     conn.execute("PRAGMA query_only = ON")
-    conn.execute("PRAGMA cache_size = -32000")
-    conn.execute("PRAGMA mmap_size = 268435456")
+    config = current_app.config if has_app_context() else {}
+    # Each worker thread has its own page cache; memory-mapped reads would
+    # count the pages a thread maps in the worker's resident memory too.
+    conn.execute(f"PRAGMA cache_size = -{int(config.get('SQLITE_CACHE_MB', 8) * 1024)}")
+    conn.execute(f"PRAGMA mmap_size = {int(config.get('SQLITE_MMAP_MB', 0) * (1 << 20))}")
     conn.set_progress_handler(_progress_handler, 5000)
     return conn
 
