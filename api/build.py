@@ -55,7 +55,7 @@ from api.texts import texts_dir
 SCHEMA_VERSION = "1"
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "claims.db"
 
-# A figure row is about 2.3 KB: 8 KB pages hold three, 4 KB pages only one.
+# A served figure (figure_docs) is about 1.2 KB: 8 KB pages hold six, 4 KB pages three.
 PAGE_SIZE = 8192
 SORT_CACHE_KIB = 2048  # SQLite's page cache while the indexes are built (see write_database)
 T, INT, R = str, int, float  # sqlite-utils column types: TEXT, INTEGER, REAL
