@@ -17,7 +17,7 @@ per client that does not close its side). Used by gunicorn.conf.py (``worker_cla
 Connections are shared fairly between the workers. Every worker polls the same listening socket and
 the first to call accept() takes a new connection, so a burst of keep-alive clients can land on one
 worker while the other sits idle (seen: all 16 connections of a benchmark on one of two workers,
-half the throughput). Each worker publishes how many connections it holds in a small table shared by
+40% of the throughput). Each worker publishes how many connections it holds in a small table shared by
 the workers of one master; a worker holding two or more above the least busy one waits
 ``ACCEPT_DEFER`` seconds before accepting, and by then the other has usually taken the connection.
 """
