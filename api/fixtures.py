@@ -14,6 +14,7 @@ import hashlib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import orjson
@@ -439,14 +440,23 @@ def load_and_validate(
     return fixtures
 
 
+DATE_SPEC_KEYS = ("start", "end", "precision", "qualifier", "phrase", "resolved_from", "resolution")
+
+
+@cache
+def _date_column_names(prefix: str) -> tuple[tuple[str, str], ...]:
+    return tuple((f"{prefix}_{k}", k) for k in DATE_SPEC_KEYS)
+
+
 def date_columns(prefix: str, spec: dict | None) -> dict:
     """Flatten a date spec into ``<prefix>_*`` columns with its day bounds."""
-    keys = ("start", "end", "precision", "qualifier", "phrase", "resolved_from", "resolution")
+    names = _date_column_names(prefix)
     if spec is None:
-        cols = {f"{prefix}_{k}": None for k in keys}
+        cols = dict.fromkeys(name for name, _ in names)
         cols[f"{prefix}_first_day"] = cols[f"{prefix}_last_day"] = None
         return cols
-    cols = {f"{prefix}_{k}": spec.get(k) for k in keys}
-    first, last = span_bounds(spec["start"], spec.get("end"))
+    get = spec.get
+    cols = {name: get(k) for name, k in names}
+    first, last = span_bounds(spec["start"], get("end"))
     cols[f"{prefix}_first_day"], cols[f"{prefix}_last_day"] = first, last
     return cols

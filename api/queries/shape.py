@@ -7,21 +7,28 @@ def url(kind: str, ident: str | None) -> str | None:
     return f"{API_PREFIX}/{kind}/{ident}" if ident is not None else None
 
 
+DATE_FIELDS = (
+    "start",
+    "end",
+    "precision",
+    "qualifier",
+    "phrase",
+    "first_day",
+    "last_day",
+    "resolved_from",
+    "resolution",
+)
+_DATE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
 def date_spec(row: dict, prefix: str) -> dict | None:
     """Return the date spec stored in ``<prefix>_*`` columns, or None."""
-    if row[f"{prefix}_start"] is None:
+    columns = _DATE_COLUMNS.get(prefix)
+    if columns is None:
+        columns = _DATE_COLUMNS[prefix] = tuple((k, f"{prefix}_{k}") for k in DATE_FIELDS)
+    if row[columns[0][1]] is None:
         return None
-    return {
-        "start": row[f"{prefix}_start"],
-        "end": row[f"{prefix}_end"],
-        "precision": row[f"{prefix}_precision"],
-        "qualifier": row[f"{prefix}_qualifier"],
-        "phrase": row[f"{prefix}_phrase"],
-        "first_day": row[f"{prefix}_first_day"],
-        "last_day": row[f"{prefix}_last_day"],
-        "resolved_from": row[f"{prefix}_resolved_from"],
-        "resolution": row[f"{prefix}_resolution"],
-    }
+    return {k: row[column] for k, column in columns}
 
 
 def entity_ref(ident: str | None, name: str | None, type_: str | None) -> dict | None:
