@@ -656,7 +656,8 @@ def write_database(
     db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
-    # Sort with two threads when building indexes, in a large page cache.
+    # Two sorter threads for the indexes; a large page cache for the inserts
+    # and the merge (the indexes get a small one, see below).
     db.execute("PRAGMA threads = 2")
     db.execute("PRAGMA cache_size = -262144")
     # Foreign keys are checked once, after the inserts, by foreign_key_check
@@ -840,7 +841,7 @@ def build(
             checker=checker,
             shape=FigureShaper(rows, fixtures.by_id("metrics")) if valid else None,
             create_sql=shard_tables_sql(),
-            columns=len(TABLES["figures"][0]) + 1,
+            columns=len(TABLES["figures"][0]),
             write=valid,
         )
         sums: dict[str, tuple[int, int]] = {}

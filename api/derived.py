@@ -76,7 +76,7 @@ def all_figures(shards: list[str], columns: str = "*") -> str:
 def in_id_order(shards: list[str], columns: str) -> str:
     """Return a SELECT of ``columns`` (which include ``id``) from every attached shard, in figure id order.
 
-    Each shard indexes its ids, so SQLite merges the shards instead of sorting.
+    Each shard's table is keyed by id (WITHOUT ROWID), so SQLite merges the shards instead of sorting.
     """
     return all_figures(shards, columns) + " ORDER BY id"
 

@@ -37,7 +37,7 @@ PARALLEL_MIN_BYTES = 4 << 20
 # row of up to 16 KB (a long quote and note) in one piece.
 PAGE_SIZE = 65536
 BATCH = 2_000  # rows per executemany
-SCRATCH_FACTOR = 8  # room asked of /dev/shm, in bytes of figure files (shards and derived.db take about 5)
+SCRATCH_FACTOR = 8  # room asked of /dev/shm, in bytes of figure files (shards and derived.db took 1.8 GB for 0.48 GB)
 CACHE_KIB = 64 << 10  # SQLite page cache per shard
 
 
@@ -49,7 +49,7 @@ class FigureStage:
     checker: Checker
     shape: Callable[[dict], tuple]
     create_sql: str  # the shard's tables (api.build.shard_tables_sql)
-    columns: int  # columns of a shaped row: the figures' columns, then the served JSON
+    columns: int  # the shard table's columns; a shaped row has these, then its served JSON
     write: bool = True  # False once other records have problems: then only check
 
 
@@ -72,7 +72,7 @@ _STAGE: FigureStage | None = None  # set before the workers fork
 def scratch_parent(files: list[Path], fallback: Path) -> Path:
     """Return where the shards go: ``$CLAIMBASE_BUILD_SCRATCH``, else memory (``/dev/shm``) when it has room, else ``fallback``.
 
-    Shards are scratch, written once and read twice, and about five times the
+    Shards are scratch, written once and read twice, and about four times the
     size of the figure files; in memory they cost no disk writeback.
     """
     chosen = os.environ.get("CLAIMBASE_BUILD_SCRATCH")
@@ -154,7 +154,7 @@ def write_shard(path: str, files: list[Path]) -> ShardResult:
         rows.sort(key=itemgetter(0))
         # A duplicate id is a problem that check_after_figures reports; here it is kept once.
         rows = [row for n, row in enumerate(rows) if n == 0 or row[0] != rows[n - 1][0]]
-        insert = f"INSERT INTO figures VALUES ({', '.join('?' * (stage.columns - 1))})"
+        insert = f"INSERT INTO figures VALUES ({', '.join('?' * stage.columns)})"
         conn.execute("BEGIN")
         with open(docs_path(path), "w", encoding="utf-8", newline="\n") as docs:
             for n in range(0, len(rows), BATCH):

@@ -1,5 +1,7 @@
 """Small builders for the nested pieces every resource embeds."""
 
+from functools import cache
+
 API_PREFIX = "/api/v1"
 
 
@@ -18,14 +20,16 @@ DATE_FIELDS = (
     "resolved_from",
     "resolution",
 )
-_DATE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
+@cache
+def _date_columns(prefix: str) -> tuple[tuple[str, str], ...]:
+    return tuple((k, f"{prefix}_{k}") for k in DATE_FIELDS)
 
 
 def date_spec(row: dict, prefix: str) -> dict | None:
     """Return the date spec stored in ``<prefix>_*`` columns, or None."""
-    columns = _DATE_COLUMNS.get(prefix)
-    if columns is None:
-        columns = _DATE_COLUMNS[prefix] = tuple((k, f"{prefix}_{k}") for k in DATE_FIELDS)
+    columns = _date_columns(prefix)
     if row[columns[0][1]] is None:
         return None
     return {k: row[column] for k, column in columns}
