@@ -34,6 +34,7 @@ import sqlite_utils
 
 from api.derived import DerivedTables, attach_shards, in_id_order
 from api.fixtures import (
+    DATE_SPEC_KEYS,
     DEFAULT_FIXTURES_DIR,
     KINDS,
     Checker,
@@ -47,7 +48,7 @@ from api.fixtures import (
     record_hash,
 )
 from api.queries.figures import event_part, figure_dict, metric_part, source_part
-from api.queries.shape import entity_ref
+from api.queries.shape import date_spec, entity_ref
 from api.shards import FigureStage, default_jobs, docs_path, scratch_parent
 from api.shards import run as run_shards
 from api.texts import texts_dir
@@ -507,6 +508,8 @@ class FigureShaper:
         self.metric_parts = {k: _fragment(metric_part(m)) for k, m in metrics.items()}
         self.entity_parts = {r["id"]: _fragment(entity_ref(r["id"], r["name"], r["type"])) for r in rows["entities"]}
         self.event_parts: dict[str, orjson.Fragment] = {}
+        self.published = {k: r["published_first_day"] for k, r in self.sources.items()}
+        self.periods: dict[tuple | None, tuple[tuple, dict | None]] = {}
 
     def event_part(self, event_id: str) -> orjson.Fragment:
         part = self.event_parts.get(event_id)
@@ -515,56 +518,70 @@ class FigureShaper:
         return part
 
     def __call__(self, f: dict) -> tuple:
-        metric = self.metrics[f["metric"]]
-        source_id, via, event = f["source"], f["via"], f["event"]
-        source = self.sources[source_id]
+        metric_id, subject_id, source_id, via, event = f["metric"], f["subject"], f["source"], f["via"], f["event"]
+        metric = self.metrics[metric_id]
         claimant = f["claimant"] or {}
+        claimant_id, attribution = claimant.get("entity"), claimant.get("as_written")
         span = f["span"]
         value = f["value"]
         low, high = value["low"], value["high"]
-        published = source["published_first_day"]
-        row = {
-            "id": f["id"],
-            "source_id": source_id,
-            "claim_id": f["claim"],
-            "metric_id": f["metric"],
-            "subject_id": f["subject"],
-            "category": metric["category"],
-            "low": low,
-            "high": high,
-            "hedge": value["hedge"],
-            "value_text": value["text"],
-            **date_columns("period", f["period"]),
-            "claimant_id": claimant.get("entity"),
-            "attribution": claimant.get("as_written"),
-            "via_id": via,
-            # Articles that report through the same intermediary share one origin.
-            "origin": f"entity:{via}" if via else f"source:{source_id}",
-            "quote": f["quote"],
-            "span_start": span[0],
-            "span_end": span[1],
-            "event_id": event,
-            "published": published,
-            "note": f["note"],
-        }
-        row["published_sort"] = published or UNKNOWN_LAST
-        row["period_sort"] = row["period_first_day"] or UNKNOWN_LAST
-        row["value_sort"] = low if low is not None else high if high is not None else UNKNOWN_VALUE
-        row["claimant_sort"] = row["claimant_id"] or UNKNOWN_LAST
-        row["unit"] = metric["unit"]
+        published = self.published[source_id]
+        period_columns, period = self.period(f["period"])
+        # Articles that report through the same intermediary share one origin.
+        origin = f"entity:{via}" if via else f"source:{source_id}"
         doc = figure_dict(
-            row,
-            metric=self.metric_parts[f["metric"]],
-            subject=self.entity_parts[f["subject"]],
+            f,
+            metric=self.metric_parts[metric_id],
+            unit=metric["unit"],
+            subject=self.entity_parts[subject_id],
             source=self.source_parts[source_id],
+            period=period,
             via=self.entity_parts[via] if via else None,
             event=self.event_part(event) if event else None,
-            claimant_name=self.names.get(row["claimant_id"]),
+            claimant_name=self.names.get(claimant_id),
+            origin=origin,
         )
-        del row["unit"]
-        # As text: orjson's bytes keep the capacity it grew them to (3x the memory, held until the shard is written).
-        row["doc"] = orjson.dumps(doc).decode()
-        return tuple(row.values())
+        # In the column order of TABLES["figures"], then the served JSON.
+        return (
+            f["id"],
+            source_id,
+            f["claim"],
+            metric_id,
+            subject_id,
+            metric["category"],
+            low,
+            high,
+            value["hedge"],
+            value["text"],
+            *period_columns,
+            claimant_id,
+            attribution,
+            via,
+            origin,
+            f["quote"],
+            span[0],
+            span[1],
+            event,
+            published,
+            f["note"],
+            published or UNKNOWN_LAST,
+            period_columns[-2] or UNKNOWN_LAST,  # period_first_day
+            low if low is not None else high if high is not None else UNKNOWN_VALUE,
+            claimant_id or UNKNOWN_LAST,
+            # The line the shard's documents file holds (api.shards.docs_path). Joined into
+            # a new bytes object: orjson's own keep the capacity it grew them to (ten times
+            # the memory, held until the shard is written).
+            b"".join((f["id"].encode(), b"\t", orjson.dumps(doc), b"\n")),
+        )
+
+    def period(self, spec: dict | None) -> tuple[tuple, dict | None]:
+        """Return a period's ``period_*`` column values and its served form, computed once per distinct period."""
+        key = None if spec is None else tuple([spec[k] for k in DATE_SPEC_KEYS])
+        hit = self.periods.get(key)
+        if hit is None:
+            columns = date_columns("period", spec)
+            hit = self.periods[key] = (tuple(columns.values()), date_spec(columns, "period"))
+        return hit
 
 
 def _fragment(obj) -> orjson.Fragment:
@@ -758,10 +775,11 @@ def merge_shards(conn: sqlite3.Connection, shards: list[str], timer: Timer | Non
         files = [stack.enter_context(open(docs_path(shard), "rb")) for shard in shards]
         # Lines are "id<TAB>json": a tab sorts before every character of an id,
         # so the lines sort as their ids do (as SQLite's ORDER BY id: bytewise).
+        # The JSON goes in as UTF-8 bytes, which SQLite takes as text unconverted.
         lines = heapq.merge(*files)
         conn.executemany(
-            "INSERT INTO figure_docs (doc) VALUES (?)",
-            ((line[line.index(b"\t") + 1 : -1].decode(),) for line in lines),
+            "INSERT INTO figure_docs (doc) VALUES (CAST(? AS TEXT))",
+            ((line[line.index(b"\t") + 1 : -1],) for line in lines),
         )
     timer.done("merge documents")
 

@@ -49,7 +49,7 @@ class FigureStage:
     checker: Checker
     shape: Callable[[dict], tuple]
     create_sql: str  # the shard's tables (api.build.shard_tables_sql)
-    columns: int  # the shard table's columns; a shaped row has these, then its served JSON
+    columns: int  # the shard table's columns; a shaped row has these, then its documents-file line
     write: bool = True  # False once other records have problems: then only check
 
 
@@ -156,11 +156,11 @@ def write_shard(path: str, files: list[Path]) -> ShardResult:
         rows = [row for n, row in enumerate(rows) if n == 0 or row[0] != rows[n - 1][0]]
         insert = f"INSERT INTO figures VALUES ({', '.join('?' * stage.columns)})"
         conn.execute("BEGIN")
-        with open(docs_path(path), "w", encoding="utf-8", newline="\n") as docs:
+        with open(docs_path(path), "wb") as docs:
             for n in range(0, len(rows), BATCH):
                 batch = rows[n : n + BATCH]
                 conn.executemany(insert, [row[:-1] for row in batch])
-                docs.write("".join([f"{row[0]}\t{row[-1]}\n" for row in batch]))
+                docs.write(b"".join([row[-1] for row in batch]))
                 result.rows += len(batch)
         conn.execute("COMMIT")
     conn.close()

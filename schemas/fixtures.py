@@ -8,6 +8,7 @@ duplicate ids, quotes against the archived texts) live in ``api.build``.
 import datetime
 import re
 
+import orjson
 from marshmallow import (
     RAISE,
     Schema,
@@ -423,10 +424,41 @@ def _date_text(value):
     return str(value) if type(value) in (int, datetime.date) else value
 
 
+# Periods repeat (a few thousand distinct ones in a million figures): each
+# distinct spec is checked once.  The key is the spec's JSON, which tells 2025
+# from "2025" and 1 from 1.0 and True; a date and its ISO string share a key,
+# as _date_text treats them alike.
+_DATE_CACHE: dict[bytes, dict | None] = {}
+_DATE_CACHE_MAX = 1 << 16
+
+
 def _fast_date(spec):
+    """Return the loaded date spec as DateSpecSchema would, or raise ValueError if unsure."""
+    if type(spec) is not dict:
+        raise ValueError
+    try:
+        key = orjson.dumps(spec)
+    except TypeError:  # not JSON (a key that is not a string, say): the schema decides
+        raise ValueError from None
+    try:
+        loaded = _DATE_CACHE[key]
+    except KeyError:
+        try:
+            loaded = _check_date(spec)
+        except (KeyError, ValueError, TypeError):
+            loaded = None
+        if len(_DATE_CACHE) >= _DATE_CACHE_MAX:
+            _DATE_CACHE.clear()
+        _DATE_CACHE[key] = loaded
+    if loaded is None:
+        raise ValueError
+    return dict(loaded)
+
+
+def _check_date(spec: dict) -> dict:
     from api.dates import bounds
 
-    if type(spec) is not dict or not spec.keys() <= _DATE_KEYS:
+    if not spec.keys() <= _DATE_KEYS:
         raise ValueError
     # As PartialDate does: YAML reads 2025-07-02 as a date and 2025 as an int.
     start, end, resolved_from = (_date_text(spec.get(k)) for k in ("start", "end", "resolved_from"))

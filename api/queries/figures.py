@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from api.queries.paging import BadQuery, SortKey, in_list, keyset_page, order_by, parse_sort, raise_fts_error
-from api.queries.shape import date_spec, published_ref, quote, url
+from api.queries.shape import API_PREFIX, published_ref, url
 
 SORT_COLUMNS = {
     "published": "f.published_sort",
@@ -107,45 +107,62 @@ def event_part(event_id: str, title: str | None) -> dict:
     return {"id": event_id, "title": title, "url": url("events", event_id)}
 
 
-def figure_dict(r: dict, metric, subject, source, via=None, event=None, claimant_name: str | None = None) -> dict:
-    """Shape a figure row, with the objects it embeds, as the wire format.
+def figure_dict(
+    f: dict,
+    *,
+    metric,
+    unit: str,
+    subject,
+    source,
+    period: dict | None,
+    via,
+    event,
+    claimant_name: str | None,
+    origin: str,
+) -> dict:
+    """Shape a validated figure record, with the objects it embeds, as the wire format.
 
     ``metric``, ``subject``, ``source``, ``via`` and ``event`` come from
     :func:`metric_part`, :func:`~api.queries.shape.entity_ref`,
     :func:`source_part` and :func:`event_part` (the build passes them
-    pre-serialised, once per source, metric or entity).  The build stores the
-    result as ``figure_docs.doc`` (api.build.FigureShaper), so that serving a
-    figure is reading a string.
+    pre-serialised, once per source, metric or entity); ``period`` from
+    :func:`~api.queries.shape.date_spec`.  The build stores the result as
+    ``figure_docs.doc`` (api.build.FigureShaper), so that serving a figure is
+    reading a string.
     """
-    claimant = None
-    if r["claimant_id"] or r["attribution"]:
+    ident, claim, value, span = f["id"], f["claim"], f["value"], f["span"]
+    claimant = f["claimant"]
+    if claimant and (claimant["entity"] or claimant["as_written"]):
+        claimant_id = claimant["entity"]
         claimant = {
-            "id": r["claimant_id"],
+            "id": claimant_id,
             "name": claimant_name,
-            "attribution": r["attribution"],
-            "url": url("entities", r["claimant_id"]) if r["claimant_id"] else None,
+            "attribution": claimant["as_written"],
+            "url": f"{API_PREFIX}/entities/{claimant_id}" if claimant_id else None,
         }
+    else:
+        claimant = None
     return {
-        "id": r["id"],
-        "url": url("figures", r["id"]),
-        "claim": {"id": r["claim_id"], "url": url("claims", r["claim_id"])},
+        "id": ident,
+        "url": f"{API_PREFIX}/figures/{ident}",
+        "claim": {"id": claim, "url": f"{API_PREFIX}/claims/{claim}"},
         "metric": metric,
         "subject": subject,
         "value": {
-            "low": r["low"],
-            "high": r["high"],
-            "hedge": r["hedge"],
-            "text": r["value_text"],
-            "unit": r["unit"],
+            "low": value["low"],
+            "high": value["high"],
+            "hedge": value["hedge"],
+            "text": value["text"],
+            "unit": unit,
         },
-        "period": date_spec(r, "period"),
+        "period": period,
         "claimant": claimant,
         "via": via,
         "source": source,
-        "quote": quote(r["quote"], r["span_start"], r["span_end"]),
+        "quote": {"text": f["quote"], "start": span[0], "end": span[1]},
         "event": event,
-        "origin": r["origin"],
-        "note": r["note"],
+        "origin": origin,
+        "note": f["note"],
     }
 
 
