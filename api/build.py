@@ -659,22 +659,34 @@ def insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
     conn.executemany(sql, rows)
 
 
-def write_database(
-    rows: dict[str, list[dict]],
-    shards: list[str],
-    derived: DerivedTables,
-    path: Path,
-    build_id: str,
-    timer: Timer | None = None,
-) -> dict[str, int]:
-    """Write a complete database to ``path`` (which must not exist yet) from table rows and figure shards."""
-    timer = timer or Timer()
+RECORD_TABLES = (
+    "entities",
+    "entity_names",
+    "sources",
+    "source_cites",
+    "source_stance_evidence",
+    "entity_roles",
+    "metrics",
+    "claims",
+    "events",
+    "event_participants",
+    "event_citations",
+    "exclusions",
+)
+
+
+def start_database(rows: dict[str, list[dict]], path: Path) -> sqlite_utils.Database:
+    """Create a database at ``path`` (which must not exist yet) with every table and every record but the figures.
+
+    The build calls this while the figure workers run (api.shards.run's
+    ``while_waiting``); :func:`write_database` adds the figures and the rest.
+    """
     db = sqlite_utils.Database(path)
     db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
     # Two sorter threads for the indexes; a large page cache for the inserts
-    # and the merge (the indexes get a small one, see below).
+    # and the merge (the indexes get a small one, see write_database).
     db.execute("PRAGMA threads = 2")
     db.execute("PRAGMA cache_size = -262144")
     # Foreign keys are checked once, after the inserts, by foreign_key_check
@@ -682,22 +694,30 @@ def write_database(
     db.execute("PRAGMA foreign_keys = OFF")
     create_tables(db)
     with db.conn:
-        for name in (
-            "entities",
-            "entity_names",
-            "sources",
-            "source_cites",
-            "source_stance_evidence",
-            "entity_roles",
-            "metrics",
-            "claims",
-            "events",
-            "event_participants",
-            "event_citations",
-            "exclusions",
-        ):
+        for name in RECORD_TABLES:
             insert_rows(db.conn, name, rows[name])
+    return db
+
+
+def write_database(
+    rows: dict[str, list[dict]],
+    shards: list[str],
+    derived: DerivedTables,
+    path: Path,
+    build_id: str,
+    timer: Timer | None = None,
+    db: sqlite_utils.Database | None = None,
+) -> dict[str, int]:
+    """Write a complete database to ``path`` from table rows and figure shards.
+
+    ``db`` is what :func:`start_database` returned for ``path``, if the
+    records are in already; else ``path`` must not exist yet.
+    """
+    timer = timer or Timer()
+    if db is None:
+        db = start_database(rows, path)
         timer.done("insert")
+    with db.conn:
         merge_shards(db.conn, shards, timer)
     # SQLite sorts an index's keys in runs the size of its page cache, each
     # run on a worker thread (PRAGMA threads), then merges them: small runs
@@ -841,6 +861,7 @@ def build(
     workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".work", dir=target.parent))
     tmp = workdir / target.name
     scratch = None  # where the shards go (api.shards.scratch_parent)
+    db = None  # the database being written (start_database)
     # Millions of small objects and no cycles: the cyclic collector would
     # only rescan them, again and again.
     collecting = gc.isenabled()
@@ -871,7 +892,14 @@ def build(
 
         files = fixture_files(Path(fixtures_dir), "figures")
         scratch = Path(tempfile.mkdtemp(prefix=".claimbase-build.", dir=scratch_parent(files, workdir)))
-        shards = run_shards(stage, files, jobs, scratch, while_waiting=hash_the_rest)
+
+        def while_waiting():
+            nonlocal db
+            hash_the_rest()
+            if valid:  # the other records go in while the workers run
+                db = start_database(rows, tmp)
+
+        shards = run_shards(stage, files, jobs, scratch, while_waiting=while_waiting)
         timer.done("figures")
         checker.check_after_figures(
             [pair for shard in shards for pair in shard.ids], set().union(*(s.claims for s in shards))
@@ -886,12 +914,14 @@ def build(
         paths = [s.path for s in shards]
         derived = DerivedTables(str(scratch / "derived.db"), paths, parallel=len(shards) > 1)
         try:
-            counts = write_database(rows, paths, derived, tmp, build_id, timer)
+            counts = write_database(rows, paths, derived, tmp, build_id, timer, db)
         finally:
             derived.stop()
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     finally:
+        if db is not None:
+            db.close()  # closed already unless the build failed
         shutil.rmtree(workdir, ignore_errors=True)
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -28,6 +28,7 @@ CREATE VIRTUAL TABLE "figures_fts" USING FTS5 (
     content="figures"
 )
 """
+FTS_HASHSIZE = 64 << 20  # bytes of pending terms before FTS5 writes a segment (see write_derived)
 SHADOW_TABLES = ("figures_fts_data", "figures_fts_idx", "figures_fts_docsize", "figures_fts_config")
 
 # {figures} is a table or a subquery with the figures' columns.
@@ -89,6 +90,10 @@ def write_derived(path: str, shards: list[str]) -> None:
     attach_shards(conn, shards)
     conn.execute("BEGIN")
     conn.execute(FIGURES_FTS_SQL)
+    # FTS5 writes a segment each time its in-memory terms pass 'hashsize'
+    # (1 MB by default) and then merges segments: with 64 MB, a million
+    # quotes index in about half the time, into fewer segments.
+    conn.execute(f"INSERT INTO figures_fts (figures_fts, rank) VALUES ('hashsize', {FTS_HASHSIZE})")
     # Number the figures 1, 2, 3… in id order, as the merge does.
     conn.execute(
         "CREATE TEMP TABLE ordered (n INTEGER PRIMARY KEY, id TEXT, quote TEXT, value_text TEXT, attribution TEXT)"

@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
+from api.fixtures import Checker, Record, load
 from api.guard import MAX_PARAM_VALUES, QueryStringError, check_each_parameter, check_query_string, plainly_valid
+from api.texts import texts_dir
 from schemas.fixtures import FIXTURE_SCHEMAS, fast_load_claim, fast_load_figure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,3 +178,63 @@ def test_a_parameter_repeated_past_the_limit_is_found_by_the_full_check():
     with pytest.raises(QueryStringError):
         check_query_string(raw, 0)
     check_query_string(b"&".join(b"m%d=x" % i for i in range(MAX_PARAM_VALUES + 1)), 0)
+
+
+# ---- the figure check's one-expression common case agrees with the full check ---------------------
+
+LOADED, _ = load(ROOT / "fixtures")
+CHECKER = Checker(LOADED, texts_dir())
+CHECKER.check_records()
+FIGURES = LOADED.records["figures"]
+IDS = sorted(
+    {r.data["id"] for kind in ("sources", "claims", "metrics", "entities", "events") for r in LOADED.records[kind]}
+)
+FIGURE_EDITS = st.sampled_from(["source", "claim", "metric", "subject", "via", "event", "claimant", "span", "quote"])
+
+
+def problems_of(check, rec: Record) -> list:
+    before = len(CHECKER.problems)
+    check(rec)
+    found = CHECKER.problems[before:]
+    del CHECKER.problems[before:]
+    return found
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.sampled_from(FIGURES),
+    st.lists(
+        st.tuples(FIGURE_EDITS, st.one_of(st.none(), st.sampled_from(IDS), st.just("nope"), st.integers(-3, 5000))),
+        max_size=3,
+    ),
+)
+def test_the_figure_check_reports_what_the_full_check_reports(rec, edits):
+    data = copy.deepcopy(rec.data)
+    for key, value in edits:
+        if key == "claimant":
+            data["claimant"] = None if value is None else {"entity": value, "as_written": "officials"}
+        elif key == "span":  # moved, or stretched (past the end of the text, too)
+            start, end = data["span"]
+            shift = value if isinstance(value, int) else 1
+            data["span"] = [start, end + shift] if shift > 1000 else [max(0, start + shift), end + shift]
+        elif key == "quote":
+            data["quote"] = data["quote"][:-1] if value is None else data["quote"] + "x"
+        elif not isinstance(value, int):
+            data[key] = value
+    if key_error := [k for k in ("source", "claim") if data[k] is None]:
+        data[key_error[0]] = "nope"  # required: the schema would have rejected None
+    fast, full = copy.deepcopy(data), copy.deepcopy(data)
+    assert problems_of(CHECKER.check_figure, Record("figures", rec.file, rec.index, fast)) == problems_of(
+        CHECKER._check_figure, Record("figures", rec.file, rec.index, full)
+    )
+    assert fast == full
+
+
+def test_a_span_past_the_end_of_the_text_is_a_problem_even_where_the_quote_matches():
+    rec = FIGURES[0]
+    data = copy.deepcopy(rec.data)
+    text = CHECKER.text_of(data["source"])
+    data["span"] = [len(text) - 5, len(text) + 10]
+    data["quote"] = text[-5:]
+    found = problems_of(CHECKER.check_figure, Record("figures", rec.file, rec.index, data))
+    assert [p.field for p in found] == ["span"] and "runs past the end" in found[0].message
