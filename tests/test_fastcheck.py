@@ -221,8 +221,9 @@ def test_the_figure_check_reports_what_the_full_check_reports(rec, edits):
             data["quote"] = data["quote"][:-1] if value is None else data["quote"] + "x"
         elif not isinstance(value, int):
             data[key] = value
-    if key_error := [k for k in ("source", "claim") if data[k] is None]:
-        data[key_error[0]] = "nope"  # required: the schema would have rejected None
+    for key in ("source", "claim"):
+        if data[key] is None:
+            data[key] = "nope"  # required: the schema would have rejected None
     fast, full = copy.deepcopy(data), copy.deepcopy(data)
     assert problems_of(CHECKER.check_figure, Record("figures", rec.file, rec.index, fast)) == problems_of(
         CHECKER._check_figure, Record("figures", rec.file, rec.index, full)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from api.queries.paging import BadQuery, SortKey, in_list, keyset_page, order_by, parse_sort, raise_fts_error
-from api.queries.shape import API_PREFIX, published_ref, url
+from api.queries.shape import published_ref, quote, url
 
 SORT_COLUMNS = {
     "published": "f.published_sort",
@@ -138,14 +138,14 @@ def figure_dict(
             "id": claimant_id,
             "name": claimant_name,
             "attribution": claimant["as_written"],
-            "url": f"{API_PREFIX}/entities/{claimant_id}" if claimant_id else None,
+            "url": url("entities", claimant_id),
         }
     else:
         claimant = None
     return {
         "id": ident,
-        "url": f"{API_PREFIX}/figures/{ident}",
-        "claim": {"id": claim, "url": f"{API_PREFIX}/claims/{claim}"},
+        "url": url("figures", ident),
+        "claim": {"id": claim, "url": url("claims", claim)},
         "metric": metric,
         "subject": subject,
         "value": {
@@ -159,7 +159,7 @@ def figure_dict(
         "claimant": claimant,
         "via": via,
         "source": source,
-        "quote": {"text": f["quote"], "start": span[0], "end": span[1]},
+        "quote": quote(f["quote"], span[0], span[1]),
         "event": event,
         "origin": origin,
         "note": f["note"],
