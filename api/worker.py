@@ -123,14 +123,25 @@ class HeadFirstThreadWorker(gthread.ThreadWorker):
         state = self._gather_head(conn)
         if state is ABORT:
             util.close(conn.sock)  # no lingering for a client that was too slow already
+            conn.closed_by_handle = True
             return False
         result = super().handle(conn) if state is True else state  # or _DEFER (to the poller), False (close)
         if result is False:
             # gunicorn closes on its poller thread, lingering up to 2 s for the client to close its side
             # (RFC 9112 9.6): a client that never does would stall every connection of this worker for
-            # that long. Linger here, on this thread; the poller's close is then immediate.
+            # that long. Linger here, on this thread.
             util.close_graceful(conn.sock, timeout=CLOSE_LINGER)
+            conn.closed_by_handle = True
         return result
+
+    def finish_request(self, conn, fs):
+        # gunicorn's own would close the connection again: that fails on the closed socket, and its
+        # error path counts the connection off a second time (the counts went negative, and with them
+        # the sharing of connections and the wait for open connections at a graceful stop).
+        if getattr(conn, "closed_by_handle", False):
+            self.nr_conns -= 1
+            return
+        super().finish_request(conn, fs)
 
     def _head_limit(self) -> int:
         cfg = self.cfg
