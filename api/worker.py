@@ -123,7 +123,6 @@ class HeadFirstThreadWorker(gthread.ThreadWorker):
         state = self._gather_head(conn)
         if state is ABORT:
             util.close(conn.sock)  # no lingering for a client that was too slow already
-            conn.closed_by_handle = True
             return False
         result = super().handle(conn) if state is True else state  # or _DEFER (to the poller), False (close)
         if result is False:
@@ -131,14 +130,14 @@ class HeadFirstThreadWorker(gthread.ThreadWorker):
             # (RFC 9112 9.6): a client that never does would stall every connection of this worker for
             # that long. Linger here, on this thread.
             util.close_graceful(conn.sock, timeout=CLOSE_LINGER)
-            conn.closed_by_handle = True
         return result
 
     def finish_request(self, conn, fs):
-        # gunicorn's own would close the connection again: that fails on the closed socket, and its
-        # error path counts the connection off a second time (the counts went negative, and with them
-        # the sharing of connections and the wait for open connections at a graceful stop).
-        if getattr(conn, "closed_by_handle", False):
+        # A connection closed already (by handle() above) is only counted off: gunicorn's own would
+        # close it again, fail on the closed socket, and count it off a second time in its error path
+        # (the counts went negative, and with them the sharing of connections and the wait for open
+        # connections at a graceful stop).
+        if conn.sock.fileno() == -1:
             self.nr_conns -= 1
             return
         super().finish_request(conn, fs)
