@@ -17,7 +17,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-$(DB): $(VENV)/.runtime $(shell find fixtures -name '*.yaml') $(wildcard api/build.py api/fixtures.py schemas/fixtures.py)
+$(DB): $(VENV)/.runtime $(shell find fixtures -name '*.yaml') $(shell find api/build api/shape.py schemas -name "*.py")
 	$(PY) -m api.build --db $(DB)
 
 db: $(DB)  ## validate the fixtures and build the database
@@ -26,10 +26,10 @@ check: $(VENV)/.runtime  ## validate the fixtures without writing anything
 	$(PY) -m api.build --check
 
 coverage: $(VENV)/.runtime  ## which numbers and dates of the texts the fixtures cover
-	$(PY) -m api.coverage
+	$(PY) -m api.build.coverage
 
 run: $(DB)  ## build the database and serve the API with gunicorn on 127.0.0.1:8000
-	CLAIMBASE_DB=$(DB) $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'api:create_app()'
+	CLAIMBASE_DB=$(DB) $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'api.web:create_app()'
 
 browser:  ## install Debian's Chromium for the docs-page browser test
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
@@ -49,7 +49,7 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 
 openapi: $(VENV)/.runtime  ## regenerate openapi.yaml from the code
-	$(PY) -m api.openapi
+	$(PY) -m api.web.openapi
 
 # ---- performance (see README: Performance) ----
 BENCH_DIR     ?= bench/data

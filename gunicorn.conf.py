@@ -10,7 +10,7 @@ workers = int(os.environ.get("CLAIMBASE_WORKERS", multiprocessing.cpu_count()))
 threads = int(os.environ.get("CLAIMBASE_THREADS", 4))
 # gunicorn's gthread worker, dispatching a request to a thread only once its head has arrived whole,
 # so that slow clients (slowloris) cannot hold the threads (see api/worker.py).
-worker_class = "api.worker.HeadFirstThreadWorker"
+worker_class = "api.web.worker.HeadFirstThreadWorker"
 timeout = 30
 graceful_timeout = 10
 keepalive = 5
@@ -55,7 +55,7 @@ def _json_error_pages():
         return
 
     def write_error(sock, status_int, reason, mesg):
-        from api.http import SECURITY_HEADERS
+        from api.web.http import SECURITY_HEADERS
 
         body = json.dumps({"code": status_int, "status": reason, "message": mesg, "errors": {}}).encode()
         head = [f"HTTP/1.1 {status_int} {reason}", "Connection: close", "Content-Type: application/json"]

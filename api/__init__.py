@@ -1,57 +1,9 @@
-"""Claimbase: structured, sourced claims extracted from news reporting."""
+"""Claimbase: structured, sourced claims extracted from news reporting.
 
-import os
-from pathlib import Path
+- ``api.web``: what runs per request (the app factory, resources, queries, HTTP concerns);
+- ``api.build``: what runs at build time (fixture loading and validation, the build,
+  the coverage check, the quote locator);
+- ``api.shape``: the wire shape of records, shared by both.
 
-from flask import Flask
-
-from api import cache, db, errors, http
-from api.jsonprovider import OrjsonProvider
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
-def create_app(config: dict | None = None) -> Flask:
-    """Create the Claimbase WSGI application."""
-    app = Flask(__name__)
-    app.json_provider_class = OrjsonProvider
-    app.json = OrjsonProvider(app)
-    app.config.update(
-        DATABASE=os.environ.get("CLAIMBASE_DB", str(ROOT / "data" / "claims.db")),
-        QUERY_TIMEOUT_MS=_env_int("CLAIMBASE_QUERY_TIMEOUT_MS", 2000),
-        CACHE_MAX_AGE=_env_int("CLAIMBASE_CACHE_MAX_AGE", 300),
-        LOG_REQUESTS=os.environ.get("CLAIMBASE_LOG_REQUESTS", "1") == "1",
-        MAX_QUERY_STRING=_env_int("CLAIMBASE_MAX_QUERY_STRING", 8192),
-        RESPONSE_CACHE_MB=float(os.environ.get("CLAIMBASE_RESPONSE_CACHE_MB", 16)),
-        SQLITE_CACHE_MB=float(os.environ.get("CLAIMBASE_SQLITE_CACHE_MB", 8)),
-        SQLITE_MMAP_MB=float(os.environ.get("CLAIMBASE_SQLITE_MMAP_MB", 0)),
-        **openapi_config(),
-    )
-    if config:
-        app.config.update(config)
-    db.init_app(app)
-    # Before a request, the cache first; after it, api.http's headers first, then the cache stores it.
-    cache.init_app(app)
-    http.init_app(app)
-    from api.resources import register
-
-    api = register(app)
-    errors.init_app(app)
-    app.extensions["claimbase_api"] = api
-    return app
-
-
-def openapi_config() -> dict:
-    return {
-        "API_TITLE": "Claimbase",
-        "API_VERSION": "1.0.0",
-        "OPENAPI_VERSION": "3.0.3",
-        "OPENAPI_URL_PREFIX": "/",
-        "OPENAPI_JSON_PATH": "openapi.json",
-        # /docs is served by api.resources.docs with local assets, not from a CDN.
-        "OPENAPI_SWAGGER_UI_PATH": None,
-    }
+The two meet only through the database: ``api.build`` writes it, ``api.web`` reads it.
+"""

@@ -1,6 +1,6 @@
 """Generate the synthetic benchmark dataset and build its database: ``python -m bench.prepare``.
 
-The fixtures come from ``api.synth`` (deterministic for a seed) and go through
+The fixtures come from ``bench.synth`` (deterministic for a seed) and go through
 the normal validated build (``api.build``), run as a child process so that its
 peak memory can be measured. The result is cached: a second run with the same
 parameters and the same code reuses ``<dir>/claims.db``.
@@ -21,7 +21,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Code whose change invalidates a cached dataset.
-CODE = ["api/synth.py", "api/build.py", "api/shards.py", "api/derived.py", "api/fixtures.py", "schemas/fixtures.py"]
+CODE = [
+    "bench/synth.py",
+    "api/build/database.py",
+    "api/build/shards.py",
+    "api/build/derived.py",
+    "api/build/fixtures.py",
+    "schemas/fixtures.py",
+]
 
 
 def stamp(params: dict) -> str:
@@ -57,7 +64,7 @@ def prepare(directory: Path, figures: int, seed: int, force: bool = False) -> di
     directory.mkdir(parents=True)
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "api.synth", str(directory), *(f"--{k}={v}" for k, v in params.items())],
+        [sys.executable, "-m", "bench.synth", str(directory), *(f"--{k}={v}" for k, v in params.items())],
         cwd=ROOT,
         check=True,
     )

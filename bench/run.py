@@ -2,7 +2,7 @@
 
 One run serves the same database three ways on 127.0.0.1:
 
-- **claimbase**: ``gunicorn --config gunicorn.conf.py 'api:create_app()'`` (the README's settings);
+- **claimbase**: ``gunicorn --config gunicorn.conf.py 'api.web:create_app()'`` (the README's settings);
 - **datasette**: Datasette in immutable mode (``-i``), in its own virtualenv
   (``bench/.venv-datasette``, from ``bench/requirements-datasette.txt``), answering
   the same questions through its JSON API (the same SQL where its table API cannot
@@ -38,7 +38,7 @@ import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from api.queries.paging import encode_cursor
+from api.web.queries.paging import encode_cursor
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -360,13 +360,13 @@ def run(db: Path, rounds: int, seconds: float, threads: int, connections: int, o
     }
     with ExitStack() as stack:
         claimbase, cb_proc = stack.enter_context(
-            serve("claimbase", [*gunicorn, "api:create_app()"], {"CLAIMBASE_DB": str(db)}, "/health", work)
+            serve("claimbase", [*gunicorn, "api.web:create_app()"], {"CLAIMBASE_DB": str(db)}, "/health", work)
         )
         # The same, with its response cache off: every request parses, queries and serialises.
         uncached, uc_proc = stack.enter_context(
             serve(
                 "uncached",
-                [*gunicorn, "api:create_app()"],
+                [*gunicorn, "api.web:create_app()"],
                 {"CLAIMBASE_DB": str(db), "CLAIMBASE_RESPONSE_CACHE_MB": "0"},
                 "/health",
                 work,

@@ -4,7 +4,7 @@ import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from api.dates import bounds
+from schemas.dates import bounds
 
 # A year, a month or a real calendar day, years 0001-9999, ASCII digits only: the same pattern is
 # the parameters' `pattern` in the OpenAPI document, so clients (and the fuzzer) know what is accepted.

@@ -133,7 +133,7 @@ class PartialDate(fields.String):
         value = super()._deserialize(value, attr, data, **kwargs)
         if not PARTIAL_DATE_RE.match(value):
             raise ValidationError(f"{value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-        from api.dates import bounds  # local import: api.dates has no schema deps
+        from schemas.dates import bounds  # local import: schemas.dates has no schema deps
 
         try:
             bounds(value)
@@ -169,7 +169,7 @@ class DateSpecSchema(StrictSchema):
                 )
         end = data.get("end")
         if end is not None:
-            from api.dates import bounds
+            from schemas.dates import bounds
 
             if bounds(end)[1] < bounds(data["start"])[0]:
                 raise ValidationError("end is before start", "end")
@@ -456,7 +456,7 @@ def _fast_date(spec):
 
 
 def _check_date(spec: dict) -> dict:
-    from api.dates import bounds
+    from schemas.dates import bounds
 
     if not spec.keys() <= _DATE_KEYS:
         raise ValueError

@@ -180,7 +180,7 @@ def serve(
     log_requests: bool = False,
     env: dict | None = None,
 ) -> Iterator[Server]:
-    """Run ``gunicorn --config gunicorn.conf.py 'api:create_app()'`` on a free loopback port over ``db_path``.
+    """Run ``gunicorn --config gunicorn.conf.py 'api.web:create_app()'`` on a free loopback port over ``db_path``.
 
     ``workers``/``threads`` default to gunicorn.conf.py's own (one worker per core, four threads);
     gunicorn's stdout and stderr (its log and the app's request lines) go to ``log_path``.
@@ -203,7 +203,7 @@ def serve(
         command += ["--workers", str(workers)]
     if threads is not None:
         command += ["--threads", str(threads)]
-    command.append("api:create_app()")
+    command.append("api.web:create_app()")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

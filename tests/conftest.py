@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from api import create_app
-from api.build import build
-from api.texts import texts_dir
+from api.build.database import build
+from api.build.texts import texts_dir
+from api.web import create_app
 
 
 @pytest.fixture(scope="session")

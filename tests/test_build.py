@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.build import build, main
-from api.fixtures import FixtureError
-from api.texts import read_text
+from api.build.database import build, main
+from api.build.fixtures import FixtureError
+from api.build.texts import read_text
 
 ROOT = Path(__file__).resolve().parent.parent
 QUOTED = {

@@ -1,6 +1,6 @@
 """The parallel build: worker processes and the helper give exactly what one process gives.
 
-A synthetic dataset (api.synth) large enough for the figures to be split
+A synthetic dataset (bench.synth) large enough for the figures to be split
 between two workers is built with ``jobs=1`` and ``jobs=2``; the databases must
 hold the same rows in every table, including the full-text index copied in from
 the helper process, and problems found inside a worker must be reported as the
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from api import build as build_module
-from api.build import build
-from api.fixtures import FixtureError
-from api.shards import PARALLEL_MIN_BYTES, plan, scratch_parent
-from api.synth import generate
+from api.build import database as build_module
+from api.build.database import build
+from api.build.fixtures import FixtureError
+from api.build.shards import PARALLEL_MIN_BYTES, plan, scratch_parent
+from bench.synth import generate
 
 TABLES = [
     "figures",

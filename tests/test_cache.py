@@ -3,9 +3,9 @@
 import shutil
 from pathlib import Path
 
-from api import create_app
-from api.build import build
-from api.cache import ResponseCache
+from api.build.database import build
+from api.web import create_app
+from api.web.cache import ResponseCache
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from api import create_app, db
+from api.web import create_app, db
 
 
 def pragmas(app) -> dict:

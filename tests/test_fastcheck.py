@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from api.fixtures import Checker, Record, load
-from api.guard import MAX_PARAM_VALUES, QueryStringError, check_each_parameter, check_query_string, plainly_valid
-from api.texts import texts_dir
+from api.build.fixtures import Checker, Record, load
+from api.build.texts import texts_dir
+from api.web.guard import MAX_PARAM_VALUES, QueryStringError, check_each_parameter, check_query_string, plainly_valid
 from schemas.fixtures import FIXTURE_SCHEMAS, fast_load_claim, fast_load_figure
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -205,7 +205,7 @@ def test_figure_rowids_follow_id_order(db_path):
 
 def test_flat_export_rows_are_the_flattened_documents(client, everything):
     """Exports read flat columns from the tables; they must say what the JSON documents say."""
-    from api.queries.figures import FLAT_COLUMNS, flatten_figure
+    from api.web.queries.figures import FLAT_COLUMNS, flatten_figure
 
     text = client.get("/api/v1/figures?format=csv&sort=id").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -222,8 +222,8 @@ def test_flat_export_rows_are_the_flattened_documents(client, everything):
 @pytest.mark.parametrize("sort", ["id", "-id", "source,period", "-value"])
 def test_csv_written_by_sqlite_is_what_csv_writer_writes(client, app, sort):
     """The CSV export (lines built in SQL) is byte for byte what csv.writer makes of the flat rows."""
-    from api.db import get_db
-    from api.queries.figures import FLAT_COLUMNS, FLAT_FIELDS, TOKEN, iter_figures
+    from api.web.db import get_db
+    from api.web.queries.figures import FLAT_COLUMNS, FLAT_FIELDS, TOKEN, iter_figures
 
     body = client.get(f"/api/v1/figures?format=csv&sort={sort}").get_data(as_text=True)
     with app.app_context():
@@ -248,7 +248,7 @@ REALISTIC_NUMBERS = [None, 0, 3, 30000, 25000.0, 1.5, 0.25, 110000.0, 1234567.0]
 def test_csv_field_quotes_as_csv_writer_does(text, number):
     import sqlite3
 
-    from api.queries.figures import NUMBER, TEXT, csv_field
+    from api.web.queries.figures import NUMBER, TEXT, csv_field
 
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE t (a TEXT, b REAL, c TEXT)")

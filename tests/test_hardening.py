@@ -21,8 +21,8 @@ from urllib.parse import quote
 import orjson
 import pytest
 
-from api import create_app, db
-from api.guard import MAX_PARAM_VALUES
+from api.web import create_app, db
+from api.web.guard import MAX_PARAM_VALUES
 from scripts.servers import ROOT, get, parse_response, raw_request, serve
 from tests.conftest import RecordingConnection
 
@@ -237,8 +237,8 @@ def test_the_progress_handler_interrupts_sqlite_itself(db_path):
 
 def _slow_reader(db_path, tmp_path, monkeypatch, *, restart: bool) -> int:
     """Read /events?format=ndjson 50 ms per chunk with a 100 ms limit: the rows read before any error."""
-    from api.queries import events as event_queries
-    from api.resources import common
+    from api.web.queries import events as event_queries
+    from api.web.resources import common
 
     copy = tmp_path / f"claims-{restart}.db"
     shutil.copyfile(db_path, copy)  # a new path: a new connection, with the handler below
@@ -492,7 +492,7 @@ def test_one_structured_log_line_per_request_on_stderr(db_path, capfd):
 def _gunicorn_config(env: dict) -> dict[str, str]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     done = subprocess.run(
-        [str(gunicorn), "--config", "gunicorn.conf.py", "--print-config", "api:create_app()"],
+        [str(gunicorn), "--config", "gunicorn.conf.py", "--print-config", "api.web:create_app()"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -512,7 +512,7 @@ def test_gunicorn_binds_to_loopback_unless_told_otherwise():
     env = {k: v for k, v in os.environ.items() if k != "CLAIMBASE_BIND"}
     settings = _gunicorn_config(env)
     assert settings["bind"] == "['127.0.0.1:8000']"
-    assert settings["worker_class"] == "api.worker.HeadFirstThreadWorker"
+    assert settings["worker_class"] == "api.web.worker.HeadFirstThreadWorker"
     assert settings["control_socket_disable"] == "True"
     assert _gunicorn_config({**env, "CLAIMBASE_BIND": "0.0.0.0:9000"})["bind"] == "['0.0.0.0:9000']"
 

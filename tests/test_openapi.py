@@ -5,7 +5,7 @@ from pathlib import Path
 import yaml
 from openapi_spec_validator import validate
 
-from api.openapi import generate
+from api.web.openapi import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,7 +1,7 @@
 """The headline queries use indexes at scale: no full scans, no sorting of whole result sets.
 
 The plans are read with EXPLAIN QUERY PLAN from the statements the app really
-runs, on a synthetic database (api.synth, through the normal validated build)
+runs, on a synthetic database (bench.synth, through the normal validated build)
 large enough for the planner's statistics to look like production's.
 """
 
@@ -10,9 +10,9 @@ import tracemalloc
 
 import pytest
 
-from api import create_app, db
-from api.build import build
-from api.synth import generate
+from api.build.database import build
+from api.web import create_app, db
+from bench.synth import generate
 from tests.conftest import RecordingConnection
 
 FIGURES = 20_000

@@ -10,7 +10,7 @@ from pathlib import Path
 from gunicorn.config import Config
 from gunicorn.workers import gthread
 
-from api import worker
+from api.web import worker
 from scripts.servers import HOST, serve
 
 

@@ -1,0 +1,5 @@
+import sys
+
+from api.build.database import main
+
+sys.exit(main())

@@ -1,0 +1,502 @@
+"""Load and validate the hand-curated fixtures.
+
+Each kind of record (``sources``, ``entities``, ``metrics``, ``claims``,
+``figures``, ``events``, ``exclusions``) is read from ``fixtures/<kind>.yaml``
+and from every ``fixtures/<kind>/*.yaml``; each file holds a YAML list of
+records.  :func:`validate` checks every record against its marshmallow schema,
+then the references between records, then every quote against the archived
+texts, and returns *all* problems at once, each naming file, record and field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import orjson
+import yaml
+from marshmallow import ValidationError
+
+from api.build.texts import locate, read_text, sha256_of
+from schemas.dates import span_bounds
+from schemas.fixtures import FAST_LOADERS, FIXTURE_SCHEMAS
+
+KINDS = tuple(FIXTURE_SCHEMAS)
+# libyaml's loader when PyYAML has it (it does in the pinned wheels): 20x faster.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Hand-edited fixtures are YAML; generated ones may be JSON Lines.
+FORMATS = (".yaml", ".jsonl")
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_FIXTURES_DIR = ROOT / "fixtures"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the fixtures."""
+
+    file: str
+    record: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.record}: {self.field}: {self.message}"
+
+
+class FixtureError(Exception):
+    """Raised when fixtures do not validate; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the fixtures:\n{lines}")
+
+
+@dataclass
+class Record:
+    """A validated record with where it came from."""
+
+    kind: str
+    file: str
+    index: int
+    data: dict
+
+    @property
+    def label(self) -> str:
+        ident = self.data.get("id") if isinstance(self.data, dict) else None
+        return ident if ident else f"#{self.index}"
+
+
+def record_hash(data: dict) -> int:
+    """Return a 512-bit hash of a loaded record's canonical JSON (see api.build.build_id_for)."""
+    return int.from_bytes(hashlib.blake2b(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).digest(), "big")
+
+
+@dataclass
+class Fixtures:
+    """All records by kind, in a deterministic order."""
+
+    records: dict[str, list[Record]] = field(default_factory=lambda: {k: [] for k in KINDS})
+
+    def data(self, kind: str) -> list[dict]:
+        return [r.data for r in self.records[kind]]
+
+    def by_id(self, kind: str) -> dict[str, dict]:
+        return {r.data["id"]: r.data for r in self.records[kind]}
+
+
+def fixture_files(directory: Path, kind: str) -> list[Path]:
+    """Return the files that hold records of ``kind``, sorted."""
+    files = [directory / f"{kind}{ext}" for ext in FORMATS if (directory / f"{kind}{ext}").is_file()]
+    sub = directory / kind
+    if sub.is_dir():
+        files.extend(sorted(p for p in sub.iterdir() if p.suffix in FORMATS and p.is_file()))
+    return files
+
+
+def read_records(path: Path) -> list:
+    """Read a fixture file: a YAML list, or JSON Lines (one record per line)."""
+    if path.suffix == ".jsonl":
+        with open(path, "rb") as fh:
+            return [orjson.loads(line) for line in fh if line.strip()]
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ValueError("must be a list of records")
+    return raw
+
+
+def _flatten(messages, prefix="") -> list[tuple[str, str]]:
+    """Turn marshmallow's nested error dict into (field path, message) pairs."""
+    out = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            out.extend(_flatten(value, path))
+    elif isinstance(messages, list):
+        for item in messages:
+            out.extend(_flatten(item, prefix))
+    else:
+        out.append((prefix or "(record)", str(messages)))
+    return out
+
+
+def relative_name(directory: Path, path: Path) -> str:
+    """Return how problems name a fixture file: relative to the fixtures' parent."""
+    return str(path.relative_to(directory.parent)) if directory.parent in path.parents else str(path)
+
+
+def load_record(kind: str, rel: str, index: int, item, problems: list[Problem]) -> Record | None:
+    """Schema-check one raw record; return it loaded, or None after adding its problems."""
+    if not isinstance(item, dict):
+        problems.append(Problem(rel, f"#{index}", "(record)", "must be a mapping"))
+        return None
+    fast = FAST_LOADERS.get(kind)
+    data = fast(item) if fast else None
+    if data is None:
+        try:
+            data = FIXTURE_SCHEMAS[kind].load(item)
+        except ValidationError as err:
+            label = str(item.get("id")) if item.get("id") else f"#{index}"
+            for path_, msg in _flatten(err.messages):
+                problems.append(Problem(rel, label, path_, msg))
+            return None
+    return Record(kind, rel, index, data)
+
+
+def read_file(directory: Path, path: Path, problems: list[Problem]) -> tuple[str, list]:
+    """Read one fixture file; a file that does not parse is one problem and no records."""
+    rel = relative_name(directory, path)
+    try:
+        return rel, read_records(path)
+    except (yaml.YAMLError, orjson.JSONDecodeError, ValueError) as exc:
+        problems.append(Problem(rel, "(file)", "(syntax)", str(exc).replace("\n", " ")))
+        return rel, []
+
+
+def load(
+    directory: Path = DEFAULT_FIXTURES_DIR,
+    extra: dict[str, list[dict]] | None = None,
+    kinds: tuple[str, ...] = KINDS,
+):
+    """Read and schema-check every fixture file of ``kinds``; return (Fixtures, problems).
+
+    ``extra`` adds records that did not come from a file; they go through the
+    same checks.
+    """
+    fixtures, problems = Fixtures(), []
+    for kind in kinds:
+        sources = [read_file(directory, path, problems) for path in fixture_files(directory, kind)]
+        if extra and extra.get(kind):
+            sources.append((f"<generated {kind}>", extra[kind]))
+        for rel, raw in sources:
+            for index, item in enumerate(raw):
+                rec = load_record(kind, rel, index, item, problems)
+                if rec is not None:
+                    fixtures.records[kind].append(rec)
+    return fixtures, problems
+
+
+def alias_key(name: str) -> str:
+    """Normalise a name for case- and punctuation-insensitive matching.
+
+    ``Kim Jong-un`` and ``kim jong un`` share one key; so do the curly and
+    straight apostrophes.
+    """
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = text.replace("’", "'").replace("‘", "'")
+    text = "".join(ch if ch.isalnum() or ch == "'" else " " for ch in text)
+    return " ".join(text.split())
+
+
+class Checker:
+    """Cross-record checks; collects problems instead of raising."""
+
+    def __init__(self, fixtures: Fixtures, texts: Path | None):
+        self.fx = fixtures
+        self.texts = texts
+        self.problems: list[Problem] = []
+        self.ids = {kind: set() for kind in KINDS}
+        self.doc_text: dict[str, str | None] = {}
+        self.claims: dict[str, dict] = {}
+        self._sources: dict[str, dict] | None = None
+        self._known_claims: dict[str, tuple[str, str]] | None = None
+
+    def add(self, rec: Record, fld: str, message: str):
+        self.problems.append(Problem(rec.file, rec.label, fld, message))
+
+    def run(self) -> list[Problem]:
+        self.check_records()
+        figures = self.fx.records["figures"]
+        for rec in figures:
+            self.check_figure(rec)
+        ids_by_file: dict[str, list[str | None]] = {}
+        for rec in figures:
+            ids = ids_by_file.setdefault(rec.file, [])
+            ids.extend([None] * (rec.index + 1 - len(ids)))
+            ids[rec.index] = rec.data["id"]
+        self.check_after_figures(ids_by_file.items(), {rec.data["claim"] for rec in figures})
+        return self.problems
+
+    def check_records(self):
+        """Check everything that does not need the figures."""
+        self.check_duplicates()
+        self.check_references()
+        self.check_aliases()
+        self.check_dates()
+        self.check_texts()
+        self.claims = self.fx.by_id("claims")
+
+    def check_after_figures(self, figure_ids, used_claims: set[str]):
+        """Check what needs every figure: unique figure ids, claims with figures, exclusion targets.
+
+        ``figure_ids`` is ``(file, ids)`` pairs in file order, where ``ids[i]``
+        is the id of the valid record at index ``i`` of that file (or None).
+        """
+        seen: dict[str, tuple[str, int]] = {}
+        for file, ids in figure_ids:
+            for index, ident in enumerate(ids):
+                if ident is None:
+                    continue
+                first = seen.setdefault(ident, (file, index))
+                if first != (file, index):
+                    self.problems.append(
+                        Problem(file, ident, "id", f"duplicate id (first defined in {first[0]} #{first[1]})")
+                    )
+        self.ids["figures"] = set(seen)
+        for rec in self.fx.records["exclusions"]:
+            target = rec.data["refers_to"]
+            if target is not None and not any(target in self.ids[k] for k in ("claims", "figures", "events")):
+                self.add(rec, "refers_to", f"unknown claim, figure or event id {target!r}")
+        for rec in self.fx.records["claims"]:
+            if rec.data["id"] not in used_claims:
+                self.add(rec, "id", "no figure reports this claim")
+
+    def check_duplicates(self):
+        for kind in KINDS:
+            if kind in ("exclusions", "figures"):
+                continue
+            seen: dict[str, Record] = {}
+            for rec in self.fx.records[kind]:
+                ident = rec.data["id"]
+                if ident in seen:
+                    first = seen[ident]
+                    self.add(rec, "id", f"duplicate id (first defined in {first.file} #{first.index})")
+                else:
+                    seen[ident] = rec
+            self.ids[kind] = set(seen)
+
+    def check_figure(self, rec: Record):
+        """Check one figure's references, its claim and its quote; fill metric and subject from the claim."""
+        d = rec.data
+        if not self._figure_is_plainly_valid(d):
+            self._check_figure(rec)
+
+    def _figure_is_plainly_valid(self, d: dict) -> bool:
+        """Return whether a figure passes every check of :meth:`_check_figure`, filling metric and subject as it does.
+
+        This is the common case, a million times at scale, checked in one
+        expression; on False, the full check finds and reports the problems.
+        """
+        ids = self.ids
+        if self._known_claims is None:
+            # The claims whose metric and subject exist: (metric, subject) by claim id.
+            self._known_claims = {
+                k: (c["metric"], c["subject"])
+                for k, c in self.claims.items()
+                if c["metric"] in ids["metrics"] and c["subject"] in ids["entities"]
+            }
+        claim = self._known_claims.get(d["claim"])
+        claimant = d["claimant"]
+        if not (
+            claim is not None
+            and d["source"] in ids["sources"]
+            and (d["via"] is None or d["via"] in ids["entities"])
+            and (d["event"] is None or d["event"] in ids["events"])
+            and (claimant is None or claimant["entity"] is None or claimant["entity"] in ids["entities"])
+            and d["metric"] in (None, claim[0])
+            and d["subject"] in (None, claim[1])
+        ):
+            return False
+        if self.texts is not None:
+            text = self.doc_text.get(d["source"])
+            start, end = d["span"]
+            if text is None or end > len(text) or text[start:end] != d["quote"]:
+                return False
+        d["metric"], d["subject"] = claim
+        return True
+
+    def _check_figure(self, rec: Record):
+        d = rec.data
+        self.ref(rec, "source", d["source"], "sources")
+        self.ref(rec, "claim", d["claim"], "claims")
+        self.ref(rec, "metric", d["metric"], "metrics")
+        self.ref(rec, "subject", d["subject"], "entities")
+        self.ref(rec, "via", d["via"], "entities")
+        self.ref(rec, "event", d["event"], "events")
+        if d["claimant"]:
+            self.ref(rec, "claimant.entity", d["claimant"]["entity"], "entities")
+        claim = self.claims.get(d["claim"])
+        if claim:
+            for key in ("metric", "subject"):
+                if d[key] is None:
+                    d[key] = claim[key]
+                elif d[key] != claim[key]:
+                    self.add(rec, key, f"{d[key]!r} differs from its claim's {key} {claim[key]!r}")
+        if self.texts is not None:
+            self.quote(rec, "span", d["source"], d["quote"], d["span"])
+
+    def ref(self, rec: Record, fld: str, value, kind: str):
+        if value is not None and value not in self.ids[kind]:
+            self.add(rec, fld, f"unknown {kind[:-1] if kind != 'entities' else 'entity'} id {value!r}")
+
+    def check_references(self):
+        for rec in self.fx.records["sources"]:
+            d = rec.data
+            self.ref(rec, "outlet", d["outlet"], "entities")
+            for i, cite in enumerate(d["cites"]):
+                self.ref(rec, f"cites.{i}.entity", cite["entity"], "entities")
+        for rec in self.fx.records["entities"]:
+            self.ref(rec, "part_of", rec.data["part_of"], "entities")
+            for i, role in enumerate(rec.data["roles"]):
+                self.ref(rec, f"roles.{i}.source", role["source"], "sources")
+        metrics = self.fx.by_id("metrics")
+        for rec in self.fx.records["metrics"]:
+            self.ref(rec, "parent", rec.data["parent"], "metrics")
+            seen, cur = {rec.data["id"]}, rec.data["parent"]
+            while cur in metrics:
+                if cur in seen:
+                    self.add(rec, "parent", "metric parents form a cycle")
+                    break
+                seen.add(cur)
+                cur = metrics[cur]["parent"]
+        for rec in self.fx.records["claims"]:
+            self.ref(rec, "metric", rec.data["metric"], "metrics")
+            self.ref(rec, "subject", rec.data["subject"], "entities")
+        for rec in self.fx.records["events"]:
+            d = rec.data
+            self.ref(rec, "location", d["location"], "entities")
+            for i, part in enumerate(d["participants"]):
+                self.ref(rec, f"participants.{i}.entity", part["entity"], "entities")
+            seen_sources = Counter()
+            for i, cit in enumerate(d["citations"]):
+                self.ref(rec, f"citations.{i}.source", cit["source"], "sources")
+                self.ref(rec, f"citations.{i}.via", cit["via"], "entities")
+                for j, actor in enumerate(cit["actors"]):
+                    self.ref(rec, f"citations.{i}.actors.{j}", actor, "entities")
+                if cit["attribution"]:
+                    self.ref(rec, f"citations.{i}.attribution.entity", cit["attribution"]["entity"], "entities")
+                seen_sources[cit["source"]] += 1
+        for rec in self.fx.records["exclusions"]:
+            self.ref(rec, "source", rec.data["source"], "sources")
+
+    def check_aliases(self):
+        owner: dict[str, str] = {}
+        for rec in self.fx.records["entities"]:
+            d = rec.data
+            names = [d["name"], *d["aliases"]]
+            spellings = set()
+            for i, name in enumerate(names):
+                key = alias_key(name)
+                fld = "name" if i == 0 else f"aliases.{i - 1}"
+                if not key:
+                    self.add(rec, fld, "empty after normalisation")
+                elif name in spellings:
+                    self.add(rec, fld, f"{name!r} repeats another name of this entity")
+                elif key in owner and owner[key] != d["id"]:
+                    self.add(rec, fld, f"{name!r} is already a name of entity {owner[key]!r}")
+                else:
+                    # Spellings that normalise alike ('Kim Jong Un', 'Kim Jong-un')
+                    # are kept: the texts use both.
+                    owner[key] = d["id"]
+                    spellings.add(name)
+
+    def check_dates(self):
+        for rec in self.fx.records["sources"]:
+            ref = rec.data["reference_date"]
+            pub = rec.data["published"]
+            if pub and ref and ref["date"] != pub["start"]:
+                self.add(rec, "reference_date.date", "must equal the publication date when one is given")
+
+    def text_of(self, source_id: str) -> str | None:
+        if source_id not in self.doc_text:
+            if self._sources is None:
+                self._sources = self.fx.by_id("sources")
+            src = self._sources.get(source_id)
+            text = None
+            if src is not None and self.texts is not None:
+                text = read_text(self.texts, src["filename"])
+            self.doc_text[source_id] = text
+        return self.doc_text[source_id]
+
+    def quote(self, rec: Record, fld: str, source_id: str, quote: str, span):
+        text = self.text_of(source_id)
+        if text is None or span is None:
+            return
+        start, end = span
+        if end > len(text):
+            self.add(rec, fld, f"span {span} runs past the end of the text ({len(text)} characters)")
+            return
+        if text[start:end] != quote:
+            where = locate(text, quote)
+            hint = f"; the quote occurs at {[list(w) for w in where]}" if where else "; the quote is not in the text"
+            self.add(rec, fld, f"text[{start}:{end}] is {text[start:end]!r}, not the quote{hint}")
+
+    def check_texts(self):
+        if self.texts is None:
+            return
+        for rec in self.fx.records["sources"]:
+            d = rec.data
+            text = self.text_of(d["id"])
+            if text is None:
+                self.add(rec, "filename", f"{d['filename']} not found in {self.texts}")
+                continue
+            digest = sha256_of(self.texts, d["filename"])
+            if digest != d["sha256"]:
+                self.add(rec, "sha256", f"the archived text's sha256 is {digest}")
+            if len(text) != d["char_count"]:
+                self.add(rec, "char_count", f"the archived text has {len(text)} characters")
+            if d["title"]:
+                self.quote(rec, "title_span", d["id"], d["title"], d["title_span"])
+            if d["author"]:
+                self.quote(rec, "author_span", d["id"], d["author"], d["author_span"])
+            if d["published"]:
+                self.quote(rec, "published.span", d["id"], d["published"]["quote"], d["published"]["span"])
+            for i, ev in enumerate(d["stance_evidence"]):
+                self.quote(rec, f"stance_evidence.{i}.span", d["id"], ev["quote"], ev["span"])
+            for i, cite in enumerate(d["cites"]):
+                self.quote(rec, f"cites.{i}.span", d["id"], cite["quote"], cite["span"])
+        for rec in self.fx.records["entities"]:
+            for i, role in enumerate(rec.data["roles"]):
+                self.quote(rec, f"roles.{i}.span", role["source"], role["quote"], role["span"])
+        for rec in self.fx.records["exclusions"]:
+            d = rec.data
+            self.quote(rec, "span", d["source"], d["quote"], d["span"])
+        for rec in self.fx.records["events"]:
+            for i, cit in enumerate(rec.data["citations"]):
+                self.quote(rec, f"citations.{i}.span", cit["source"], cit["quote"], cit["span"])
+
+
+def validate(fixtures: Fixtures, texts: Path | None) -> list[Problem]:
+    """Return every cross-record and text problem (empty when all is well)."""
+    return Checker(fixtures, texts).run()
+
+
+def load_and_validate(
+    directory: Path = DEFAULT_FIXTURES_DIR,
+    texts: Path | None = None,
+    extra: dict[str, list[dict]] | None = None,
+) -> Fixtures:
+    """Load, schema-check and cross-check the fixtures, or raise FixtureError."""
+    fixtures, problems = load(directory, extra)
+    problems += validate(fixtures, texts)
+    if problems:
+        raise FixtureError(problems)
+    return fixtures
+
+
+DATE_SPEC_KEYS = ("start", "end", "precision", "qualifier", "phrase", "resolved_from", "resolution")
+
+
+@cache
+def _date_column_names(prefix: str) -> tuple[tuple[str, str], ...]:
+    return tuple((f"{prefix}_{k}", k) for k in DATE_SPEC_KEYS)
+
+
+def date_columns(prefix: str, spec: dict | None) -> dict:
+    """Flatten a date spec into ``<prefix>_*`` columns with its day bounds."""
+    names = _date_column_names(prefix)
+    if spec is None:
+        cols = dict.fromkeys(name for name, _ in names)
+        cols[f"{prefix}_first_day"] = cols[f"{prefix}_last_day"] = None
+        return cols
+    get = spec.get
+    cols = {name: get(k) for name, k in names}
+    first, last = span_bounds(spec["start"], get("end"))
+    cols[f"{prefix}_first_day"], cols[f"{prefix}_last_day"] = first, last
+    return cols

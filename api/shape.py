@@ -1,0 +1,145 @@
+"""The wire shape of records and of the nested references they embed.
+
+Shared by the build (which stores each figure's served JSON document) and the
+request-time queries (which shape the other records): one place for every
+``{id, name, url}`` reference.
+"""
+
+from functools import cache
+
+API_PREFIX = "/api/v1"
+
+
+def url(kind: str, ident: str | None) -> str | None:
+    return f"{API_PREFIX}/{kind}/{ident}" if ident is not None else None
+
+
+DATE_FIELDS = (
+    "start",
+    "end",
+    "precision",
+    "qualifier",
+    "phrase",
+    "first_day",
+    "last_day",
+    "resolved_from",
+    "resolution",
+)
+
+
+@cache
+def _date_columns(prefix: str) -> tuple[tuple[str, str], ...]:
+    return tuple((k, f"{prefix}_{k}") for k in DATE_FIELDS)
+
+
+def date_spec(row: dict, prefix: str) -> dict | None:
+    """Return the date spec stored in ``<prefix>_*`` columns, or None."""
+    columns = _date_columns(prefix)
+    if row[columns[0][1]] is None:
+        return None
+    return {k: row[column] for k, column in columns}
+
+
+def entity_ref(ident: str | None, name: str | None, type_: str | None) -> dict | None:
+    if ident is None:
+        return None
+    return {"id": ident, "name": name, "type": type_, "url": url("entities", ident)}
+
+
+def published_ref(date: str | None, precision: str | None, first_day: str | None) -> dict | None:
+    if date is None:
+        return None
+    return {"date": date, "precision": precision, "first_day": first_day}
+
+
+def quote(text: str, start: int, end: int) -> dict:
+    return {"text": text, "start": start, "end": end}
+
+
+def metric_part(metric: dict) -> dict:
+    """Return a metric as a figure embeds it."""
+    return {
+        "id": metric["id"],
+        "label": metric["label"],
+        "unit": metric["unit"],
+        "category": metric["category"],
+        "url": url("metrics", metric["id"]),
+    }
+
+
+def source_part(source: dict) -> dict:
+    """Return a source (a ``sources`` row) as a figure embeds it."""
+    return {
+        "id": source["id"],
+        "title": source["title"],
+        "outlet": source["outlet_id"],
+        "published": published_ref(
+            source["published_start"], source["published_precision"], source["published_first_day"]
+        ),
+        "stance": source["stance"],
+        "url": url("sources", source["id"]),
+    }
+
+
+def event_part(event_id: str, title: str | None) -> dict:
+    """Return an event as a figure embeds it."""
+    return {"id": event_id, "title": title, "url": url("events", event_id)}
+
+
+def figure_dict(
+    f: dict,
+    *,
+    metric,
+    unit: str,
+    subject,
+    source,
+    period: dict | None,
+    via,
+    event,
+    claimant_name: str | None,
+    origin: str,
+) -> dict:
+    """Shape a validated figure record, with the objects it embeds, as the wire format.
+
+    ``metric``, ``subject``, ``source``, ``via`` and ``event`` come from
+    :func:`metric_part`, :func:`entity_ref`,
+    :func:`source_part` and :func:`event_part` (the build passes them
+    pre-serialised, once per source, metric or entity); ``period`` from
+    :func:`date_spec`.  The build stores the result as
+    ``figure_docs.doc`` (api.build.database.FigureShaper), so that serving a figure is
+    reading a string.
+    """
+    ident, claim, value, span = f["id"], f["claim"], f["value"], f["span"]
+    claimant = f["claimant"]
+    if claimant and (claimant["entity"] or claimant["as_written"]):
+        claimant_id = claimant["entity"]
+        claimant = {
+            "id": claimant_id,
+            "name": claimant_name,
+            "attribution": claimant["as_written"],
+            "url": url("entities", claimant_id),
+        }
+    else:
+        claimant = None
+    return {
+        "id": ident,
+        "url": url("figures", ident),
+        "claim": {"id": claim, "url": url("claims", claim)},
+        "metric": metric,
+        "subject": subject,
+        "value": {
+            "low": value["low"],
+            "high": value["high"],
+            "hedge": value["hedge"],
+            "text": value["text"],
+            "unit": unit,
+        },
+        "period": period,
+        "claimant": claimant,
+        "via": via,
+        "source": source,
+        "quote": quote(f["quote"], span[0], span[1]),
+        "event": event,
+        "origin": origin,
+        "note": f["note"],
+    }

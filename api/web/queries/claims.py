@@ -1,0 +1,238 @@
+"""Claims: one row per claim key, with every figure that reports it."""
+
+from api.shape import entity_ref, published_ref, quote, url
+from api.web.queries.paging import in_list, keyset_page, order_by, parse_sort
+
+SORT_COLUMNS = {
+    "id": "c.id",
+    "sources": "x.source_count",
+    "origins": "x.origin_count",
+    "first_published": "coalesce(x.first_published, '~')",
+}
+SORT_ALIASES = {
+    "id": "id",
+    "sources": "source_count",
+    "origins": "origin_count",
+    "first_published": "first_published_sort",
+}
+
+COLUMNS = """c.id, c.statement, c.metric_id, c.subject_id, c.note,
+       x.figure_count, x.source_count, x.origin_count, x.low_min, x.high_max, x.first_published,
+       coalesce(x.first_published, '~') AS first_published_sort,
+       m.label AS m_label, m.unit AS m_unit, m.category AS m_category, s.name AS s_name, s.type AS s_type"""
+JOINS = "JOIN metrics m ON m.id = c.metric_id JOIN entities s ON s.id = c.subject_id"
+
+# Statistics recomputed over the figures visible at a date (``known_at``).
+STATS_AT = """(SELECT claim_id, count(*) AS figure_count, count(DISTINCT source_id) AS source_count,
+        count(DISTINCT origin) AS origin_count, min(coalesce(low, high)) AS low_min,
+        max(coalesce(high, low)) AS high_max, min(published) AS first_published
+ FROM figures WHERE published IS NOT NULL AND published <= ? GROUP BY claim_id)"""
+
+
+def _select(known_at: str | None) -> tuple[str, list]:
+    if known_at:
+        return f"SELECT {COLUMNS} FROM claims c JOIN {STATS_AT} x ON x.claim_id = c.id {JOINS}", [known_at]
+    return f"SELECT {COLUMNS} FROM claims c JOIN claims x ON x.id = c.id {JOINS}", []
+
+
+def claim_filters(args: dict) -> tuple[list[str], list]:
+    where, params = [], []
+    for name, column in (("metric", "c.metric_id"), ("subject", "c.subject_id")):
+        if args.get(name):
+            cond, extra = in_list(column, args[name])
+            where.append(cond)
+            params += extra
+    for name, column in (("claimant", "f.claimant_id"), ("source", "f.source_id")):
+        if args.get(name):
+            cond, extra = in_list(column, args[name])
+            where.append(f"c.id IN (SELECT f.claim_id FROM figures f WHERE {cond})")
+            params += extra
+    for name, cond in (
+        ("min_sources", "x.source_count >= ?"),
+        ("min_origins", "x.origin_count >= ?"),
+        ("max_origins", "x.origin_count <= ?"),
+    ):
+        if args.get(name) is not None:
+            where.append(cond)
+            params.append(args[name])
+    return where, params
+
+
+def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
+    """Add every reporting figure to each claim row (one query)."""
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return []
+    cond, params = in_list("f.claim_id", ids)
+    if known_at:
+        cond += " AND f.published IS NOT NULL AND f.published <= ?"
+        params.append(known_at)
+    figs: dict[str, list] = {}
+    for f in db.execute(
+        f"""SELECT f.id, f.claim_id, f.source_id, f.low, f.high, f.hedge, f.value_text, f.claimant_id, f.attribution,
+                   f.via_id, f.origin, f.quote, f.span_start, f.span_end, m.unit,
+                   s.title AS s_title, s.outlet_id AS s_outlet, s.published_start AS s_pub,
+                   s.published_precision AS s_pub_precision, s.published_first_day AS s_pub_first, s.stance AS s_stance,
+                   cl.name AS c_name, v.name AS v_name, v.type AS v_type
+            FROM figures f JOIN sources s ON s.id = f.source_id JOIN metrics m ON m.id = f.metric_id
+            LEFT JOIN entities cl ON cl.id = f.claimant_id LEFT JOIN entities v ON v.id = f.via_id
+            WHERE {cond} ORDER BY f.claim_id, f.published_sort, f.source_id, f.id""",
+        params,
+    ):
+        claimant = None
+        if f["claimant_id"] or f["attribution"]:
+            claimant = {
+                "id": f["claimant_id"],
+                "name": f["c_name"],
+                "attribution": f["attribution"],
+                "url": url("entities", f["claimant_id"]),
+            }
+        figs.setdefault(f["claim_id"], []).append(
+            {
+                "id": f["id"],
+                "url": url("figures", f["id"]),
+                "source": {
+                    "id": f["source_id"],
+                    "title": f["s_title"],
+                    "outlet": f["s_outlet"],
+                    "published": published_ref(f["s_pub"], f["s_pub_precision"], f["s_pub_first"]),
+                    "stance": f["s_stance"],
+                    "url": url("sources", f["source_id"]),
+                },
+                "value": {
+                    "low": f["low"],
+                    "high": f["high"],
+                    "hedge": f["hedge"],
+                    "text": f["value_text"],
+                    "unit": f["unit"],
+                },
+                "claimant": claimant,
+                "via": entity_ref(f["via_id"], f["v_name"], f["v_type"]),
+                "origin": f["origin"],
+                "quote": quote(f["quote"], f["span_start"], f["span_end"]),
+            }
+        )
+    out = []
+    for r in rows:
+        fs = figs.get(r["id"], [])
+        claimants, seen = [], set()
+        for f in fs:
+            c = f["claimant"]
+            key = (c or {}).get("id"), (c or {}).get("attribution")
+            if c and key not in seen:
+                seen.add(key)
+                claimants.append(c)
+        first_sources = sorted(
+            {
+                f["source"]["id"]
+                for f in fs
+                if f["source"]["published"] and f["source"]["published"]["first_day"] == r["first_published"]
+            }
+        )
+        out.append(
+            {
+                "id": r["id"],
+                "url": url("claims", r["id"]),
+                "statement": r["statement"],
+                "metric": {
+                    "id": r["metric_id"],
+                    "label": r["m_label"],
+                    "unit": r["m_unit"],
+                    "category": r["m_category"],
+                    "url": url("metrics", r["metric_id"]),
+                },
+                "subject": entity_ref(r["subject_id"], r["s_name"], r["s_type"]),
+                "claimants": claimants,
+                "figures": fs,
+                "figure_count": r["figure_count"],
+                "source_count": r["source_count"],
+                "origin_count": r["origin_count"],
+                "spread": {"low": r["low_min"], "high": r["high_max"]},
+                "first_published": r["first_published"],
+                "first_source": first_sources[0] if first_sources else None,
+                "note": r["note"],
+            }
+        )
+    return out
+
+
+def list_claims(db, args: dict, base_where=None, base_params=None):
+    known_at = args["known_at"].isoformat() if args.get("known_at") else None
+    select, select_params = _select(known_at)
+    where, params = claim_filters(args)
+    where, params = [*(base_where or []), *where], [*select_params, *(base_params or []), *params]
+    keys = parse_sort(args["sort"], SORT_COLUMNS)
+    count_sql = None
+    if args.get("total"):
+        count_sql = f"SELECT count(*) AS n FROM claims c JOIN {STATS_AT if known_at else 'claims'} x ON x.{'claim_id' if known_at else 'id'} = c.id"
+    rows, next_cursor, total = keyset_page(
+        db,
+        select,
+        where,
+        params,
+        keys,
+        args["sort"],
+        args["page_size"],
+        args.get("cursor"),
+        [SORT_ALIASES[k.name] for k in keys],
+        count_sql,
+    )
+    return attach(db, rows, known_at), next_cursor, total
+
+
+def iter_claims(db, args: dict, base_where=None, base_params=None, batch: int = 200):
+    known_at = args["known_at"].isoformat() if args.get("known_at") else None
+    select, select_params = _select(known_at)
+    where, params = claim_filters(args)
+    where, params = [*(base_where or []), *where], [*select_params, *(base_params or []), *params]
+    keys = parse_sort(args["sort"], SORT_COLUMNS)
+    cur = db.execute(
+        select + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order_by(keys)}", params
+    )
+    while rows := cur.fetchmany(batch):
+        yield from attach(db, rows, known_at)
+
+
+def get_claim(db, claim_id: str, known_at: str | None = None) -> dict | None:
+    select, params = _select(known_at)
+    found = attach(db, db.execute(select + " WHERE c.id = ?", [*params, claim_id]).fetchall(), known_at)
+    return found[0] if found else None
+
+
+FLAT_COLUMNS = (
+    "id",
+    "statement",
+    "metric_id",
+    "subject_id",
+    "figure_count",
+    "source_count",
+    "origin_count",
+    "spread_low",
+    "spread_high",
+    "first_published",
+    "first_source",
+    "claimant_ids",
+    "figure_ids",
+    "source_ids",
+    "values",
+)
+
+
+def flatten_claim(c: dict) -> dict:
+    return {
+        "id": c["id"],
+        "statement": c["statement"],
+        "metric_id": c["metric"]["id"],
+        "subject_id": c["subject"]["id"],
+        "figure_count": c["figure_count"],
+        "source_count": c["source_count"],
+        "origin_count": c["origin_count"],
+        "spread_low": c["spread"]["low"],
+        "spread_high": c["spread"]["high"],
+        "first_published": c["first_published"],
+        "first_source": c["first_source"],
+        "claimant_ids": " ".join(sorted({cl["id"] for cl in c["claimants"] if cl["id"]})),
+        "figure_ids": " ".join(f["id"] for f in c["figures"]),
+        "source_ids": " ".join(sorted({f["source"]["id"] for f in c["figures"]})),
+        "values": " | ".join(f"{f['source']['id']}: {f['value']['text']}" for f in c["figures"]),
+    }

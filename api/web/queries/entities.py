@@ -1,0 +1,94 @@
+"""Entities: countries, people, organisations, places, weapons, outlets."""
+
+from api.build.fixtures import alias_key
+from api.shape import quote, url
+from api.web.queries.paging import in_list, keyset_page, parse_sort
+
+SORT_COLUMNS = {"id": "e.id", "name": "e.name", "type": "e.type"}
+SORT_ALIASES = {"id": "id", "name": "name", "type": "type"}
+
+SELECT = """
+SELECT e.*,
+       (SELECT count(*) FROM figures f WHERE f.subject_id = e.id) AS figures_as_subject,
+       (SELECT count(*) FROM figures f WHERE f.claimant_id = e.id) AS figures_as_claimant,
+       (SELECT count(*) FROM (
+           SELECT event_id FROM event_participants p WHERE p.entity_id = e.id
+           UNION SELECT id FROM events v WHERE v.location_id = e.id)) AS event_count
+FROM entities e
+"""
+
+
+def _attach(db, rows):
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return []
+    cond, params = in_list("entity_id", ids)
+    aliases: dict[str, list] = {}
+    for a in db.execute(
+        f"SELECT entity_id, name FROM entity_names WHERE is_alias = 1 AND {cond} ORDER BY rowid", params
+    ):
+        aliases.setdefault(a["entity_id"], []).append(a["name"])
+    roles: dict[str, list] = {}
+    for r in db.execute(f"SELECT * FROM entity_roles WHERE {cond} ORDER BY source_id, span_start", params):
+        roles.setdefault(r["entity_id"], []).append(
+            {"role": r["role"], "source": r["source_id"], "quote": quote(r["quote"], r["span_start"], r["span_end"])}
+        )
+    return [
+        {
+            "id": r["id"],
+            "url": url("entities", r["id"]),
+            "name": r["name"],
+            "type": r["type"],
+            "aliases": aliases.get(r["id"], []),
+            "description": r["description"],
+            "part_of": r["part_of"],
+            "roles": roles.get(r["id"], []),
+            "counts": {
+                "figures_as_subject": r["figures_as_subject"],
+                "figures_as_claimant": r["figures_as_claimant"],
+                "events": r["event_count"],
+            },
+            "note": r["note"],
+        }
+        for r in rows
+    ]
+
+
+def list_entities(db, args: dict):
+    where, params = [], []
+    if args.get("type"):
+        cond, extra = in_list("e.type", args["type"])
+        where.append(cond)
+        params += extra
+    if args.get("q"):
+        key = alias_key(args["q"])
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append("e.id IN (SELECT entity_id FROM entity_names WHERE key LIKE ? ESCAPE '\\')")
+        params.append(f"%{escaped}%")
+    keys = parse_sort(args["sort"], SORT_COLUMNS)
+    rows, next_cursor, total = keyset_page(
+        db,
+        SELECT,
+        where,
+        params,
+        keys,
+        args["sort"],
+        args["page_size"],
+        args.get("cursor"),
+        [SORT_ALIASES[k.name] for k in keys],
+        "SELECT count(*) AS n FROM entities e" if args.get("total") else None,
+    )
+    return _attach(db, rows), next_cursor, total
+
+
+def get_entity(db, entity_id: str) -> dict | None:
+    found = _attach(db, db.execute(SELECT + " WHERE e.id = ?", [entity_id]).fetchall())
+    return found[0] if found else None
+
+
+def resolve_entity(db, ident: str) -> tuple[str | None, bool]:
+    """Return (canonical id, is_exact) for an id, a name or an alias."""
+    if db.execute("SELECT 1 FROM entities WHERE id = ?", [ident]).fetchone():
+        return ident, True
+    row = db.execute("SELECT entity_id FROM entity_names WHERE key = ? LIMIT 1", [alias_key(ident)]).fetchone()
+    return (row["entity_id"], False) if row else (None, False)

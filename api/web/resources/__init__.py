@@ -1,0 +1,54 @@
+"""One blueprint per resource, registered on a flask-smorest Api."""
+
+from flask import Flask
+from flask_smorest import Api
+
+from api.web.spec import SharedRulesPlugin
+from schemas.common import ErrorSchema
+
+API_DESCRIPTION = """
+Structured, sourced claims extracted from news reporting: entities, events and
+figures curated from archived articles, each traceable to its exact words
+(a verbatim quote and its character span in the archived text).
+
+**Start here:** all troop estimates by source and date are
+[`GET /api/v1/figures?category=troops&sort=source,period`](/api/v1/figures?category=troops&sort=source,period)
+(add `&format=csv` for CSV).
+
+**Where sources differ:** [`GET /api/v1/discrepancies`](/api/v1/discrepancies); what
+happened when: [`GET /api/v1/timeline`](/api/v1/timeline); every source's estimate of
+the additional North Korean troops as a chart:
+[`/api/v1/metrics/troops-additional-planned/chart.svg?subject=north-korea`](/api/v1/metrics/troops-additional-planned/chart.svg?subject=north-korea).
+
+Lists are paged with a cursor (`next_cursor`, and a `Link: rel="next"` header);
+`total=true` adds the count. Every error is JSON with `code`, `status`,
+`message` and per-parameter `errors`. Unknown query parameters are errors.
+Responses carry an `ETag` (304 on `If-None-Match`).
+"""
+
+
+class ClaimbaseApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+    # No catch-all "default" response: api.web.spec lists every status the server sends.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_error_handlers(self):
+        """Errors are handled by api.web.errors (one JSON shape for all)."""
+
+
+def register(app: Flask) -> Api:
+    from api.web.resources import analysis, claims, docs, entities, events, figures, health, metrics, sources
+
+    api = ClaimbaseApi(
+        app,
+        spec_kwargs={
+            "info": {"description": API_DESCRIPTION.strip()},
+            "servers": [{"url": "/", "description": "This server"}],
+            "extra_plugins": [SharedRulesPlugin()],
+        },
+    )
+    for module in (sources, entities, metrics, figures, events, claims, analysis):
+        api.register_blueprint(module.blp)
+    api.register_blueprint(health.blp)
+    app.register_blueprint(docs.bp)
+    return api

@@ -1,0 +1,54 @@
+"""Claims: the same claim across sources, with its corroboration."""
+
+from api.web.db import get_db
+from api.web.queries import claims as queries
+from api.web.resources import linked_data
+from api.web.resources.common import (
+    EXPORT_CONTENT,
+    Blueprint,
+    export_format,
+    json_response,
+    or_404,
+    page_response,
+    stream_export,
+)
+from schemas.resources import ClaimListSchema, ClaimQueryArgs, ClaimSchema
+
+blp = Blueprint(
+    "claims",
+    __name__,
+    url_prefix="/api/v1",
+    description="Claim keys: every figure reporting one claim, with spread and corroboration.",
+)
+
+
+def respond_with_claims(args, base_where=None, base_params=None, name="claims"):
+    if linked_data.wanted(args):
+        return linked_data.claims_response(queries.list_claims(get_db(), args, base_where, base_params))
+    fmt = export_format(args)
+    if fmt != "json":
+        rows = queries.iter_claims(get_db(), args, base_where, base_params)
+        return stream_export(fmt, rows, queries.FLAT_COLUMNS, queries.flatten_claim, name)
+    return page_response(*queries.list_claims(get_db(), args, base_where, base_params), args)
+
+
+@blp.get("/claims")
+@blp.query(ClaimQueryArgs)
+@blp.response(200, ClaimListSchema)
+@blp.doc(responses={200: {"content": EXPORT_CONTENT}})
+@blp.errors(400, 422, 503)
+def list_claims(args):
+    """List claims with their figures, source and origin counts and spread.
+
+    Claims that rest on a single independent origin: `?max_origins=1`.
+    """
+    return respond_with_claims(args)
+
+
+@blp.get("/claims/<claim_id>")
+@blp.response(200, ClaimSchema)
+@blp.errors(404, 503)
+def get_claim(claim_id):
+    """Get one claim with every figure that reports it."""
+    claim = or_404(queries.get_claim(get_db(), claim_id), "claim", claim_id)
+    return linked_data.claim_response(claim) if linked_data.wanted() else json_response(claim)

@@ -1,0 +1,194 @@
+"""Helpers the resource blueprints share: blueprints, pages, exports."""
+
+import csv
+import io
+import itertools
+from urllib.parse import urlencode
+
+import orjson
+from flask import Response, abort, current_app, request, stream_with_context
+from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import ValidationError
+from marshmallow import fields as ma_fields
+from webargs.flaskparser import FlaskParser
+
+from api.web import db
+from api.web.spec import QUERY_STRING_ERRORS
+from schemas.common import ErrorSchema
+
+
+class StrictParser(FlaskParser):
+    """Take ``unknown`` from the schema (RAISE), so typos in parameters are errors."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
+
+    def load_querystring(self, req, schema):
+        """Refuse a single-valued parameter given more than once too (webargs would keep the first)."""
+        repeated = {
+            name: ["Given more than once: this parameter takes one value."]
+            for name, field in schema.fields.items()
+            if not isinstance(field, (ma_fields.List, ma_fields.Tuple))
+            and len(req.args.getlist(field.data_key or name)) > 1
+        }
+        if repeated:
+            raise ValidationError(repeated)
+        return super().load_querystring(req, schema)
+
+
+class Blueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = StrictParser()
+
+    def query(self, schema):
+        """Parse and document the query string with ``schema``.
+
+        An instance, made once here: given a class, webargs would build a new
+        schema (deep-copying every field) on every request.
+        """
+        instance = schema() if isinstance(schema, type) else schema
+        return self.arguments(instance, location="query", as_kwargs=False)
+
+    def errors(self, *codes):
+        """Document error responses (all share ErrorSchema)."""
+
+        def decorator(func):
+            for code in codes:
+                func = self.alt_response(code, schema=ErrorSchema, description=ERROR_TEXT[code])(func)
+            return func
+
+        return decorator
+
+
+ERROR_TEXT = {
+    304: "Not modified (the ETag matched).",
+    301: "The id is an alias; the Location header names the canonical record.",
+    400: QUERY_STRING_ERRORS["400"],
+    404: "No record with that id.",
+    422: QUERY_STRING_ERRORS["422"],
+    503: "The database is unavailable or the query ran past its time limit.",
+}
+
+
+def json_response(body, status=200, headers=None):
+    response = Response(orjson.dumps(body), status=status, mimetype="application/json")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def next_url(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    params = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
+    params.append(("cursor", cursor))
+    return f"{request.path}?{urlencode(params)}"
+
+
+def page_response(items, next_cursor, total, args):
+    """Return a list page with its Link header."""
+    nxt = next_url(next_cursor)
+    body = {"items": items, "page_size": args["page_size"], "next_cursor": next_cursor, "next": nxt, "total": total}
+    headers = {"Link": f'<{nxt}>; rel="next"'} if nxt else {}
+    return json_response(body, headers=headers)
+
+
+def raw_page_response(docs: list[str], next_cursor, total, args):
+    """Return a list page whose items are JSON documents already serialised."""
+    nxt = next_url(next_cursor)
+    rest = orjson.dumps({"page_size": args["page_size"], "next_cursor": next_cursor, "next": nxt, "total": total})
+    body = b'{"items":[' + ",".join(docs).encode() + b"]," + rest[1:]
+    response = Response(body, mimetype="application/json")
+    if nxt:
+        response.headers["Link"] = f'<{nxt}>; rel="next"'
+    return response
+
+
+def or_404(item, kind: str, ident: str):
+    if item is None:
+        abort(404, description=f"No {kind} with id {ident!r}.")
+    return item
+
+
+def export_format(args) -> str:
+    """Return json, csv or ndjson from ``format`` or the Accept header."""
+    if args.get("format"):
+        return args["format"]
+    accept = request.accept_mimetypes
+    best = accept.best_match(["application/json", "text/csv", "application/x-ndjson"], default="application/json")
+    return {"text/csv": "csv", "application/x-ndjson": "ndjson"}.get(best, "json")
+
+
+EXPORT_CHUNK_ROWS = 500  # rows per chunk of a streamed export (each under the time limit)
+
+
+def stream_export(fmt: str, rows, columns, flatten, name: str, csv_text: bool = False):
+    # ``flatten`` turns a row into a dict of ``columns``; None when rows are flat tuples already.
+    # With ``csv_text``, ``rows`` yields CSV text already (lines of a chunk of rows, no header).
+    """Stream every row as CSV or NDJSON without building the whole result.
+
+    The first row is read before the response starts: a query that fails (full-text
+    syntax, the time limit) gets its JSON error instead of a 200 cut short. The rest
+    streams after the view has returned, each chunk of rows under a time limit of its
+    own: the limit bounds the work of producing a chunk, not the time a client takes to
+    read the whole export (a chunk stopped there ends the response early).
+    """
+    rows = iter(rows)
+    head = list(itertools.islice(rows, 1))  # runs the query now, inside the view
+    rows = itertools.chain(head, rows)
+
+    if flatten is None:  # rows are tuples in ``columns`` order already
+
+        def as_dict(row):
+            return dict(zip(columns, row, strict=True))
+
+        def as_list(row):
+            return row
+    else:
+
+        def as_dict(row):
+            return flatten(row)
+
+        def as_list(row):
+            flat = flatten(row)
+            return [flat[c] for c in columns]
+
+    def ndjson():
+        db.extend_deadline()
+        while chunk := list(itertools.islice(rows, EXPORT_CHUNK_ROWS)):
+            yield b"".join(orjson.dumps(as_dict(row)) + b"\n" for row in chunk)
+            db.extend_deadline()
+
+    def csv_text_chunks():
+        yield ",".join(columns) + "\n"
+        db.extend_deadline()
+        for text in rows:
+            yield text
+            db.extend_deadline()
+
+    def csv_rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        db.extend_deadline()
+        while chunk := list(itertools.islice(rows, EXPORT_CHUNK_ROWS)):
+            writer.writerows(map(as_list, chunk))
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            db.extend_deadline()
+        if buffer.tell():
+            yield buffer.getvalue()
+
+    if fmt == "csv":
+        body, mimetype = (csv_text_chunks() if csv_text else csv_rows()), "text/csv"
+    else:
+        body, mimetype = ndjson(), "application/x-ndjson"
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
+    current_app.logger.debug("streaming %s export", fmt)
+    return response
+
+
+EXPORT_CONTENT = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/x-ndjson": {"schema": {"type": "string"}},
+}

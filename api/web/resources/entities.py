@@ -1,0 +1,99 @@
+"""Entities, and what they are the subject of, take part in, or claim."""
+
+from flask import request
+
+from api.shape import url
+from api.web.db import get_db
+from api.web.queries import entities as queries
+from api.web.resources.claims import respond_with_claims
+from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, or_404, page_response
+from api.web.resources.events import respond_with_events
+from api.web.resources.figures import respond_with_figures
+from schemas.figures import FigureListSchema, FigureQueryArgs
+from schemas.resources import (
+    ClaimListSchema,
+    ClaimQueryArgs,
+    EntityListSchema,
+    EntityQueryArgs,
+    EntitySchema,
+    EventListSchema,
+    EventQueryArgs,
+)
+
+blp = Blueprint(
+    "entities",
+    __name__,
+    url_prefix="/api/v1",
+    description="Countries, people, organisations, places, weapons and outlets.",
+)
+
+
+def canonical(entity_id: str, suffix: str = ""):
+    """Return (id, None) for a known id, or (None, redirect) for an alias; 404 otherwise."""
+    found, exact = queries.resolve_entity(get_db(), entity_id)
+    or_404(found, "entity", entity_id)
+    if exact:
+        return found, None
+    target = url("entities", found) + suffix
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    body = {
+        "code": 301,
+        "status": "Moved Permanently",
+        "message": f"{entity_id!r} is an alias of {found!r}.",
+        "errors": {},
+    }
+    return None, json_response(body, status=301, headers={"Location": target})
+
+
+@blp.get("/entities")
+@blp.query(EntityQueryArgs)
+@blp.response(200, EntityListSchema)
+@blp.errors(400, 422, 503)
+def list_entities(args):
+    """List entities; `q` matches names and aliases case-insensitively."""
+    return page_response(*queries.list_entities(get_db(), args), args)
+
+
+@blp.get("/entities/<entity_id>")
+@blp.response(200, EntitySchema)
+@blp.errors(301, 404, 503)
+def get_entity(entity_id):
+    """Get one entity with its aliases and roles; an alias redirects to the canonical id."""
+    found, moved = canonical(entity_id)
+    return moved or json_response(queries.get_entity(get_db(), found))
+
+
+@blp.get("/entities/<entity_id>/figures")
+@blp.query(FigureQueryArgs)
+@blp.response(200, FigureListSchema)
+@blp.doc(responses={200: {"content": EXPORT_CONTENT}})
+@blp.errors(301, 400, 404, 422, 503)
+def list_entity_figures(args, entity_id):
+    """List the figures about an entity (as their subject)."""
+    found, moved = canonical(entity_id, "/figures")
+    return moved or respond_with_figures(args, ["f.subject_id = ?"], [found], name=f"{found}-figures")
+
+
+@blp.get("/entities/<entity_id>/events")
+@blp.query(EventQueryArgs)
+@blp.response(200, EventListSchema)
+@blp.doc(responses={200: {"content": EXPORT_CONTENT}})
+@blp.errors(301, 400, 404, 422, 503)
+def list_entity_events(args, entity_id):
+    """List the events an entity takes part in or that happen there."""
+    found, moved = canonical(entity_id, "/events")
+    where = "(e.location_id = ? OR e.id IN (SELECT event_id FROM event_participants WHERE entity_id = ?))"
+    return moved or respond_with_events(args, [where], [found, found], name=f"{found}-events")
+
+
+@blp.get("/entities/<entity_id>/claims")
+@blp.query(ClaimQueryArgs)
+@blp.response(200, ClaimListSchema)
+@blp.doc(responses={200: {"content": EXPORT_CONTENT}})
+@blp.errors(301, 400, 404, 422, 503)
+def list_entity_claims(args, entity_id):
+    """List the claims any source credits to an entity (as claimant)."""
+    found, moved = canonical(entity_id, "/claims")
+    where = "c.id IN (SELECT claim_id FROM figures WHERE claimant_id = ?)"
+    return moved or respond_with_claims(args, [where], [found], name=f"{found}-claims")

@@ -1,0 +1,65 @@
+"""Figures: numeric claims as each source reports them."""
+
+from flask import Response
+
+from api.web.db import get_db
+from api.web.queries import figures as queries
+from api.web.resources.common import (
+    EXPORT_CHUNK_ROWS,
+    EXPORT_CONTENT,
+    Blueprint,
+    export_format,
+    json_response,
+    or_404,
+    raw_page_response,
+    stream_export,
+)
+from schemas.figures import FigureFacetArgs, FigureFacetSchema, FigureListSchema, FigureQueryArgs, FigureSchema
+
+blp = Blueprint("figures", __name__, url_prefix="/api/v1", description="Numeric claims, one per source per statement.")
+
+
+def respond_with_figures(args, base_where=None, base_params=None, name="figures"):
+    """Answer a figure list as a JSON page or a streamed CSV/NDJSON export."""
+    fmt = export_format(args)
+    if fmt == "csv":
+        lines = queries.iter_figures(get_db(), args, base_where, base_params, batch=EXPORT_CHUNK_ROWS, csv=True)
+        return stream_export(fmt, lines, queries.FLAT_COLUMNS, None, name, csv_text=True)
+    if fmt != "json":
+        rows = queries.iter_figures(get_db(), args, base_where, base_params)
+        return stream_export(fmt, rows, queries.FLAT_COLUMNS, None, name)
+    return raw_page_response(*queries.list_figures(get_db(), args, base_where, base_params), args)
+
+
+@blp.get("/figures")
+@blp.query(FigureQueryArgs)
+@blp.response(200, FigureListSchema, content_type="application/json")
+@blp.doc(responses={200: {"content": EXPORT_CONTENT}})
+@blp.errors(400, 422, 503)
+def list_figures(args):
+    """List figures, filtered, sorted and paged (or exported as CSV/NDJSON).
+
+    All troop estimates by source and date: `?category=troops&sort=source,period`.
+    """
+    return respond_with_figures(args)
+
+
+@blp.get("/figures/facets")
+@blp.query(FigureFacetArgs)
+@blp.response(200, FigureFacetSchema)
+@blp.errors(400, 422, 503)
+def facet_figures(args):
+    """Count the figures matching the filters by metric, category, subject, claimant, source, hedge or claim.
+
+    Every troop figure about North Korea, by metric: `?facet=metric&category=troops&subject=north-korea`.
+    """
+    return json_response(queries.facet_figures(get_db(), args))
+
+
+@blp.get("/figures/<figure_id>")
+@blp.response(200, FigureSchema)
+@blp.errors(404, 503)
+def get_figure(figure_id):
+    """Get one figure with its source, claimant, quote and period."""
+    doc = or_404(queries.get_figure(get_db(), figure_id), "figure", figure_id)
+    return Response(doc, mimetype="application/json")

@@ -1,0 +1,25 @@
+"""Metrics: the vocabulary of figures."""
+
+from api.web.db import get_db
+from api.web.queries import metrics as queries
+from api.web.resources.common import Blueprint, json_response, or_404, page_response
+from schemas.resources import MetricListSchema, MetricQueryArgs, MetricSchema
+
+blp = Blueprint("metrics", __name__, url_prefix="/api/v1", description="The controlled vocabulary of figures.")
+
+
+@blp.get("/metrics")
+@blp.query(MetricQueryArgs)
+@blp.response(200, MetricListSchema)
+@blp.errors(400, 422, 503)
+def list_metrics(args):
+    """List metrics with units, categories, parents and figure counts."""
+    return page_response(*queries.list_metrics(get_db(), args), args)
+
+
+@blp.get("/metrics/<metric_id>")
+@blp.response(200, MetricSchema)
+@blp.errors(404, 503)
+def get_metric(metric_id):
+    """Get one metric."""
+    return json_response(or_404(queries.get_metric(get_db(), metric_id), "metric", metric_id))

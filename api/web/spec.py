@@ -1,0 +1,152 @@
+"""What every operation shares, written into the OpenAPI document once.
+
+The resources document their own parameters and responses; this apispec plugin
+adds what holds for all of them, so that the document states exactly what the
+server does (and the contract fuzzer in tests/test_fuzz.py can hold it to it):
+
+- the query-string rules of api.web.guard: no control characters in string
+  parameters (``pattern``), at most ``MAX_PARAM_VALUES`` values of a repeatable
+  parameter (``maxItems``), and the 400/414/422 answers to a query string that
+  breaks them;
+- the headers every response carries (security, CORS, caching), the ETag of
+  API reads with their 304, ``Location`` on 301 and ``Retry-After`` on 503.
+"""
+
+from apispec import BasePlugin
+
+from api.web.guard import CONTROL_FREE_PATTERN, MAX_PARAM_VALUES
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+# Responses any operation can give, whatever its parameters (api.web.guard answers before the view runs).
+QUERY_STRING_ERRORS = {
+    "400": "The query string cannot be read (invalid percent-encoding, or not UTF-8 once decoded), or a value "
+    "cannot be used (a cursor not from this list and sort, full-text syntax, a sort key given twice).",
+    "414": "The query string is longer than the server's limit (8192 bytes unless CLAIMBASE_MAX_QUERY_STRING "
+    "says otherwise).",
+    "422": f"Invalid query parameters, named in `errors`: unknown names, invalid values, control characters, "
+    f"a single-valued parameter given twice, or more than {MAX_PARAM_VALUES} values of one parameter.",
+}
+NOT_MODIFIED = "Not modified: the `ETag` given in `If-None-Match` still matches."
+
+HEADERS = {
+    "X-Content-Type-Options": {
+        "description": "Always `nosniff`.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["nosniff"]},
+    },
+    "Content-Security-Policy": {
+        "description": "Scripts, styles, images and fonts from this server only (the docs page's local assets).",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^default-src 'none'; "},
+    },
+    "Referrer-Policy": {
+        "description": "Always `no-referrer`.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["no-referrer"]},
+    },
+    "Access-Control-Allow-Origin": {
+        "description": "CORS: reads are allowed from any origin.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["*"]},
+    },
+    "Access-Control-Allow-Methods": {
+        "description": "CORS: only reads are served.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["GET, HEAD, OPTIONS"]},
+    },
+    "Cache-Control": {
+        "description": "`public, max-age=…` for reads (CLAIMBASE_CACHE_MAX_AGE), `no-store` for errors and /health.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^(public, max-age=[0-9]+|no-store)$"},
+    },
+    "ETag": {
+        "description": "Build id, URL and Accept header hashed: send it back in `If-None-Match` for a 304.",
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"[0-9a-f]{24}"$'},
+    },
+    "Link": {
+        "description": 'The next page: `<url>; rel="next"` (absent on the last page).',
+        "required": False,
+        "schema": {"type": "string", "pattern": '^<[^>]+>; rel="next"$'},
+    },
+    "Location": {
+        "description": "The canonical URL of the record.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^/api/v1/"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+# On every response, errors included (api.web.http.after_request).
+ALWAYS = (
+    "X-Content-Type-Options",
+    "Content-Security-Policy",
+    "Referrer-Policy",
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Methods",
+    "Cache-Control",
+)
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/headers/{name}"}
+
+
+def _is_free_string(schema: dict) -> bool:
+    """A string schema that admits any characters (no enum, pattern or format of its own)."""
+    return schema.get("type") == "string" and not ({"enum", "pattern", "format"} & schema.keys())
+
+
+class SharedRulesPlugin(BasePlugin):
+    """Add api.web.guard's query-string rules and the common responses and headers to every operation."""
+
+    def init_spec(self, spec):
+        self.spec = spec
+        for name, header in HEADERS.items():
+            spec.components.header(name, header)
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            for parameter in operation.get("parameters", []):
+                if isinstance(parameter, dict) and parameter.get("in") == "query":
+                    self._constrain(parameter.get("schema", {}))
+            responses = operation.setdefault("responses", {})
+            responses.pop("default", None)  # every status the server sends is listed explicitly
+            for code, text in QUERY_STRING_ERRORS.items():
+                responses.setdefault(code, {"content": {"application/json": {"schema": dict(ERROR_REF)}}})
+                responses[code]["description"] = text
+            is_api = path.startswith("/api/")
+            if is_api:
+                responses.setdefault("304", {"description": NOT_MODIFIED})
+            for code, response in responses.items():
+                if isinstance(response, dict):
+                    self._add_headers(code, response, is_api)
+
+    @staticmethod
+    def _constrain(schema: dict):
+        if _is_free_string(schema):
+            schema["pattern"] = CONTROL_FREE_PATTERN
+        if schema.get("type") == "array":
+            schema["maxItems"] = MAX_PARAM_VALUES
+            if _is_free_string(schema.get("items", {})):
+                schema["items"]["pattern"] = CONTROL_FREE_PATTERN
+
+    @staticmethod
+    def _add_headers(code: str, response: dict, is_api: bool):
+        names = list(ALWAYS)
+        if is_api and code in ("200", "304"):
+            names.append("ETag")
+        schema_ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+        if code == "200" and schema_ref.endswith("List"):
+            names.append("Link")
+        if code == "301":
+            names.append("Location")
+        if code == "503":
+            names.append("Retry-After")
+        headers = response.setdefault("headers", {})
+        for name in names:
+            headers.setdefault(name, _ref(name))
