@@ -1,6 +1,6 @@
 """The curated record says what the texts say: coverage and spot checks."""
 
-from api.build.coverage import coverage, find_items, summary_line
+from api.build.coverage import coverage, find_cues, find_items, summary_line
 from api.build.fixtures import load_and_validate
 from tests.conftest import get_all
 
@@ -96,3 +96,11 @@ def test_roles_are_kept_as_each_source_states_them(client):
     syrskyi = client.get("/api/v1/entities/oleksandr-syrskyi").get_json()
     roles = {(r["source"], r["role"]) for r in syrskyi["roles"]}
     assert (S001, "armed-forces commander") in roles and (S002, "military chief") in roles
+
+
+def test_coverage_finds_attribution_cues():
+    text = "Officials said, according to TASS, that the estimates were confirmed; he warned and told CNN."
+    found = [i.text for i in find_cues(text)]
+    assert found == ["said", "according to", "estimates", "confirmed", "warned", "told"]
+    assert find_cues("so the accordion told") == [find_cues("so the accordion told")[0]]
+    assert [i.text for i in find_cues("the accordion")] == []

@@ -44,14 +44,71 @@ DATE_RES = [
 ]
 
 
+# Words that attribute something to someone. "according to" and "estimate(s)" are
+# cues whatever follows; the verbs in any inflection ("warned", "warns", "warning").
+ATTRIBUTION_CUES = (
+    "according to",
+    "said",
+    "says",
+    "saying",
+    "told",
+    "tells",
+    "warn",
+    "warns",
+    "warned",
+    "warning",
+    "estimate",
+    "estimates",
+    "estimated",
+    "confirm",
+    "confirms",
+    "confirmed",
+    "believe",
+    "believes",
+    "believed",
+    "suggest",
+    "suggests",
+    "suggested",
+    "called",
+    "calls",
+    "cited",
+    "citing",
+    "cites",
+    "report",
+    "reports",
+    "reported",
+    "reportedly",
+    "documented",
+    "claimed",
+    "claims",
+    "stated",
+    "announced",
+    "assessed",
+    "assessment",
+    "added",
+    "noted",
+    "urged",
+    "pledged",
+    "vowed",
+    "acknowledged",
+    "denied",
+)
+CUE_RE = re.compile(r"\b(?:" + "|".join(sorted(ATTRIBUTION_CUES, key=len, reverse=True)).replace(" ", r"\s+") + r")\b", re.I)
+
+
 @dataclass(frozen=True)
 class Item:
     """A number or date expression found in a text."""
 
-    kind: str  # "number" or "date"
+    kind: str  # "number", "date" or "cue" (an attribution cue)
     start: int
     end: int
     text: str
+
+
+def find_cues(text: str) -> list[Item]:
+    """Return every attribution cue in ``text`` ("said", "according to", "estimates"…), in order."""
+    return [Item("cue", m.start(), m.end(), m.group()) for m in CUE_RE.finditer(text)]
 
 
 def find_items(text: str) -> list[Item]:
