@@ -102,5 +102,4 @@ def test_coverage_finds_attribution_cues():
     text = "Officials said, according to TASS, that the estimates were confirmed; he warned and told CNN."
     found = [i.text for i in find_cues(text)]
     assert found == ["said", "according to", "estimates", "confirmed", "warned", "told"]
-    assert find_cues("so the accordion told") == [find_cues("so the accordion told")[0]]
     assert [i.text for i in find_cues("the accordion")] == []

@@ -93,7 +93,9 @@ ATTRIBUTION_CUES = (
     "acknowledged",
     "denied",
 )
-CUE_RE = re.compile(r"\b(?:" + "|".join(sorted(ATTRIBUTION_CUES, key=len, reverse=True)).replace(" ", r"\s+") + r")\b", re.I)
+CUE_RE = re.compile(
+    r"\b(?:" + "|".join(sorted(ATTRIBUTION_CUES, key=len, reverse=True)).replace(" ", r"\s+") + r")\b", re.I
+)
 
 
 @dataclass(frozen=True)
