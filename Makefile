@@ -5,8 +5,12 @@ PY     := $(VENV)/bin/python
 DB     ?= data/claims.db
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# `make serve` (the production stack: nginx in front of gunicorn instances, see README: Deploying).
+SERVE_PORT ?= $(if $(filter file,$(origin PORT)),8080,$(PORT))
+INSTANCES  ?= 2
+RUN_DIR    ?= run/serve
 
-.PHONY: run test db check coverage lint format openapi browser wrk bench bench-data fuzz fuzz-long load faults clean
+.PHONY: run serve rollout nginx test db check coverage lint format openapi browser wrk bench bench-data fuzz fuzz-long load faults clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,13 +35,22 @@ coverage: $(VENV)/.runtime  ## which numbers and dates of the texts the fixtures
 run: $(DB)  ## build the database and serve the API with gunicorn on 127.0.0.1:8000
 	CLAIMBASE_DB=$(DB) $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'api.web:create_app()'
 
+serve: $(DB) nginx  ## the production stack on 127.0.0.1:8080 (PORT=…): nginx in front of $(INSTANCES) gunicorn instances; Ctrl-C stops it all
+	exec $(PY) -m scripts.stack serve --db $(DB) --port $(SERVE_PORT) --instances $(INSTANCES) --run-dir $(RUN_DIR)
+
+rollout: $(DB)  ## roll the database built from fixtures/ (or DB=…) out to every replica of the running `make serve`
+	$(PY) -m scripts.stack rollout --db $(DB) --run-dir $(RUN_DIR)
+
+nginx:  ## install Debian's nginx for `make serve` and the stack's tests
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx >/dev/null)
+
 browser:  ## install Debian's Chromium for the docs-page browser test
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
 wrk:  ## install Debian's wrk for the load test and `make load`
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 
-test: $(VENV)/.dev browser wrk  ## install everything and run the whole test suite
+test: $(VENV)/.dev browser wrk nginx  ## install everything and run the whole test suite
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
@@ -58,8 +71,7 @@ BENCH_FIGURES ?= 1000000
 bench-data: $(VENV)/.runtime  ## generate the synthetic 1M-figure fixtures and build their database
 	$(PY) -m bench.prepare --dir $(BENCH_DIR) --figures $(BENCH_FIGURES)
 
-bench: $(VENV)/.dev bench-data  ## Claimbase vs Datasette vs the floor, over HTTP with wrk
-	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+bench: $(VENV)/.dev bench-data wrk nginx  ## Claimbase vs Datasette vs the floor, each behind the same nginx, with wrk
 	$(PY) -m bench.run --dir $(BENCH_DIR)
 
 # ---- hardening (see README: Hardening) ----
@@ -67,11 +79,11 @@ fuzz: $(VENV)/.dev  ## property-based fuzzing of every operation from openapi.ya
 	CLAIMBASE_FUZZ_EXAMPLES=$${CLAIMBASE_FUZZ_EXAMPLES:-500} CLAIMBASE_FUZZ_SEED=$${CLAIMBASE_FUZZ_SEED:-random} \
 		$(PY) -m pytest tests/test_fuzz.py -q
 
-load: $(VENV)/.dev $(DB) wrk  ## 60 s at 64 connections against gunicorn on 127.0.0.1
+load: $(VENV)/.dev $(DB) wrk nginx  ## 60 s at 64 connections against the production stack on 127.0.0.1
 	$(PY) -m scripts.load --duration 60 --connections 64
 
-faults: $(VENV)/.dev $(DB)  ## disconnects, slow clients, and a database replaced while serving
+faults: $(VENV)/.dev $(DB) nginx  ## through the stack: disconnects, slow clients, a rollout and a replica killed under load
 	$(PY) -m scripts.faults
 
 clean:
-	rm -rf $(VENV) data/*.db .pytest_cache
+	rm -rf $(VENV) data/*.db .pytest_cache run

@@ -157,17 +157,100 @@ class Server:
         return pids
 
 
-def stop(process: subprocess.Popen) -> None:
-    """Terminate gunicorn (the master stops its workers), killing its process group if it lingers."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    """Stop a process started by start_process: ``sig`` (gunicorn's master stops its workers), then, if it
+    lingers or left anything behind, SIGKILL to its whole process group."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pass
+    # The group is the one start_process made (its id is the leader's pid): whatever is still in it is ours.
     try:
-        process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        # The master is still alive (not reaped), so its process group is still ours: kill it and its workers.
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=STOP_TIMEOUT)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait(timeout=STOP_TIMEOUT)
+
+
+def group_members(pgid: int) -> list[int]:
+    """The live processes of process group ``pgid`` (empty once everything in it has exited)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def gunicorn_command(
+    bind: str, workers: int | None = None, threads: int | None = None, app: str = "api.web:create_app()"
+) -> list[str]:
+    """``gunicorn --config gunicorn.conf.py --bind <bind> [--workers N] [--threads N] <app>``."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    if not gunicorn.exists():
+        raise ServerError(f"gunicorn not found next to {sys.executable}; install requirements.txt")
+    command = [str(gunicorn), "--config", str(ROOT / "gunicorn.conf.py"), "--bind", bind]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    if threads is not None:
+        command += ["--threads", str(threads)]
+    return [*command, app]
+
+
+def start_process(command: list[str], log_path: Path, env: dict) -> subprocess.Popen:
+    """Start ``command`` in a process group of its own (so that it and its children can be stopped
+    together, and a Ctrl-C meant for the caller does not reach it), output to ``log_path``."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def wait_ready(
+    name: str, process: subprocess.Popen, url: str, log_path: Path, timeout: float = STARTUP_TIMEOUT
+) -> None:
+    """Wait until ``url`` answers 200; raise ServerError (with the log's tail) if the process exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    status = None
+    while True:
+        if process.poll() is not None:
+            raise ServerError(f"{name} exited with {process.returncode} before serving:\n{_tail(log_path)}")
+        try:
+            status = get(url, timeout=1.0)[0]
+        except OSError:
+            status = None
+        if status == 200:
+            return
+        if time.monotonic() > deadline:
+            raise ServerError(
+                f"{name} did not answer GET {url} with 200 within {timeout:.0f} s (last status {status}):\n{_tail(log_path)}"
+            )
+        time.sleep(0.1)
+
+
+def server_env(db_path: Path, log_requests: bool, env: dict | None = None) -> dict:
+    return dict(
+        os.environ,
+        CLAIMBASE_DB=str(db_path),
+        CLAIMBASE_LOG_REQUESTS="1" if log_requests else "0",
+        PYTHONUNBUFFERED="1",
+        **(env or {}),
+    )
 
 
 @contextmanager
@@ -185,55 +268,14 @@ def serve(
     ``workers``/``threads`` default to gunicorn.conf.py's own (one worker per core, four threads);
     gunicorn's stdout and stderr (its log and the app's request lines) go to ``log_path``.
     """
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    if not gunicorn.exists():
-        raise ServerError(f"gunicorn not found next to {sys.executable}; install requirements.txt")
     port = free_port()
-    bind = f"{HOST}:{port}"
     base = f"http://{HOST}:{port}"
-    server_env = dict(
-        os.environ,
-        CLAIMBASE_DB=str(db_path),
-        CLAIMBASE_LOG_REQUESTS="1" if log_requests else "0",
-        PYTHONUNBUFFERED="1",
-        **(env or {}),
-    )
-    command = [str(gunicorn), "--config", str(ROOT / "gunicorn.conf.py"), "--bind", bind]
-    if workers is not None:
-        command += ["--workers", str(workers)]
-    if threads is not None:
-        command += ["--threads", str(threads)]
-    command.append("api.web:create_app()")
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=server_env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    env_ = server_env(db_path, log_requests, env)
+    log_path.unlink(missing_ok=True)
+    process = start_process(gunicorn_command(f"{HOST}:{port}", workers, threads), log_path, env_)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        status = None
-        while True:
-            if process.poll() is not None:
-                raise ServerError(f"gunicorn exited with {process.returncode} before serving:\n{_tail(log_path)}")
-            try:
-                status = get(f"{base}/health", timeout=1.0)[0]
-            except OSError:
-                status = None
-            if status == 200:
-                break
-            if time.monotonic() > deadline:
-                raise ServerError(
-                    f"gunicorn did not answer GET /health with 200 within {STARTUP_TIMEOUT:.0f} s "
-                    f"(last status {status}):\n{_tail(log_path)}"
-                )
-            time.sleep(0.1)
-        yield Server(base=base, port=port, process=process, log_path=log_path, env=server_env)
+        wait_ready("gunicorn", process, f"{base}/health", log_path)
+        yield Server(base=base, port=port, process=process, log_path=log_path, env=env_)
     finally:
         stop(process)
 

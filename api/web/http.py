@@ -41,11 +41,13 @@ def request_etag() -> str | None:
 
 
 def before_request():
-    g.setdefault("started", time.perf_counter())  # api.web.cache may have set it
+    g.started = time.perf_counter()
     guard.check_request()  # malformed query strings are answered before any database work
     etag = request_etag()
     g.etag = etag
-    if etag and request.if_none_match.contains(etag):
+    # Weak comparison (RFC 9110): nginx marks the ETag weak when it compresses a response, and a
+    # client revalidating sends it back as W/"…"; the body it stands for is the same.
+    if etag and request.if_none_match.contains_weak(etag):
         response = current_app.response_class(status=304)
         response.set_etag(etag)
         return response
@@ -57,9 +59,6 @@ DEFAULT_HEADERS = [*CORS_HEADERS.items(), *SECURITY_HEADERS.items()]
 
 
 def after_request(response):
-    if g.get("cache_hit"):  # stored with every header below
-        log_request(response)
-        return response
     headers = response.headers
     # Werkzeug's Headers looks names up by scanning the list: collect what is there once and
     # append the rest, instead of a setdefault (a scan) per header.
@@ -78,18 +77,26 @@ def after_request(response):
         else:
             headers.add(key, value)
     headers.extend([(key, value) for key, value in DEFAULT_HEADERS if key.lower() not in present])
+    if response.is_streamed:
+        # A streamed export may be any size: a proxy in front may pass it on, but not keep it in its cache
+        # (nginx reads this header, and does not forward it).
+        headers["X-Accel-Expires"] = "0"
     log_request(response)
     return response
 
 
 def log_request(response) -> None:
-    """Write one JSON line per request on stderr (``CLAIMBASE_LOG_REQUESTS=0`` turns it off)."""
+    """Write one JSON line per request on stderr (``CLAIMBASE_LOG_REQUESTS=0`` turns it off).
+
+    ``client`` is the address of the peer, the proxy's behind one, unless ``CLAIMBASE_PROXIES`` says
+    to trust the X-Forwarded-For it sets."""
     if current_app.config["LOG_REQUESTS"]:
         took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         line = {
             "method": request.method,
             "path": request.path,
             "status": response.status_code,
+            "client": request.remote_addr,
             "duration_ms": round(took, 3),
         }
         sys.stderr.write(orjson.dumps(line).decode() + "\n")
