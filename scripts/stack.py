@@ -46,7 +46,7 @@ DEPLOY = ROOT / "deploy"
 TEMPLATE = DEPLOY / "nginx.conf.template"
 RELOAD_TIMEOUT = 20.0  # worker_shutdown_timeout (10 s) and some
 # A replica is marked down after this many failed attempts, for this long (nginx's max_fails/fail_timeout).
-MAX_FAILS, FAIL_TIMEOUT = 1, "10s"
+MAX_FAILS, FAIL_TIMEOUT = 1, 10
 
 
 def nginx_binary() -> str:
@@ -94,6 +94,7 @@ class Nginx:
     worker_processes: str = "auto"
     access_log: bool = True
     cache_max_size: str = "256m"
+    fail_timeout: int = FAIL_TIMEOUT
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
@@ -112,7 +113,8 @@ class Nginx:
         # Started as root (a container), nginx would hand its workers to `nobody`, who cannot enter the run directory.
         user = "user root;" if os.geteuid() == 0 else "# (the user nginx was started as)"
         servers = "\n".join(
-            f"        server {HOST}:{u.port} max_fails={MAX_FAILS} fail_timeout={FAIL_TIMEOUT};" for u in self.upstreams
+            f"        server {HOST}:{u.port} max_fails={MAX_FAILS} fail_timeout={self.fail_timeout}s;"
+            for u in self.upstreams
         )
         return {
             "user": user,
@@ -198,6 +200,7 @@ class Stack:
     threads: int = 4
     log_requests: bool = True
     env: dict = field(default_factory=dict)
+    fail_timeout: int = FAIL_TIMEOUT
     nginx: Nginx | None = None
     upstreams: list[Upstream] = field(default_factory=list)
     processes: list[subprocess.Popen] = field(default_factory=list, repr=False)
@@ -222,7 +225,9 @@ class Stack:
                 self.processes.append(self._start_instance(upstream))
             for upstream, process in zip(self.upstreams, self.processes, strict=True):
                 wait_ready("gunicorn", process, f"http://{HOST}:{upstream.port}/health", Path(upstream.log))
-            self.nginx = Nginx(self.run_dir, self.port, self.upstreams, cache_key_prefix=build_id(db))
+            self.nginx = Nginx(
+                self.run_dir, self.port, self.upstreams, cache_key_prefix=build_id(db), fail_timeout=self.fail_timeout
+            )
             self.nginx.start()
             self.save()
         except BaseException:
@@ -243,9 +248,10 @@ class Stack:
             "nginx_pid": self.nginx.pid if self.nginx else None,
             "build_id": self.nginx.cache_key_prefix if self.nginx else None,
             "worker_processes": self.nginx.worker_processes if self.nginx else None,
+            "fail_timeout": self.fail_timeout,
             "upstreams": [asdict(u) for u in self.upstreams],
         }
-        (self.run_dir / "stack.json").write_text(json.dumps(state, indent=2) + "\n")
+        write_state(self.run_dir, state)
 
     def kill_instance(self, i: int) -> None:
         """SIGKILL instance ``i``'s whole process group (master and workers): a machine gone at once."""
@@ -275,6 +281,13 @@ class Stack:
             stop(process)
 
 
+def write_state(run_dir: Path, state: dict) -> None:
+    """Write stack.json whole or not at all (a rollout may read it at any time)."""
+    partial = run_dir / "stack.json.partial"
+    partial.write_text(json.dumps(state, indent=2) + "\n")
+    os.replace(partial, run_dir / "stack.json")
+
+
 def install(source: Path, target: Path) -> None:
     """Copy ``source`` beside ``target`` and rename it over ``target`` (atomic: readers see one file or the other)."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
@@ -297,7 +310,13 @@ def rollout(run_dir: Path, db: Path, nginx: Nginx | None = None, timeout: float 
     new_id = build_id(db)
     upstreams = [Upstream(**u) for u in state["upstreams"]]
     if nginx is None:
-        nginx = Nginx(run_dir, state["port"], upstreams, worker_processes=state["worker_processes"] or "auto")
+        nginx = Nginx(
+            run_dir,
+            state["port"],
+            upstreams,
+            worker_processes=state["worker_processes"] or "auto",
+            fail_timeout=state.get("fail_timeout", FAIL_TIMEOUT),
+        )
     started = time.monotonic()
     timings = {"build_id": new_id, "replicas_s": []}
     for i, upstream in enumerate(upstreams):
@@ -320,7 +339,7 @@ def rollout(run_dir: Path, db: Path, nginx: Nginx | None = None, timeout: float 
     nginx.cache_key_prefix = new_id
     timings["reload_s"] = round(nginx.reload(), 3)
     state["build_id"] = new_id
-    (run_dir / "stack.json").write_text(json.dumps(state, indent=2) + "\n")
+    write_state(run_dir, state)
     timings["total_s"] = round(time.monotonic() - started, 3)
     log(f"nginx reloaded with build {new_id} in its cache key; rollout took {timings['total_s']} s")
     return timings

@@ -77,9 +77,9 @@ def after_request(response):
         else:
             headers.add(key, value)
     headers.extend([(key, value) for key, value in DEFAULT_HEADERS if key.lower() not in present])
-    if response.is_streamed:
-        # A streamed export may be any size: a proxy in front may pass it on, but not keep it in its cache
-        # (nginx reads this header, and does not forward it).
+    if response.is_streamed and not response.direct_passthrough:
+        # A streamed export (not a file sent as is) may be any size: a proxy in front may pass it on, but
+        # not keep it in its cache (nginx reads this header, and does not forward it).
         headers["X-Accel-Expires"] = "0"
     log_request(response)
     return response

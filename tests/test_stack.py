@@ -1,0 +1,438 @@
+"""The production stack with real processes on 127.0.0.1: nginx (deploy/nginx.conf.template) in front of
+two stock gunicorn instances, each over its own copy of the database (scripts/stack.py).
+
+(a) 200 slow clients; (b) gzip and weak ETags; (c) the cache; (d) a rollout under load; (e) an
+instance killed under load; (f) what nginx answers itself; and `make serve` stopping everything.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+from api.web.http import CORS_HEADERS, SECURITY_HEADERS
+from scripts.faults import build_variant
+from scripts.servers import (
+    HOST,
+    ROOT,
+    free_port,
+    get,
+    group_members,
+    parse_response,
+    percentile,
+    raw_request,
+)
+from scripts.stack import Stack, build_id
+
+pytestmark = pytest.mark.server
+
+
+def start_stack(db_path: Path, run_dir: Path, **options) -> Stack:
+    return Stack(run_dir, free_port(), **options).start(db_path)
+
+
+@pytest.fixture(scope="module")
+def stack(db_path, tmp_path_factory):
+    running = start_stack(db_path, tmp_path_factory.mktemp("stack"))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def established(port: int) -> int:
+    """Connections established to 127.0.0.1:``port`` right now (from /proc/net/tcp)."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":
+            count += 1
+    return count
+
+
+def problem_checks(status: int, headers: dict[str, str], body: bytes) -> dict:
+    """A problem nginx answered: the API's shape, type, CORS and security headers."""
+    assert headers["content-type"] == "application/problem+json", headers
+    problem = orjson.loads(body)
+    assert set(problem) == {"type", "title", "status", "detail", "errors"}, problem
+    assert problem["status"] == status and problem["type"] == "about:blank" and problem["errors"] == {}
+    for name, value in {**CORS_HEADERS, **SECURITY_HEADERS}.items():
+        assert headers[name.lower()] == value, name
+    assert headers["cache-control"] == "no-store"
+    assert headers["server"] == "nginx"  # no version
+    return problem
+
+
+# ---- (a) slow clients --------------------------------------------------------------------------------
+
+
+def test_200_slow_clients_cost_nginx_connections_not_gunicorn_threads(stack):
+    """100 clients send their request head a byte at a time, 100 ask for the CSV export and never read
+    it; meanwhile 150 ordinary requests, each for a URL not asked before (so gunicorn must answer it),
+    keep p99 under 100 ms. Two instances of one worker with four threads each: 8 threads in all."""
+    stop = threading.Event()
+    opened = []
+
+    def slowloris():
+        try:
+            with socket.create_connection((HOST, stack.port), timeout=10) as sock:
+                opened.append(1)
+                for byte in b"GET /api/v1/figures HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 200:
+                    sock.sendall(bytes([byte]))
+                    if stop.wait(0.5):
+                        return
+        except OSError:
+            pass
+
+    def non_reader():
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+        try:
+            sock.settimeout(10)
+            sock.connect((HOST, stack.port))
+            opened.append(1)
+            sock.sendall(
+                b"GET /api/v1/figures?format=csv HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n"
+            )
+            stop.wait(30)
+        except OSError:
+            pass
+        finally:
+            sock.close()
+
+    threads = [threading.Thread(target=slowloris, daemon=True) for _ in range(100)]
+    threads += [threading.Thread(target=non_reader, daemon=True) for _ in range(100)]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while established(stack.port) < 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        held = established(stack.port)
+        assert held >= 200, f"only {held} connections held"
+        latencies, statuses = [], []
+        for n in range(150):
+            url = f"{stack.base}/api/v1/figures?page_size={n % 500 + 1}&sort=-value&category=troops&q=troops"
+            began = time.perf_counter()
+            status, _, _ = get(url, timeout=5)
+            latencies.append(time.perf_counter() - began)
+            statuses.append(status)
+        still_held = established(stack.port)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    p99 = percentile(latencies, 99) * 1000
+    assert statuses == [200] * 150
+    assert still_held >= 200, f"the slow clients were dropped: {still_held} connections left"
+    assert p99 < 100, (
+        f"p99 {p99:.1f} ms with {held} slow connections held (p50 {percentile(latencies, 50) * 1000:.1f} ms)"
+    )
+
+
+# ---- (b) compression and ETags -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url, content_type",
+    [
+        ("/api/v1/figures?category=troops", "application/json"),
+        ("/api/v1/figures?format=csv", "text/csv"),
+        ("/api/v1/events?format=ndjson", "application/x-ndjson"),
+        ("/api/v1/metrics/troops-additional-planned/chart.svg?subject=north-korea", "image/svg+xml"),
+        ("/static/docs.js", "javascript"),
+        ("/docs/assets/swagger-ui-bundle.js", "javascript"),
+        ("/docs/assets/swagger-ui.css", "text/css"),
+        ("/docs", "text/html"),
+    ],
+)
+def test_gzip_when_accepted_and_a_weak_etag_still_gives_304(stack, url, content_type):
+    status, plain_headers, plain = get(stack.base + url)
+    assert status == 200 and content_type in plain_headers["Content-Type"]
+    assert "Content-Encoding" not in plain_headers
+    status, headers, body = get(stack.base + url, headers={"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip", headers
+    assert gzip.decompress(body) == plain and len(body) < len(plain)
+    if "ETag" in plain_headers:
+        etag = headers["ETag"]
+        assert etag.startswith('W/"') and etag[2:] == plain_headers["ETag"]  # nginx weakened the app's strong tag
+        for sent in (etag, plain_headers["ETag"]):  # weak, as a client revalidating sends it back; and strong
+            again = get(stack.base + url, headers={"Accept-Encoding": "gzip", "If-None-Match": sent})
+            assert again[0] == 304 and again[2] == b"", (sent, again[0])
+        other = get(stack.base + url, headers={"If-None-Match": 'W/"0000"'})
+        assert other[0] == 200
+
+
+# ---- (c) the cache -----------------------------------------------------------------------------------
+
+
+def app_requests(stack: Stack, path: str, settle: float = 1.0) -> list[dict]:
+    """The app's request log lines for ``path``, across the instances (after letting the logs catch up)."""
+    time.sleep(settle)
+    return [line for line in stack.request_lines() if line["path"] == path]
+
+
+def test_a_repeated_url_is_answered_from_the_cache_without_reaching_gunicorn(stack):
+    path = "/api/v1/metrics/troops-additional-planned/summary"
+    url = f"{stack.base}{path}?subject=north-korea"
+    assert app_requests(stack, path, settle=0) == []
+    answers = [get(url) for _ in range(20)]
+    answers.append(get(url, headers={"Accept-Encoding": "gzip"}))
+    assert {a[0] for a in answers} == {200}
+    assert [a[1]["X-Cache"] for a in answers] == ["MISS"] + ["HIT"] * 20
+    assert len({a[2] for a in answers[:20]}) == 1
+    reached = app_requests(stack, path)
+    assert len(reached) == 1, reached
+    # Another Accept is another answer (the app's Vary: Accept): it reaches gunicorn once.
+    assert get(url, headers={"Accept": "application/ld+json"})[1]["X-Cache"] == "MISS"
+    assert get(url, headers={"Accept": "application/ld+json"})[1]["X-Cache"] == "HIT"
+    assert len(app_requests(stack, path)) == 2
+
+
+def test_errors_health_and_exports_are_not_cached(stack):
+    for url, status in (
+        ("/api/v1/figures?metirc=1", 422),
+        ("/api/v1/figures/nope", 404),
+        ("/health", 200),
+        ("/api/v1/claims?format=csv", 200),
+    ):
+        seen = [get(stack.base + url) for _ in range(2)]
+        assert [s[0] for s in seen] == [status, status]
+        assert [s[1]["X-Cache"] for s in seen] == ["MISS", "MISS"], url
+        assert "X-Accel-Expires" not in seen[0][1]
+
+
+def test_the_client_address_reaches_the_app_and_a_forged_one_does_not(stack):
+    """From 127.0.0.2 (nginx's peer), with a forged X-Forwarded-For: the app logs 127.0.0.2."""
+    path = "/api/v1/entities/kyiv/figures"
+    with socket.create_connection((HOST, stack.port), timeout=5, source_address=("127.0.0.2", 0)) as sock:
+        sock.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: 6.6.6.6\r\nConnection: close\r\n\r\n".encode()
+        )
+        response = b""
+        while chunk := sock.recv(65536):
+            response += chunk
+    assert parse_response(response)[0] == 200
+    (line,) = app_requests(stack, path)
+    assert line["client"] == "127.0.0.2"
+
+
+# ---- (f) what nginx answers itself ---------------------------------------------------------------------
+
+
+def _request(target: bytes, method: bytes = b"GET", extra: bytes = b"") -> bytes:
+    return method + b" " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + b"Connection: close\r\n\r\n"
+
+
+NGINX_ANSWERS = {
+    "a 100 KB request line": (_request(b"/api/v1/figures?q=" + b"a" * 100_000), 414),
+    "2,000 headers (a 40 KB head)": (
+        _request(b"/health", extra=b"".join(b"X-%d: y\r\n" % i for i in range(2000))),
+        431,
+    ),
+    "a 20 KB header": (_request(b"/health", extra=b"X-Big: " + b"y" * 20_000 + b"\r\n"), 431),
+    "a method that is not a token": (_request(b"/health", method=b"G(T"), 400),
+    "a NUL byte in the request line": (_request(b"/api/v1/figures?q=a\x00b"), 400),
+    "raw bytes that are not ASCII": (_request(b"/api/v1/figures?q=\xff\xfe"), 400),
+    "a control character in Accept": (_request(b"/health", extra=b"Accept: a\x01b\r\n"), 400),
+    "invalid percent-encoding in the path": (_request(b"/api/v1/figures/%zz"), 400),
+    "no Host in HTTP/1.1": (b"GET /health HTTP/1.1\r\nConnection: close\r\n\r\n", 400),
+    "not HTTP at all": (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 400),
+    "an unsupported HTTP version": (b"GET /health HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n", 505),
+    "a 100 KB body": (
+        _request(b"/api/v1/figures", method=b"POST", extra=b"Content-Length: 100000\r\n") + b"x" * 100_000,
+        413,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(NGINX_ANSWERS))
+def test_nginx_answers_bad_requests_itself_in_the_error_shape_with_cors(stack, case):
+    data, expected = NGINX_ANSWERS[case]
+    before = len(stack.request_lines())
+    status, headers, body = parse_response(raw_request(stack.port, data))
+    assert status == expected, (case, body[:300])
+    problem_checks(status, headers, body)
+    assert len(stack.request_lines()) == before  # gunicorn never saw it
+    assert get(stack.base + "/health")[0] == 200
+
+
+def test_headers_the_app_does_not_read_never_reach_gunicorn(stack):
+    """A control character in a header nginx lets through would make gunicorn answer an HTML 400."""
+    status, headers, body = parse_response(raw_request(stack.port, _request(b"/health", extra=b"X-A: a\x01b\r\n")))
+    assert status == 200 and orjson.loads(body)["status"] == "ok"
+
+
+# ---- (d) a rollout under load --------------------------------------------------------------------------
+
+
+class Load:
+    """Client threads requesting ``urls`` in turn until stopped; every answer is recorded with its times."""
+
+    def __init__(self, base: str, urls: list[str], clients: int = 6):
+        self.base, self.urls = base, urls
+        self.results: list[tuple[float, float, str, int | str, bytes]] = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self.client, args=(i,), daemon=True) for i in range(clients)]
+
+    def client(self, i: int) -> None:
+        n = i
+        while not self.stop.is_set():
+            url = self.urls[n % len(self.urls)]
+            n += len(self.threads)
+            began = time.monotonic()
+            try:
+                status, _, body = get(self.base + url, timeout=10)
+            except OSError as exc:
+                status, body = repr(exc), b""
+            with self.lock:
+                self.results.append((began, time.monotonic(), url, status, body))
+
+    def __enter__(self) -> Load:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=15)
+
+
+def test_a_rollout_under_load_fails_no_request_and_leaves_no_old_answer(db_path, tmp_path):
+    served = tmp_path / "source.db"
+    shutil.copyfile(db_path, served)
+    variant = tmp_path / "variant.db"
+    new_id = build_variant(variant, tmp_path / "variant")
+    old_id = build_id(served)
+    assert new_id != old_id
+    stack = start_stack(served, tmp_path / "run")
+    try:
+        urls = ["/health", "/api/v1/sources", "/api/v1/figures?category=troops&sort=source,period", "/api/v1/claims"]
+        old = {url: get(stack.base + url)[2] for url in urls[1:]}
+        with Load(stack.base, urls) as load:
+            time.sleep(1.5)
+            timings = stack.rollout(variant)
+            returned = time.monotonic()
+            time.sleep(1.5)
+        new = {url: get(stack.base + url)[2] for url in urls[1:]}
+    finally:
+        stack.stop()
+    assert old["/api/v1/sources"] != new["/api/v1/sources"]  # the variant's note shows there
+    failed = [(url, status) for _, _, url, status, _ in load.results if status != 200]
+    assert failed == [], failed[:5]
+    builds_after, late_old = set(), []
+    for began, _, url, _, body in load.results:
+        if url == "/health":
+            build = orjson.loads(body)["build_id"]
+            assert build in (old_id, new_id)
+        else:
+            assert body in (old[url], new[url]), f"{url}: a body of neither build ({len(body)} bytes)"
+            build = old_id if body == old[url] and body != new[url] else new_id
+        if began > returned:
+            builds_after.add(build)
+            if build == old_id:
+                late_old.append(url)
+    assert late_old == [], f"old build served after the rollout returned: {late_old[:5]}"
+    assert builds_after == {new_id}
+    assert len(load.results) > 50
+    assert timings["total_s"] < 30, timings
+
+
+# ---- (e) an instance killed under load ------------------------------------------------------------------
+
+
+def test_an_instance_killed_under_load_costs_at_most_its_requests_in_flight(db_path, tmp_path):
+    """SIGKILL one of two instances (master and workers) while clients request URLs that are never
+    cached. nginx retries a request whose connection failed before the response head on the other
+    instance, and marks the dead one down (max_fails=1) on its first failure: the only requests that
+    may fail are those whose response head had already come back from the killed instance, at most its
+    workers x threads (4); every request started after the kill is marked succeeds. fail_timeout is
+    1 s here, so nginx tries the dead instance again twice during the run: those tries cost no client."""
+    stack = start_stack(db_path, tmp_path / "run", fail_timeout=1)
+    in_flight_bound = stack.workers * stack.threads
+    urls = [
+        f"/api/v1/figures?page_size={size}&sort={sort}"
+        for size in range(1, 501)
+        for sort in ("id", "-value", "published", "source,period")
+    ]
+    try:
+        with Load(stack.base, urls, clients=8) as load:
+            time.sleep(1.0)
+            killed_at = time.monotonic()
+            stack.kill_instance(0)
+            time.sleep(3.0)
+        error_log = stack.nginx.error_log_text()
+        survivor_ok = get(stack.base + "/health")[0] == 200
+    finally:
+        stack.stop()
+    assert group_members(stack.upstreams[0].pid) == []
+    failed = [(began - killed_at, url, status) for began, _, url, status, _ in load.results if status != 200]
+    after = [r for r in load.results if r[0] > killed_at + 0.5]
+    assert len(failed) <= in_flight_bound, failed
+    assert [r for r in after if r[3] != 200] == []
+    assert len(after) > 20 and survivor_ok
+    assert len({r[2] for r in load.results}) == len(load.results)  # no URL twice: none answered from the cache
+    assert f"127.0.0.1:{stack.upstreams[0].port}" in error_log  # nginx saw the instance fail
+
+
+# ---- make serve ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to make", "Ctrl-C"])
+def test_make_serve_runs_the_stack_and_stops_every_process(db_path, tmp_path, how):
+    db = tmp_path / "claims.db"
+    shutil.copyfile(db_path, db)
+    run_dir = tmp_path / "run"
+    port = free_port()
+    # -o: the set-up (virtualenv) is not what this tests, and make test has just done it.
+    command = ["make", "--no-print-directory", "-o", ".venv/.runtime", "serve"]
+    make = subprocess.Popen(
+        [*command, f"PORT={port}", f"DB={db}", f"RUN_DIR={run_dir}", "INSTANCES=2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert make.poll() is None, make.stdout.read().decode()
+            try:
+                if (run_dir / "stack.json").exists() and get(f"http://{HOST}:{port}/health", timeout=1)[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "make serve did not answer within 30 s"
+            time.sleep(0.2)
+        state = json.loads((run_dir / "stack.json").read_text())
+        groups = [state["nginx_pid"], *(u["pid"] for u in state["upstreams"])]
+        assert len(state["upstreams"]) == 2 and all(group_members(g) for g in groups)
+        assert get(f"http://{HOST}:{port}/api/v1/figures")[0] == 200
+        if how == "Ctrl-C":
+            os.killpg(make.pid, signal.SIGINT)  # what the terminal does: the whole foreground group
+        else:
+            make.send_signal(signal.SIGTERM)
+        make.wait(timeout=30)
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+            make.wait()
+        with make.stdout:
+            output = make.stdout.read().decode()
+    assert "stopping nginx and the replicas" in output, output
+    assert [g for g in groups if group_members(g)] == [], output
+    with pytest.raises(OSError):
+        get(f"http://{HOST}:{port}/health", timeout=1)
