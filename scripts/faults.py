@@ -1,15 +1,19 @@
-"""Faults a public server meets, against gunicorn on 127.0.0.1: each prints what it did and the outcome.
+"""Faults a public server meets, against the production stack on 127.0.0.1 (nginx in front of two
+gunicorn instances, scripts/stack.py): each prints what it did and the outcome.
 
-    python -m scripts.faults                 # `make faults`: all three, full size
-    python -m scripts.faults --only swap     # one of: disconnects, slow, swap
+    python -m scripts.faults                 # `make faults`: all four, full size
+    python -m scripts.faults --only rollout  # one of: disconnects, slow, rollout, kill
 
 (a) disconnects: clients that ask for an export and close (half with a reset) after a few bytes,
-    many times; the server must keep serving with the same workers and nothing in its log but the
-    disconnects it noticed.
+    many times; the stack must keep serving with the same processes and no traceback logged.
 (b) slow clients: slowloris-style connections sending their request head one byte at a time, for a
-    bounded time, while normal requests go on; each normal request must be answered within a bound.
-(c) database swap: while requests run, a second build (different fixtures, so a different build id)
-    is renamed over the served file; no request may fail, and /health must then report the new build.
+    bounded time, while normal requests (each for a URL not asked before, so gunicorn answers it)
+    go on; each must be answered within a bound.
+(c) rollout: while requests run, a second build (different fixtures, so a different build id) is
+    rolled out to every replica (scripts.stack.rollout); no request may fail, every answer is of one
+    build, and none of the old build is served once the rollout has returned.
+(d) kill: one gunicorn instance is killed (SIGKILL to its process group) while requests run; at
+    most its requests in flight (workers x threads) may fail, none once nginx has marked it down.
 
 Exits 1 if any fault is not survived.
 """
@@ -17,7 +21,6 @@ Exits 1 if any fault is not survived.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import socket
 import struct
@@ -31,7 +34,8 @@ from pathlib import Path
 
 import orjson
 
-from scripts.servers import DEFAULT_DB, HOST, ROOT, Server, ServerError, ensure_db, get, percentile, serve
+from scripts.servers import DEFAULT_DB, HOST, ROOT, ServerError, children, ensure_db, free_port, get, percentile
+from scripts.stack import Stack
 
 EXPORT = "/api/v1/figures?format=csv"
 NORMAL = "/api/v1/figures?category=troops&sort=source,period"
@@ -55,31 +59,45 @@ class Outcome:
         return "\n".join(lines)
 
 
-def _still_serving(server: Server, workers: list[int], outcome: Outcome, log_before: int) -> None:
-    """The same workers, /health and a normal request answered, no traceback logged since ``log_before``."""
-    if not server.alive():
-        outcome.problems.append("the gunicorn master exited")
+def _processes(stack: Stack) -> list[int]:
+    """Every gunicorn master and worker of the stack's live instances."""
+    pids = []
+    for process in stack.processes:
+        if process.poll() is None:
+            pids += [process.pid, *children(process.pid)]
+    return sorted(pids)
+
+
+def _log_size(stack: Stack) -> list[int]:
+    return [len(stack.log(i)) for i in range(len(stack.upstreams))]
+
+
+def _still_serving(stack: Stack, processes: list[int], outcome: Outcome, log_before: list[int]) -> None:
+    """The same processes, /health and a normal request answered through nginx, no traceback logged since."""
+    if stack.nginx.process.poll() is not None:
+        outcome.problems.append("nginx exited")
         return
-    now = server.workers
-    if sorted(now) != sorted(workers):
-        outcome.problems.append(f"workers changed: {sorted(workers)} -> {sorted(now)}")
+    now = _processes(stack)
+    if now != processes:
+        outcome.problems.append(f"gunicorn processes changed: {processes} -> {now}")
     for url in ("/health", NORMAL):
-        status = get(server.base + url, timeout=5)[0]
+        status = get(stack.base + url, timeout=5)[0]
         if status != 200:
             outcome.problems.append(f"GET {url} answered {status} afterwards")
-    log = server.log()[log_before:]
-    for marker in ("Traceback", "WORKER TIMEOUT", "[CRITICAL]", "Worker exiting"):
-        if marker in log:
-            outcome.problems.append(f"the server log has {marker!r} since the fault began")
+    for i, before in enumerate(log_before):
+        log = stack.log(i)[before:]
+        for marker in ("Traceback", "WORKER TIMEOUT", "[CRITICAL]", "Worker exiting"):
+            if marker in log:
+                outcome.problems.append(f"replica {i}'s log has {marker!r} since the fault began")
 
 
 # ---- (a) clients that disconnect mid-response ------------------------------------------------------
 
 
-def disconnects(server: Server, count: int, url: str = EXPORT, read_bytes: int = 64) -> Outcome:
+def disconnects(stack: Stack, count: int, url: str = EXPORT, read_bytes: int = 64) -> Outcome:
     outcome = Outcome("disconnects", f"{count} clients GET {url} and close after {read_bytes} bytes")
-    workers, log_before = server.workers, len(server.log())
-    full = get(server.base + url, timeout=10)
+    processes, log_before = _processes(stack), _log_size(stack)
+    full = get(stack.base + url, timeout=10)
     outcome.facts.append(f"the whole response is {len(full[2]):,} bytes ({full[0]})")
     started, first_lines = time.monotonic(), set()
     for i in range(count):
@@ -88,7 +106,7 @@ def disconnects(server: Server, count: int, url: str = EXPORT, read_bytes: int =
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
         sock.settimeout(5)
         try:
-            sock.connect((HOST, server.port))
+            sock.connect((HOST, stack.port))
             sock.sendall(f"GET {url} HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
             got = b""
             while len(got) < read_bytes:
@@ -103,26 +121,23 @@ def disconnects(server: Server, count: int, url: str = EXPORT, read_bytes: int =
             sock.close()
     took = time.monotonic() - started
     outcome.facts.append(f"{count} disconnects in {took:.1f} s; first lines seen: {sorted(first_lines)}")
-    time.sleep(0.5)  # let the workers notice
-    noticed = server.log()[log_before:]
-    resets = noticed.count("Ignoring connection reset") + noticed.count("Ignoring connection epipe")
-    outcome.facts.append(f"the workers noticed {resets} of them mid-response (EPIPE/ECONNRESET, debug log)")
+    time.sleep(0.5)
     if first_lines != {"HTTP/1.1 200 OK"}:
         outcome.problems.append(f"unexpected first lines: {sorted(first_lines)}")
-    _still_serving(server, workers, outcome, log_before)
+    _still_serving(stack, processes, outcome, log_before)
     return outcome
 
 
 # ---- (b) slow clients --------------------------------------------------------------------------------
 
 
-def slow_clients(server: Server, count: int, seconds: float, interval: float = 0.5, bound: float = 2.0) -> Outcome:
+def slow_clients(stack: Stack, count: int, seconds: float, interval: float = 0.5, bound: float = 2.0) -> Outcome:
     outcome = Outcome(
         "slow clients",
         f"{count} connections send a request head one byte every {interval} s for {seconds:g} s "
-        f"while normal requests must each be answered within {bound} s",
+        f"while normal requests (each for a URL not asked before) must each be answered within {bound} s",
     )
-    workers, log_before = server.workers, len(server.log())
+    processes, log_before = _processes(stack), _log_size(stack)
     head = f"GET {NORMAL} HTTP/1.1\r\nHost: {HOST}\r\nUser-Agent: slow\r\nX-Padding: {'a' * 200}\r\n\r\n".encode()
     stop = threading.Event()
     sent = [0] * count
@@ -130,7 +145,7 @@ def slow_clients(server: Server, count: int, seconds: float, interval: float = 0
 
     def slow(i: int) -> None:
         try:
-            with socket.create_connection((HOST, server.port), timeout=5) as sock:
+            with socket.create_connection((HOST, stack.port), timeout=5) as sock:
                 for byte in head:
                     if stop.is_set():
                         return
@@ -147,10 +162,12 @@ def slow_clients(server: Server, count: int, seconds: float, interval: float = 0
     time.sleep(min(1.0, seconds / 3))  # let them all start
     latencies, failures = [], []
     deadline = time.monotonic() + seconds
+    n = 0
     while time.monotonic() < deadline:
         began = time.monotonic()
+        n += 1
         try:
-            status = get(server.base + NORMAL, timeout=bound * 3)[0]
+            status = get(f"{stack.base}{NORMAL}&page_size={n % 500 + 1}&q=troops", timeout=bound * 3)[0]
         except OSError as exc:
             status = repr(exc)
         took = time.monotonic() - began
@@ -178,7 +195,7 @@ def slow_clients(server: Server, count: int, seconds: float, interval: float = 0
         )
     if not latencies:
         outcome.problems.append("no normal request was made")
-    _still_serving(server, workers, outcome, log_before)
+    _still_serving(stack, processes, outcome, log_before)
     return outcome
 
 
@@ -216,66 +233,131 @@ def build_id(path: Path) -> str:
         conn.close()
 
 
-def db_swap(server: Server, served: Path, workdir: Path, seconds: float, clients: int = 8) -> Outcome:
+class Load:
+    """Client threads requesting ``urls`` in turn until stopped; each answer recorded as (began, url, status, body)."""
+
+    def __init__(self, base: str, urls: list[str], clients: int):
+        self.base, self.urls = base, urls
+        self.results: list[tuple[float, str, int | str, bytes]] = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self.client, args=(i,), daemon=True) for i in range(clients)]
+
+    def client(self, i: int) -> None:
+        n = i
+        while not self.stop.is_set():
+            url = self.urls[n % len(self.urls)]
+            n += len(self.threads)
+            began = time.monotonic()
+            try:
+                status, _, body = get(self.base + url, timeout=10)
+            except OSError as exc:
+                status, body = repr(exc), b""
+            with self.lock:
+                self.results.append((began, url, status, body))
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=15)
+
+
+def rollout_under_load(stack: Stack, workdir: Path, seconds: float, clients: int = 8) -> Outcome:
     outcome = Outcome(
-        "database swap",
-        f"{clients} clients request for {seconds:g} s; a new build is renamed over {served.name} midway",
+        "rollout",
+        f"{clients} clients request for {seconds:g} s; a new build is rolled out to every replica midway",
     )
-    workers, log_before = server.workers, len(server.log())
-    old_id = orjson.loads(get(server.base + "/health")[2])["build_id"]
-    new_path = served.with_name(served.name + ".next")
+    old_id = orjson.loads(get(stack.base + "/health")[2])["build_id"]
+    new_path = workdir / "next.db"
     new_id = build_variant(new_path, workdir)
-    outcome.facts.append(f"serving build {old_id}; built {new_id} to {new_path.name}")
+    outcome.facts.append(f"serving build {old_id}; built {new_id}")
     if new_id == old_id:
         outcome.problems.append("the variant build has the same build id")
         return outcome
-    urls = [NORMAL, EXPORT, "/api/v1/claims", "/api/v1/search?q=troops", "/api/v1/discrepancies", "/health"]
-    stop = threading.Event()
-    results: list[tuple[float, str, int | str, str | None]] = []
-    lock = threading.Lock()
-
-    def client(i: int) -> None:
-        n = i
-        while not stop.is_set():
-            url = urls[n % len(urls)]
-            n += 1
-            try:
-                status, _, body = get(server.base + url, timeout=10)
-                seen = orjson.loads(body)["build_id"] if url == "/health" and status == 200 else None
-            except OSError as exc:
-                status, seen = repr(exc), None
-            with lock:
-                results.append((time.monotonic(), url, status, seen))
-
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds / 2)
-    swapped_at = time.monotonic()
-    os.replace(new_path, served)
-    time.sleep(seconds / 2)
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=15)
-    after = get(server.base + "/health")
-    now_id = orjson.loads(after[2]).get("build_id") if after[0] == 200 else None
-    failed = [(url, status) for _, url, status, _ in results if status not in (200, 301)]
-    before_ids = {seen for t, _, _, seen in results if seen and t < swapped_at}
-    after_ids = {seen for t, _, _, seen in results if seen and t > swapped_at + 0.5}
+    urls = ["/health", "/api/v1/sources", NORMAL, "/api/v1/claims", "/api/v1/discrepancies"]
+    old = {url: get(stack.base + url)[2] for url in urls[1:]}
+    with Load(stack.base, urls, clients) as load:
+        time.sleep(seconds / 2)
+        timings = stack.rollout(new_path)
+        returned = time.monotonic()
+        time.sleep(seconds / 2)
+    new = {url: get(stack.base + url)[2] for url in urls[1:]}
+    failed, neither, late_old = [], [], []
+    for began, url, status, body in load.results:
+        if status != 200:
+            failed.append((url, status))
+            continue
+        if url == "/health":
+            build = orjson.loads(body)["build_id"]
+        elif body == new[url]:
+            build = new_id
+        elif body == old[url]:
+            build = old_id
+        else:
+            neither.append(url)
+            continue
+        if began > returned and build != new_id:
+            late_old.append(url)
     outcome.facts.append(
-        f"{len(results)} requests ({sum(1 for r in results if r[0] < swapped_at)} before the swap), "
-        f"{len(failed)} failed; /health saw {sorted(before_ids)} before, {sorted(after_ids)} after"
+        f"{len(load.results)} requests, {len(failed)} failed; rollout: replicas {timings['replicas_s']} s, "
+        f"nginx reload {timings['reload_s']} s, {timings['total_s']} s in all"
     )
-    outcome.facts.append(f"/health after: {after[0]} build {now_id}")
+    outcome.facts.append(
+        f"answers of neither build (cut or mixed): {len(neither)}; old build after the rollout returned: {len(late_old)}"
+    )
     if failed:
         outcome.problems.append(f"requests failed: {failed[:5]}")
-    if now_id != new_id or (after_ids and after_ids != {new_id}):
-        outcome.problems.append(f"after the swap /health reports {now_id} / {sorted(after_ids)}, not {new_id}")
-    _still_serving(server, workers, outcome, log_before)
+    if neither:
+        outcome.problems.append(f"answers of neither build: {neither[:5]}")
+    if late_old:
+        outcome.problems.append(f"old build served after the rollout returned: {late_old[:5]}")
+    return outcome
+
+
+def kill_under_load(stack: Stack, seconds: float, clients: int = 8) -> Outcome:
+    bound = stack.workers * stack.threads
+    outcome = Outcome(
+        "kill",
+        f"{clients} clients request URLs never asked before for {seconds:g} s; replica 0 is killed (SIGKILL) after "
+        f"{seconds / 3:.1f} s; at most {bound} requests (its workers x threads) may fail, none 0.5 s after the kill",
+    )
+    urls = [
+        f"/api/v1/figures?page_size={size}&sort={sort}"
+        for size in range(1, 501)
+        for sort in ("id", "-value", "published", "source,period")
+    ]
+    with Load(stack.base, urls, clients) as load:
+        time.sleep(seconds / 3)
+        killed_at = time.monotonic()
+        stack.kill_instance(0)
+        time.sleep(seconds * 2 / 3)
+    failed = [(round(began - killed_at, 3), url, status) for began, url, status, _ in load.results if status != 200]
+    late = [f for f in failed if f[0] > 0.5]
+    after = sum(1 for r in load.results if r[0] > killed_at)
+    outcome.facts.append(
+        f"{len(load.results)} requests ({after} after the kill), {len(failed)} failed "
+        f"({len(late)} of them started more than 0.5 s after the kill)"
+    )
+    marked = [line for line in stack.nginx.error_log_text().splitlines() if f":{stack.upstreams[0].port}" in line]
+    outcome.facts.append(f"nginx logged {len(marked)} failures of the killed replica")
+    if len(failed) > bound:
+        outcome.problems.append(f"{len(failed)} requests failed, more than {bound}: {failed[:5]}")
+    if late:
+        outcome.problems.append(f"requests failed after nginx marked the replica down: {late[:5]}")
+    if get(stack.base + "/health")[0] != 200:
+        outcome.problems.append("/health failed afterwards")
     return outcome
 
 
 # ---- running them ------------------------------------------------------------------------------------
+
+
+FAULTS = ["disconnects", "slow", "rollout", "kill"]
 
 
 def run(
@@ -284,25 +366,29 @@ def run(
     disconnect_count: int = 200,
     slow_count: int = 50,
     slow_seconds: float = 10.0,
-    swap_seconds: float = 6.0,
-    workers: int | None = None,
-    threads: int | None = None,
+    rollout_seconds: float = 6.0,
+    kill_seconds: float = 6.0,
+    workers: int = 1,
+    threads: int = 4,
 ) -> list[Outcome]:
-    """Run the faults against a fresh gunicorn over a copy of ``db_path``; return their outcomes."""
-    only = only or ["disconnects", "slow", "swap"]
+    """Run the faults against a fresh stack over a copy of ``db_path``; return their outcomes."""
+    only = only or FAULTS
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="claimbase-faults-") as tmp:
         workdir = Path(tmp)
-        served = workdir / "claims.db"
-        shutil.copyfile(db_path, served)  # the swap replaces the served file: never the caller's
-        env = {"GUNICORN_CMD_ARGS": "--log-level debug"}  # to see the disconnects the workers notice
-        with serve(served, workdir / "gunicorn.log", workers=workers, threads=threads, env=env) as server:
+        stack = Stack(workdir / "run", free_port(), instances=2, workers=workers, threads=threads, log_requests=False)
+        stack.start(db_path)
+        try:
             if "disconnects" in only:
-                outcomes.append(disconnects(server, disconnect_count))
+                outcomes.append(disconnects(stack, disconnect_count))
             if "slow" in only:
-                outcomes.append(slow_clients(server, slow_count, slow_seconds))
-            if "swap" in only:
-                outcomes.append(db_swap(server, served, workdir, swap_seconds))
+                outcomes.append(slow_clients(stack, slow_count, slow_seconds))
+            if "rollout" in only:
+                outcomes.append(rollout_under_load(stack, workdir / "variant", rollout_seconds))
+            if "kill" in only:
+                outcomes.append(kill_under_load(stack, kill_seconds))
+        finally:
+            stack.stop()
     return outcomes
 
 
@@ -311,14 +397,15 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--db", type=Path, default=DEFAULT_DB, help=f"database to copy and serve (default {DEFAULT_DB})"
     )
-    parser.add_argument("--only", action="append", choices=["disconnects", "slow", "swap"])
+    parser.add_argument("--only", action="append", choices=FAULTS)
     parser.add_argument("--disconnects", type=int, default=200, help="disconnecting clients (default 200)")
     parser.add_argument("--slow-clients", type=int, default=50, help="slow connections (default 50)")
     parser.add_argument("--slow-seconds", type=float, default=10.0, help="how long they last (default 10)")
-    parser.add_argument("--swap-seconds", type=float, default=6.0, help="load around the swap (default 6)")
+    parser.add_argument("--rollout-seconds", type=float, default=6.0, help="load around the rollout (default 6)")
+    parser.add_argument("--kill-seconds", type=float, default=6.0, help="load around the kill (default 6)")
     args = parser.parse_args(argv)
     db_path = ensure_db(args.db.resolve())
-    print(f"faults: against gunicorn (gunicorn.conf.py) on {HOST} over a copy of {db_path}", flush=True)
+    print(f"faults: against the stack (nginx, two gunicorn instances) on {HOST} over copies of {db_path}", flush=True)
     try:
         outcomes = run(
             db_path,
@@ -326,7 +413,8 @@ def main(argv=None) -> int:
             disconnect_count=args.disconnects,
             slow_count=args.slow_clients,
             slow_seconds=args.slow_seconds,
-            swap_seconds=args.swap_seconds,
+            rollout_seconds=args.rollout_seconds,
+            kill_seconds=args.kill_seconds,
         )
     except ServerError as exc:
         print(f"FAIL: {exc}", file=sys.stderr)

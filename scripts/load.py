@@ -1,21 +1,20 @@
-"""Load without errors: drive gunicorn on 127.0.0.1 with wrk over realistic URLs, watch the workers.
+"""Load without errors: drive the production stack on 127.0.0.1 with wrk over realistic URLs, watch the workers.
 
     python -m scripts.load --duration 60 --connections 64      # `make load`
 
-Starts gunicorn with the repo's gunicorn.conf.py (its workers and threads) on a free loopback port
-over the built database, checks every URL of the rotation answers 2xx/3xx, then runs wrk with a Lua
-script that rotates over them. Reports requests served, non-2xx/3xx responses and socket errors,
-latency p50/p90/p99, and each worker's RSS (VmRSS) before and after. Exits 1 if there was any error,
-a worker was replaced or died, the server logged a traceback, or a worker's RSS grew by more than
---max-rss-growth-mb.
+Starts the stack (scripts/stack.py: nginx in front of two gunicorn instances, each over its own copy
+of the built database) on a free loopback port, checks every URL of the rotation answers 2xx/3xx,
+then runs wrk against nginx with a Lua script that rotates over them; with --distinct, every request
+is for a URL not asked before (a page size and a counter in the query), so none is answered from the
+cache. Reports requests served, non-2xx/3xx responses and socket errors, latency p50/p90/p99, and each
+gunicorn worker's RSS (VmRSS) before and after. Exits 1 if there was any error, a worker was replaced
+or died, a replica logged a traceback, or a worker's RSS grew by more than --max-rss-growth-mb.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -23,16 +22,30 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts.servers import DEFAULT_DB, ServerError, ensure_db, get, rss_kb, serve
+from scripts.servers import DEFAULT_DB, ServerError, children, ensure_db, free_port, get, rss_kb
+from scripts.stack import Stack
 
 LUA = """
 local urls = {%(urls)s}
+local distinct = %(distinct)s
 local i = 0
+local n = 0
+local thread_no = 0
+local counter = 0
+setup = function(thread)
+  counter = counter + 1
+  thread:set("thread_no", counter)
+end
 init = function(args)
   i = math.random(#urls)
 end
 request = function()
   i = (i %% #urls) + 1
+  if distinct then
+    -- A URL no one asked before: the figures list with a page size and a page-size-neutral counter.
+    n = n + 1
+    return wrk.format("GET", string.format("/api/v1/figures?page_size=%%d&q=troops&value_min=-%%d%%03d", n %% 500 + 1, n, thread_no))
+  end
   return wrk.format("GET", urls[i])
 end
 done = function(summary, latency, requests)
@@ -71,11 +84,6 @@ STATIC_URLS = [
 ]
 
 
-def expected_workers() -> int:
-    """gunicorn.conf.py's worker count."""
-    return int(os.environ.get("CLAIMBASE_WORKERS", multiprocessing.cpu_count()))
-
-
 def urls_for(db_path: Path, per_kind: int = 3) -> list[str]:
     """The rotation: the static URLs and a few records of each kind read from the database."""
     urls = list(STATIC_URLS)
@@ -89,16 +97,18 @@ def urls_for(db_path: Path, per_kind: int = 3) -> list[str]:
     return urls
 
 
-def lua_script(urls: list[str]) -> str:
-    return LUA % {"urls": ", ".join(json.dumps(u) for u in urls)}
+def lua_script(urls: list[str], distinct: bool = False) -> str:
+    return LUA % {"urls": ", ".join(json.dumps(u) for u in urls), "distinct": "true" if distinct else "false"}
 
 
-def run_wrk(base: str, urls: list[str], duration: float, connections: int, threads: int, workdir: Path) -> dict:
+def run_wrk(
+    base: str, urls: list[str], duration: float, connections: int, threads: int, workdir: Path, distinct: bool = False
+) -> dict:
     wrk = shutil.which("wrk") or "/usr/bin/wrk"
     if not Path(wrk).exists():
         raise ServerError("wrk is not installed: run `make wrk` (Debian's wrk package)")
     script = workdir / "rotate.lua"
-    script.write_text(lua_script(urls))
+    script.write_text(lua_script(urls, distinct))
     command = [
         wrk,
         f"--threads={max(1, min(threads, connections))}",
@@ -117,37 +127,50 @@ def run_wrk(base: str, urls: list[str], duration: float, connections: int, threa
     return result
 
 
+def worker_pids(stack: Stack) -> list[int]:
+    """The gunicorn workers of every instance of the stack."""
+    return sorted(pid for process in stack.processes for pid in children(process.pid))
+
+
 def run(
     db_path: Path,
     duration: float,
     connections: int,
     threads: int = 2,
-    workers: int | None = None,
+    instances: int = 2,
+    workers: int = 1,
     max_rss_growth_mb: float = 50.0,
     log_requests: bool = False,
+    distinct: bool = False,
     workdir: Path | None = None,
 ) -> dict:
-    """Serve ``db_path``, load it, and return the measurements with a list of ``problems`` (empty: passed)."""
+    """Serve ``db_path`` through the stack, load it, and return the measurements with a list of ``problems`` (empty: passed)."""
     with tempfile.TemporaryDirectory(prefix="claimbase-load-") as tmp:
         workdir = Path(workdir or tmp)
-        with serve(db_path, workdir / "gunicorn.log", workers=workers, log_requests=log_requests) as server:
+        stack = Stack(workdir / "run", free_port(), instances=instances, workers=workers, log_requests=log_requests)
+        stack.start(db_path)
+        try:
             urls = urls_for(db_path)
             problems = []
             for url in urls:  # every URL of the rotation must work before it is repeated
-                status = get(server.base + url)[0]
+                status = get(stack.base + url)[0]
                 if not 200 <= status < 400:
                     problems.append(f"warm-up: GET {url} answered {status}")
             if problems:
-                return {"problems": problems, "log": server.tail()}
-            pids = server.wait_for_workers(workers or expected_workers())
+                return {"problems": problems, "log": stack.log(0)[-3000:]}
+            pids = worker_pids(stack)
             rss_start = {pid: rss_kb(pid) for pid in pids}
-            result = run_wrk(server.base, urls, duration, connections, threads, workdir)
-            after = server.workers
+            result = run_wrk(stack.base, urls, duration, connections, threads, workdir, distinct)
+            after = worker_pids(stack)
             rss_end = {pid: rss_kb(pid) for pid in after if pid in rss_start}
-            health = get(server.base + "/health")[0]
-            log = server.log()
+            health = get(stack.base + "/health")[0]
+            log = "".join(stack.log(i) for i in range(instances)) + stack.nginx.error_log_text()
+        finally:
+            stack.stop()
         result.update(
             urls=len(urls),
+            distinct=distinct,
+            instances=instances,
             workers=len(pids),
             rss_start_kb=rss_start,
             rss_end_kb=rss_end,
@@ -166,9 +189,9 @@ def run(
                 problems.append(f"worker {pid} RSS grew {(rss_end[pid] - start) / 1024:.1f} MB (> {max_rss_growth_mb})")
         if health != 200:
             problems.append(f"/health answered {health} after the run")
-        for marker in ("Traceback", "WORKER TIMEOUT", "Worker exiting", "[ERROR]"):
+        for marker in ("Traceback", "WORKER TIMEOUT", "Worker exiting", "[ERROR]", "[alert]", "[emerg]"):
             if marker in log:
-                problems.append(f"the server log has {marker!r}")
+                problems.append(f"a log has {marker!r}")
         if result["requests"] == 0:
             problems.append("no request was served")
         result["problems"] = problems
@@ -182,7 +205,8 @@ def report(result: dict) -> str:
     seconds = result["duration_us"] / 1e6
     lines = [
         f"command: {result['command']}",
-        f"rotation of {result['urls']} URLs, {result['workers']} gunicorn workers",
+        ("every URL distinct (none from the cache)" if result["distinct"] else f"rotation of {result['urls']} URLs")
+        + f", through nginx to {result['instances']} gunicorn instances, {result['workers']} workers in all",
         f"requests: {result['requests']} in {seconds:.1f} s ({result['requests'] / seconds:.0f}/s), "
         f"{result['bytes'] / 1e6:.1f} MB",
         f"non-2xx/3xx: {result['errors']['status']}; socket errors: connect {result['errors']['connect']}, "
@@ -203,20 +227,24 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=60, help="seconds of load (default 60)")
     parser.add_argument("--connections", type=int, default=64, help="concurrent connections (default 64)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py's)")
+    parser.add_argument("--instances", type=int, default=2, help="gunicorn instances behind nginx (default 2)")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers per instance (default 1)")
+    parser.add_argument("--distinct", action="store_true", help="every request for a URL not asked before")
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"database to serve (default {DEFAULT_DB})")
     parser.add_argument("--max-rss-growth-mb", type=float, default=50.0, help="per worker (default 50)")
     parser.add_argument("--log-requests", action="store_true", help="keep the app's per-request log lines on")
     args = parser.parse_args(argv)
     db_path = ensure_db(args.db.resolve())
-    print(f"load: {args.duration:g} s at {args.connections} connections against gunicorn over {db_path}", flush=True)
+    print(f"load: {args.duration:g} s at {args.connections} connections against the stack over {db_path}", flush=True)
     try:
         result = run(
             db_path,
             args.duration,
             args.connections,
             threads=args.threads,
+            instances=args.instances,
             workers=args.workers,
+            distinct=args.distinct,
             max_rss_growth_mb=args.max_rss_growth_mb,
             log_requests=args.log_requests,
         )

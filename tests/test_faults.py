@@ -1,7 +1,7 @@
-"""Faults against gunicorn on 127.0.0.1: short runs of scripts/faults.py (`make faults` is the full one).
+"""Faults against the production stack on 127.0.0.1: short runs of scripts/faults.py (`make faults` is the full one).
 
-A handful of clients that disconnect mid-export, 10 slow clients for 3 s against a worker with 4
-threads, and one database swap under load.
+20 clients that disconnect mid-export, 10 slow clients for 3 s, a rollout and a replica killed under
+load, each against a fresh stack (nginx, two gunicorn instances of one worker with four threads).
 """
 
 import pytest
@@ -15,9 +15,11 @@ from scripts import faults
     [
         ("disconnects", {"disconnect_count": 20}),
         ("slow", {"slow_count": 10, "slow_seconds": 3.0}),
-        ("swap", {"swap_seconds": 3.0}),
+        ("rollout", {"rollout_seconds": 3.0}),
+        ("kill", {"kill_seconds": 3.0}),
     ],
 )
-def test_the_server_survives(db_path, fault, options):
-    (outcome,) = faults.run(db_path, only=[fault], workers=1, threads=4, **options)
+def test_the_stack_survives(db_path, fault, options):
+    (outcome,) = faults.run(db_path, only=[fault], **options)
     assert outcome.ok, str(outcome)
+    print(outcome)

@@ -22,7 +22,7 @@ import orjson
 import pytest
 
 from api.web.http import CORS_HEADERS, SECURITY_HEADERS
-from scripts.faults import build_variant
+from scripts.faults import Load, build_variant
 from scripts.servers import (
     HOST,
     ROOT,
@@ -277,40 +277,6 @@ def test_headers_the_app_does_not_read_never_reach_gunicorn(stack):
 # ---- (d) a rollout under load --------------------------------------------------------------------------
 
 
-class Load:
-    """Client threads requesting ``urls`` in turn until stopped; every answer is recorded with its times."""
-
-    def __init__(self, base: str, urls: list[str], clients: int = 6):
-        self.base, self.urls = base, urls
-        self.results: list[tuple[float, float, str, int | str, bytes]] = []
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self.client, args=(i,), daemon=True) for i in range(clients)]
-
-    def client(self, i: int) -> None:
-        n = i
-        while not self.stop.is_set():
-            url = self.urls[n % len(self.urls)]
-            n += len(self.threads)
-            began = time.monotonic()
-            try:
-                status, _, body = get(self.base + url, timeout=10)
-            except OSError as exc:
-                status, body = repr(exc), b""
-            with self.lock:
-                self.results.append((began, time.monotonic(), url, status, body))
-
-    def __enter__(self) -> Load:
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=15)
-
-
 def test_a_rollout_under_load_fails_no_request_and_leaves_no_old_answer(db_path, tmp_path):
     served = tmp_path / "source.db"
     shutil.copyfile(db_path, served)
@@ -322,7 +288,7 @@ def test_a_rollout_under_load_fails_no_request_and_leaves_no_old_answer(db_path,
     try:
         urls = ["/health", "/api/v1/sources", "/api/v1/figures?category=troops&sort=source,period", "/api/v1/claims"]
         old = {url: get(stack.base + url)[2] for url in urls[1:]}
-        with Load(stack.base, urls) as load:
+        with Load(stack.base, urls, clients=6) as load:
             time.sleep(1.5)
             timings = stack.rollout(variant)
             returned = time.monotonic()
@@ -331,10 +297,10 @@ def test_a_rollout_under_load_fails_no_request_and_leaves_no_old_answer(db_path,
     finally:
         stack.stop()
     assert old["/api/v1/sources"] != new["/api/v1/sources"]  # the variant's note shows there
-    failed = [(url, status) for _, _, url, status, _ in load.results if status != 200]
+    failed = [(url, status) for _, url, status, _ in load.results if status != 200]
     assert failed == [], failed[:5]
     builds_after, late_old = set(), []
-    for began, _, url, _, body in load.results:
+    for began, url, _, body in load.results:
         if url == "/health":
             build = orjson.loads(body)["build_id"]
             assert build in (old_id, new_id)
@@ -379,12 +345,12 @@ def test_an_instance_killed_under_load_costs_at_most_its_requests_in_flight(db_p
     finally:
         stack.stop()
     assert group_members(stack.upstreams[0].pid) == []
-    failed = [(began - killed_at, url, status) for began, _, url, status, _ in load.results if status != 200]
+    failed = [(began - killed_at, url, status) for began, url, status, _ in load.results if status != 200]
     after = [r for r in load.results if r[0] > killed_at + 0.5]
     assert len(failed) <= in_flight_bound, failed
-    assert [r for r in after if r[3] != 200] == []
+    assert [r for r in after if r[2] != 200] == []
     assert len(after) > 20 and survivor_ok
-    assert len({r[2] for r in load.results}) == len(load.results)  # no URL twice: none answered from the cache
+    assert len({r[1] for r in load.results}) == len(load.results)  # no URL twice: none answered from the cache
     assert f"127.0.0.1:{stack.upstreams[0].port}" in error_log  # nginx saw the instance fail
 
 
