@@ -1,5 +1,6 @@
 """HTTP behaviour: caching, CORS, security headers, methods, aliases."""
 
+import orjson
 import pytest
 
 from tests.conftest import ids
@@ -66,3 +67,40 @@ def test_unknown_paths_are_json_404s(client):
 def test_root_redirects_to_the_docs(client):
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/docs")
+
+
+def test_a_weak_if_none_match_gives_304_as_a_strong_one_does(client):
+    """nginx weakens the ETag of a response it compresses; a client sends it back as W/"…" (RFC 9110: weak comparison)."""
+    etag = client.get("/api/v1/metrics").headers["ETag"]
+    for sent in (etag, f"W/{etag}", f'"other", W/{etag}'):
+        response = client.get("/api/v1/metrics", headers={"If-None-Match": sent})
+        assert response.status_code == 304, sent
+    assert client.get("/api/v1/metrics", headers={"If-None-Match": 'W/"other"'}).status_code == 200
+
+
+def test_streamed_exports_tell_a_proxy_not_to_cache_them(client):
+    export = client.get("/api/v1/figures?format=csv")
+    export.close()
+    assert export.status_code == 200 and export.headers["X-Accel-Expires"] == "0"
+    assert "X-Accel-Expires" not in client.get("/api/v1/figures").headers
+    asset = client.get("/docs/assets/swagger-ui.css")
+    asset.close()
+    assert "X-Accel-Expires" not in asset.headers  # a file sent as is: cacheable
+
+
+def _logged_client(db_path, capfd, proxies: int, forwarded: str) -> str:
+    from api.web import create_app
+
+    app = create_app({"DATABASE": str(db_path), "LOG_REQUESTS": True, "PROXIES": proxies})
+    capfd.readouterr()
+    app.test_client().get(
+        "/api/v1/metrics", headers={"X-Forwarded-For": forwarded}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    )
+    lines = [line for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
+    return orjson.loads(lines[-1])["client"]
+
+
+def test_the_client_address_is_taken_from_the_proxy_only_when_configured(db_path, capfd):
+    # nginx appends the address it saw to what the client sent: only that last one is trusted.
+    assert _logged_client(db_path, capfd, 1, "6.6.6.6, 203.0.113.7") == "203.0.113.7"
+    assert _logged_client(db_path, capfd, 0, "6.6.6.6, 203.0.113.7") == "127.0.0.1"
