@@ -97,6 +97,9 @@ class Nginx:
     fail_timeout: int = FAIL_TIMEOUT
     process: subprocess.Popen | None = field(default=None, repr=False)
 
+    def __post_init__(self):
+        self.run_dir = Path(self.run_dir).resolve()  # nginx resolves relative paths against its prefix
+
     @property
     def conf(self) -> Path:
         return self.run_dir / "nginx.conf"
@@ -204,6 +207,9 @@ class Stack:
     nginx: Nginx | None = None
     upstreams: list[Upstream] = field(default_factory=list)
     processes: list[subprocess.Popen] = field(default_factory=list, repr=False)
+
+    def __post_init__(self):
+        self.run_dir = Path(self.run_dir).resolve()
 
     @property
     def base(self) -> str:
