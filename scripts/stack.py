@@ -13,6 +13,7 @@ and log, and stack.json, which `rollout` reads to find the running stack.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -73,6 +74,14 @@ def render(template: str, values: dict[str, str]) -> str:
     return re.sub(r"{{(\w+)}}", lambda m: values[m.group(1)], template)
 
 
+def default_cache_dir(run_dir: Path) -> Path:
+    """Where nginx keeps its cache for the stack in ``run_dir``: in /dev/shm (memory) if there is one."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return shm / f"claimbase-cache-{hashlib.sha1(str(run_dir).encode()).hexdigest()[:12]}"
+    return run_dir / "cache"
+
+
 @dataclass
 class Upstream:
     """One gunicorn instance (or, for the benchmark, any HTTP server) behind nginx."""
@@ -97,8 +106,12 @@ class Nginx:
     fail_timeout: int = FAIL_TIMEOUT
     process: subprocess.Popen | None = field(default=None, repr=False)
 
+    cache_dir: Path | None = None
+
     def __post_init__(self):
         self.run_dir = Path(self.run_dir).resolve()  # nginx resolves relative paths against its prefix
+        if self.cache_dir is None:
+            self.cache_dir = default_cache_dir(self.run_dir)
 
     @property
     def conf(self) -> Path:
@@ -125,6 +138,7 @@ class Nginx:
             "run_dir": str(self.run_dir),
             "access_log": f"{self.run_dir}/access.log combined buffer=64k flush=1s" if self.access_log else "off",
             "cache_max_size": self.cache_max_size,
+            "cache_dir": str(self.cache_dir),
             "upstream_servers": servers,
             "listen": f"{HOST}:{self.port}",
             # Quoted in the config: a build id is hex, but keep anything else out of it.
@@ -132,8 +146,8 @@ class Nginx:
         }
 
     def write_config(self) -> None:
-        for sub in ("tmp", "cache"):
-            (self.run_dir / sub).mkdir(parents=True, exist_ok=True)
+        (self.run_dir / "tmp").mkdir(parents=True, exist_ok=True)
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(DEPLOY / "problem-headers.conf", self.run_dir / "problem-headers.conf")
         text = render(TEMPLATE.read_text(), self.values())
         next_conf = self.conf.with_name("nginx.conf.next")
@@ -187,6 +201,8 @@ class Nginx:
     def stop(self) -> None:
         if self.process is not None:
             stop(self.process, signal.SIGTERM)  # fast shutdown: the master stops its workers
+        if self.cache_dir != self.run_dir / "cache":
+            shutil.rmtree(self.cache_dir, ignore_errors=True)  # memory, not the run directory: give it back
 
     def error_log_text(self) -> str:
         return self.error_log.read_text(errors="replace") if self.error_log.exists() else ""
