@@ -191,13 +191,17 @@ def group_members(pgid: int) -> list[int]:
 
 
 def gunicorn_command(
-    bind: str, workers: int | None = None, threads: int | None = None, app: str = "api.web:create_app()"
+    bind: str,
+    workers: int | None = None,
+    threads: int | None = None,
+    app: str = "api.web:create_app()",
+    config: Path | None = None,
 ) -> list[str]:
     """``gunicorn --config gunicorn.conf.py --bind <bind> [--workers N] [--threads N] <app>``."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     if not gunicorn.exists():
         raise ServerError(f"gunicorn not found next to {sys.executable}; install requirements.txt")
-    command = [str(gunicorn), "--config", str(ROOT / "gunicorn.conf.py"), "--bind", bind]
+    command = [str(gunicorn), "--config", str(config or ROOT / "gunicorn.conf.py"), "--bind", bind]
     if workers is not None:
         command += ["--workers", str(workers)]
     if threads is not None:
@@ -262,6 +266,7 @@ def serve(
     threads: int | None = None,
     log_requests: bool = False,
     env: dict | None = None,
+    config: Path | None = None,
 ) -> Iterator[Server]:
     """Run ``gunicorn --config gunicorn.conf.py 'api.web:create_app()'`` on a free loopback port over ``db_path``.
 
@@ -272,7 +277,7 @@ def serve(
     base = f"http://{HOST}:{port}"
     env_ = server_env(db_path, log_requests, env)
     log_path.unlink(missing_ok=True)
-    process = start_process(gunicorn_command(f"{HOST}:{port}", workers, threads), log_path, env_)
+    process = start_process(gunicorn_command(f"{HOST}:{port}", workers, threads, config=config), log_path, env_)
     try:
         wait_ready("gunicorn", process, f"{base}/health", log_path)
         yield Server(base=base, port=port, process=process, log_path=log_path, env=env_)
