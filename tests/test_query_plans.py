@@ -43,7 +43,7 @@ def plans_of(synthetic_db, monkeypatch, url):
     monkeypatch.setattr(db, "connect", lambda path: RecordingConnection(real(path), statements))
     monkeypatch.setattr(db._local, "conn", None, raising=False)
     monkeypatch.setattr(db._local, "key", None, raising=False)
-    app = create_app({"DATABASE": str(synthetic_db), "LOG_REQUESTS": False, "RESPONSE_CACHE_MB": 0})
+    app = create_app({"DATABASE": str(synthetic_db), "LOG_REQUESTS": False})
     response = app.test_client().get(url)
     assert response.status_code == 200, response.get_data(as_text=True)
     conn = sqlite3.connect(synthetic_db)
@@ -107,7 +107,7 @@ def test_exports_read_in_index_order_without_sorting(synthetic_db, monkeypatch, 
 
 
 def test_a_deep_cursor_page_uses_the_index(synthetic_db, monkeypatch):
-    app = create_app({"DATABASE": str(synthetic_db), "LOG_REQUESTS": False, "RESPONSE_CACHE_MB": 0})
+    app = create_app({"DATABASE": str(synthetic_db), "LOG_REQUESTS": False})
     client = app.test_client()
     url = "/api/v1/figures?sort=published&page_size=500"
     for _ in range(20):  # 10,000 rows deep
