@@ -384,11 +384,8 @@ def serve_forever(args) -> int:
             print(f"a stack is already running from {run_dir} (nginx {pid})", file=sys.stderr)
             return 1
         shutil.rmtree(run_dir)
-    stopping = []
-
     def on_signal(signum, frame):
-        stopping.append(signum)
-        raise KeyboardInterrupt
+        raise KeyboardInterrupt  # SIGTERM stops the stack as Ctrl-C does
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -402,6 +399,7 @@ def serve_forever(args) -> int:
                 flush=True,
             )
         print(f"  nginx pid {stack.nginx.pid}, logs in {run_dir}; Ctrl-C stops everything", flush=True)
+        reported: set[int] = set()
         while True:
             if stack.nginx.process.poll() is not None:
                 print(
@@ -409,12 +407,8 @@ def serve_forever(args) -> int:
                 )
                 return 1
             for i, process in enumerate(stack.processes):
-                if (
-                    process.poll() is not None
-                    and process.returncode is not None
-                    and not getattr(process, "reported", False)
-                ):
-                    process.reported = True
+                if process.poll() is not None and i not in reported:
+                    reported.add(i)
                     print(
                         f"replica {i} exited ({process.returncode}); nginx routes around it",
                         file=sys.stderr,

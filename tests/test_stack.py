@@ -390,6 +390,28 @@ def test_make_serve_runs_the_stack_and_stops_every_process(db_path, tmp_path, ho
         groups = [state["nginx_pid"], *(u["pid"] for u in state["upstreams"])]
         assert len(state["upstreams"]) == 2 and all(group_members(g) for g in groups)
         assert get(f"http://{HOST}:{port}/api/v1/figures")[0] == 200
+        if how == "SIGTERM to make":  # and `make rollout` from another shell finds it and rolls a build out
+            variant = tmp_path / "variant.db"
+            new_id = build_variant(variant, tmp_path / "variant")
+            rolled = subprocess.run(
+                [
+                    "make",
+                    "--no-print-directory",
+                    "-o",
+                    ".venv/.runtime",
+                    "rollout",
+                    f"DB={variant}",
+                    f"RUN_DIR={run_dir}",
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+            assert orjson.loads(get(f"http://{HOST}:{port}/health")[2])["build_id"] == new_id
+            assert json.loads((run_dir / "stack.json").read_text())["build_id"] == new_id
+            assert f"{new_id}|" in (run_dir / "nginx.conf").read_text()  # the cache key's new prefix
         if how == "Ctrl-C":
             os.killpg(make.pid, signal.SIGINT)  # what the terminal does: the whole foreground group
         else:
