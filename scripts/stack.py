@@ -384,6 +384,7 @@ def serve_forever(args) -> int:
             print(f"a stack is already running from {run_dir} (nginx {pid})", file=sys.stderr)
             return 1
         shutil.rmtree(run_dir)
+
     def on_signal(signum, frame):
         raise KeyboardInterrupt  # SIGTERM stops the stack as Ctrl-C does
 
