@@ -21,6 +21,7 @@ Exits 1 if any fault is not survived.
 from __future__ import annotations
 
 import argparse
+import http.client
 import shutil
 import socket
 import struct
@@ -251,7 +252,7 @@ class Load:
             began = time.monotonic()
             try:
                 status, _, body = get(self.base + url, timeout=10)
-            except OSError as exc:
+            except (OSError, http.client.HTTPException) as exc:  # refused, reset, or cut short (IncompleteRead)
                 status, body = repr(exc), b""
             with self.lock:
                 self.results.append((began, url, status, body))
