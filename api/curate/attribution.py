@@ -30,7 +30,9 @@ EXTRA_CUE_RE = re.compile(
 AFTER_NP_CUES = ("according to", "citing", "based on")
 PRONOUN_RE = re.compile(r"^(?:their|his|her|its|they|he|she|it|we|our)\b", re.I)
 DETERMINER_RE = re.compile(r"(?:\b(?:the|a|an|this|that|their|its|his|her)\s+|[\w’'-]+[’']s\s+)$", re.I)
-PASSIVE_BEFORE = re.compile(r"\b(?:was|were|is|are|be|been|being|widely|not)\s+$", re.I)
+PASSIVE_BEFORE = re.compile(
+    r"\b(?:was|were|is|are|be|been|being)\s+(?:(?:first|also|not|widely|still|now|\w+ly)\s+)?$", re.I
+)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -176,7 +178,7 @@ def attributions(text: str, sent: tuple[int, int], vocab: Vocabulary) -> list[At
         if word == "reportedly":
             out.append(Attribution(c0, c1, cue_text, None, None, None, None, "'reportedly' names no one"))
             continue
-        if PASSIVE_BEFORE.search(text[max(sent[0], c0 - 12) : c0]):
+        if PASSIVE_BEFORE.search(text[max(sent[0], c0 - 25) : c0]):
             by = re.match(r"\s+by\s+", text[c1 : c1 + 5])
             span = _noun_phrase_after(text, sent, c1 + by.end()) if by else None
             if not span:

@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from schemas.dates import span_bounds
+
 MONTHS = "January February March April May June July August September October November December".split()
 MONTH_NO = {m.lower(): i + 1 for i, m in enumerate(MONTHS)}
 WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
@@ -39,6 +41,10 @@ PATTERNS = [
         r"[Ee]arlier this|[Ll]ater this|[Tt]his past)\s+(?P<unit>days?|weeks?|weekend|months?|years?)\b",
     ),
     ("ago", r"(?P<n>\w+|a few)\s+(?P<unit>days?|weeks?|months?|years?)\s+ago\b"),
+    (
+        "within",
+        r"(?P<prep>[Ii]n|[Ww]ithin)\s+(?P<n>two|three|four|five|six|seven|ten|\d{1,2})\s+(?P<unit>days|weeks)\b",
+    ),
     ("yesterday", r"\b(?P<w>[Yy]esterday|[Tt]oday|[Tt]omorrow|[Tt]onight)\b"),
     ("year", rf"{PRE}{QUAL}(?P<y>{YEAR})\b"),
 ]
@@ -84,7 +90,9 @@ def _qualifier(m: re.Match) -> str | None:
     return None
 
 
-def resolve(name: str, m: re.Match, ref: dt.date, assumed: bool) -> tuple[dict | None, str]:
+def resolve(
+    name: str, m: re.Match, ref: dt.date, assumed: bool, anchor: DateExpr | None = None
+) -> tuple[dict | None, str]:
     """Return (date spec, why) for one matched expression."""
     g = m.groupdict()
     phrase = m.group().strip()
@@ -203,6 +211,25 @@ def resolve(name: str, m: re.Match, ref: dt.date, assumed: bool) -> tuple[dict |
         else:
             spec.update(start=str(ref.year - n), precision="year", qualifier="about")
         resolved = f"'{phrase}': counted back from {ref_note}"
+    elif name == "within":
+        n = COUNTS.get(g["n"].lower()) or (int(g["n"]) if g["n"].isdigit() else {"seven": 7, "ten": 10}[g["n"].lower()])
+        days = n * (7 if g["unit"].lower().startswith("week") else 1)
+        if anchor is not None:
+            # "his second visit in two weeks" after "on June 17": the window before that date.
+            a0, a1 = span_bounds(anchor.spec["start"], anchor.spec.get("end"))
+            first = dt.date.fromisoformat(a0) - dt.timedelta(days=days)
+            if anchor.spec["precision"] == "day":
+                last = dt.date.fromisoformat(a0) - dt.timedelta(days=1)
+                spec.update(start=first.isoformat(), end=last.isoformat(), precision="day", qualifier="about")
+            else:
+                spec.update(start=_ym(first.year, first.month), end=anchor.spec["start"], precision="month")
+                if spec["end"] == spec["start"]:
+                    spec["end"] = None
+            resolved = f"'{phrase}' after an ordinal: the {days} days before '{anchor.phrase}'"
+        else:
+            day = ref + dt.timedelta(days=days)
+            spec.update(start=day.isoformat(), precision="day", qualifier="about")
+            resolved = f"'{phrase}': {days} days after {ref_note}"
     elif name == "yesterday":
         w = g["w"].lower()
         day = ref + dt.timedelta(days={"yesterday": -1, "tomorrow": 1}.get(w, 0))
@@ -229,9 +256,22 @@ def find_dates(text: str, ref: dt.date, assumed: bool = True) -> list[DateExpr]:
             found.append((m.start(), m.end(), name, m))
     found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
     kept: list[DateExpr] = []
+    later = []
     for start, end, name, m in found:
         if any(k.start < end and start < k.end for k in kept):
             continue
+        if name == "within" and ORDINAL_BEFORE.search(text[max(0, start - 30) : start]):
+            later.append((start, end, name, m))  # resolved against the date of the event it counts
+            kept.append(DateExpr(start, end, m.group(), None, ""))
+            continue
         spec, why = resolve(name, m, ref, assumed)
         kept.append(DateExpr(start, end, m.group(), spec, why))
+    for start, end, name, m in later:
+        anchors = [k for k in kept if k.spec and k.end <= start and start - k.end < 150]
+        anchor = anchors[-1] if anchors else None
+        spec, why = resolve(name, m, ref, assumed, anchor)
+        kept = [k for k in kept if k.start != start] + [DateExpr(start, end, m.group(), spec, why)]
     return sorted(kept, key=lambda d: d.start)
+
+
+ORDINAL_BEFORE = re.compile(r"\b(?:second|third|fourth|fifth|\d+(?:nd|rd|th))\b[\w\s]*$", re.I)

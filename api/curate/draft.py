@@ -63,6 +63,12 @@ EVENT_TYPE_WORDS = [
 ]
 
 
+# How much a compatible value counts beside shared words, and how many close
+# curated figures vote on the metric.
+VALUE_WEIGHT = 3.0
+NEIGHBOURS = 5
+
+
 def slug(text: str, limit: int = 6) -> str:
     """Return a kebab-case slug of the first ``limit`` words of ``text``."""
     ws = re.findall(r"[a-z0-9]+", text.lower().replace("’", "").replace("'", ""))
@@ -81,19 +87,25 @@ def _kind_feature(value: dict) -> str:
 
 
 def _interval(value: dict) -> tuple[float, float] | None:
-    if value["hedge"] == "vague":
+    """Return the interval a value most likely means, for comparing two values of one claim."""
+    lo, hi, hedge = value["low"], value["high"], value["hedge"]
+    if hedge == "vague":
         return None
-    lo = value["low"] if value["low"] is not None else 0.0
-    hi = value["high"] if value["high"] is not None else float("inf")
+    if hedge in ("exact", "about"):
+        return lo * 0.9, hi * 1.1
+    if hedge in ("up_to", "less_than"):
+        return hi * 0.5, hi
+    if hedge in ("at_least", "more_than"):
+        return lo, lo * 2
     return lo, hi
 
 
 def values_compatible(a: dict, b: dict) -> bool:
-    """Return whether two values could report the same quantity (intervals meet, vague meets vague)."""
+    """Return whether two values could report the same quantity (their likely intervals meet; vague meets vague)."""
     ia, ib = _interval(a), _interval(b)
     if ia is None or ib is None:
         return ia is None and ib is None
-    return ia[0] <= ib[1] * 1.1 and ib[0] <= ia[1] * 1.1
+    return ia[0] <= ib[1] and ib[0] <= ia[1]
 
 
 def periods_compatible(a: dict | None, b: dict | None) -> bool:
@@ -111,22 +123,26 @@ class Drafter:
         self.vocab = vocab
         self.outlets = {e for e, d in vocab.entities.items() if d["type"] == "media-outlet"}
         self._sourcing: dict = {}
+        self._sourcing_sent: dict = {}
+        self._extend: dict = {}
 
     # ---- suggestions -------------------------------------------------------
-    def suggest_metric(self, feats, value) -> tuple[str | None, list[tuple[float, Example]], str]:
+    def suggest_metric(self, feats, value, period=None) -> tuple[str | None, list[tuple[float, Example]], str]:
         scored = []
         for ex in self.vocab.examples:
             s = sum(min(c, ex.feats[w]) * self.vocab.idf.get(w, 0.5) for w, c in feats.items() if w in ex.feats)
             if values_compatible(value, ex.value):
-                s += 1.0
+                s += VALUE_WEIGHT
+            if period is not None and ex.period is not None:
+                s += 1.0 if periods_compatible(period, ex.period) else -1.0
             scored.append((s, ex))
         scored.sort(key=lambda t: -t[0])
-        if scored and scored[0][0] >= 2.0:
+        if scored and scored[0][0] >= 2.5:
             # Vote over the close neighbours, not the single best.
             top = scored[0][0]
             votes: dict[str, float] = {}
-            for s, ex in scored[:7]:
-                if s >= top * 0.6:
+            for s, ex in scored[:NEIGHBOURS]:
+                if s >= top * 0.75:
                     votes[ex.metric] = votes.get(ex.metric, 0) + s
             metric = max(votes, key=votes.get)
             best = next(ex for s, ex in scored if ex.metric == metric)
@@ -187,13 +203,14 @@ class Drafter:
         date_spans = [(d.start, d.end) for d in dates] + taken
         values = find_values(text, date_spans)
         atts_by_sent = self._attributions(text, sents)
-        self._sourcing = {}
+        self._sourcing, self._sourcing_sent = {}, {}
         for prev, nxt in zip(sents, sents[1:], strict=False):
             # "This is based on an assessment from …": a sentence that only sources the one before.
             if re.match(r"(?:This|That|It|These)\s+(?:is|was|are|were)\s+(?:based on|according to)\b", text[nxt[0] :]):
                 found = [t for t in atts_by_sent[nxt] if t.as_written]
                 if found:
                     self._sourcing[prev] = found[0]
+                    self._sourcing_sent[prev] = nxt
         figures, used_dates, sent_has_record = [], set(), set()
         counter: dict[str, int] = {}
         for v in values:
@@ -208,8 +225,7 @@ class Drafter:
                 used_dates.add(id(date))
         events = []
         for d in dates:
-            if id(d) in used_dates:
-                continue
+            # A date that is a figure's period may also date an event: curation keeps both.
             sent = _sentence_of(sents, d.start)
             events.append(self.event(text, sid, d, sent, atts_by_sent[sent], counter))
             sent_has_record.add(sent)
@@ -316,24 +332,32 @@ class Drafter:
         return record, ref, assumed, taken
 
     def _attributions(self, text, sents) -> dict:
-        out, last = {}, None
+        out, last, prev = {}, None, None
+        self._extend = {}
         for sent in sents:
             atts = attributions(text, sent, self.vocab)
             for t in atts:
                 if t.as_written and t.entity is None and PRONOUN_RE.match(t.as_written) and last is not None:
                     # "Their independent sources also suggest …": the previous sentence's speaker.
                     t.entity, t.why = last.entity, f"'{t.as_written}' refers back to {last.as_written!r}"
+                    self._extend[id(t)] = prev
             named = [t for t in atts if t.entity]
             last = named[-1] if named else None
-            out[sent] = atts
+            out[sent], prev = atts, sent
         return out
 
     def figure(self, text, sid, v: Value, sent, atts, dates, counter):
-        quote = text[sent[0] : sent[1]]
         att, via = claimant_for(text, sent, atts, v.start, v.end, self.outlets)
+        span = sent
         if att is None and sent in self._sourcing:
+            # The next sentence says where this one comes from: quote both.
             att = self._sourcing[sent]
             via = via or att.via
+            span = (sent[0], self._sourcing_sent[sent][1])
+        elif att is not None and self._extend.get(id(att)):
+            # "Their sources …": quote the sentence that says whose.
+            span = (self._extend[id(att)][0], sent[1])
+        quote = text[span[0] : span[1]]
         claimant = None
         why = {"value": "; ".join(v.why) or "read from the words around the number"}
         if att is not None and (att.as_written or att.entity):
@@ -347,9 +371,9 @@ class Drafter:
         period = date.spec if date else None
         if date:
             why["period"] = date.why
-        feats = context(text, v.anchor[0], v.anchor[1])
+        feats = context(text, v.anchor[0], v.anchor[1], sent[0], sent[1])
         feats[_kind_feature(v.value)] += 2
-        metric, scored, why["metric"] = self.suggest_metric(feats, v.value)
+        metric, scored, why["metric"] = self.suggest_metric(feats, v.value, period)
         claim, subject = None, None
         if metric:
             claim, why["claim"] = self.suggest_claim(
@@ -375,7 +399,7 @@ class Drafter:
             "claimant": claimant,
             "via": via,
             "quote": quote,
-            "span": [sent[0], sent[1]],
+            "span": [span[0], span[1]],
             "event": None,
             "note": None,
             "unconfirmed": True,
@@ -399,7 +423,9 @@ class Drafter:
             lo, hi = sorted((v.end, d.start)) if d.start >= v.end else sorted((d.end, v.start))
             if any(lo <= t.cue_start < hi for t in atts if t.as_written):
                 continue
-            gap = hi - lo
+            # A time adverbial usually follows what it dates ("sent last November"):
+            # a date after the number wins over one before it.
+            gap = (0 if d.start >= v.end else 10_000) + hi - lo
             if best_gap is None or gap < best_gap:
                 best, best_gap = d, gap
         return best

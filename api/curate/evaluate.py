@@ -87,7 +87,10 @@ def compare(curated: Fixtures, source: dict, text: str, draft: dict, vocab_claim
         score.add("value", ok)
         if not ok:
             score.misses.append(f"{label}: value {dv['low']}/{dv['high']}/{dv['hedge']} vs {cv['hedge']}")
-        score.add("quote", d["span"][0] <= f["span"][0] and f["span"][1] <= d["span"][1])
+        inside = d["span"][0] <= f["span"][0] and f["span"][1] <= d["span"][1]
+        score.add("quote", inside)
+        if not inside:
+            score.misses.append(f"{label}: draft span {d['span']} does not hold the curated quote {f['span']}")
         claim = claims[f["claim"]]
         for name, want, got in (
             ("metric", claim["metric"], d["metric"]),
@@ -118,6 +121,15 @@ def compare(curated: Fixtures, source: dict, text: str, draft: dict, vocab_claim
         if where is None:  # a phrase that paraphrases ("date 2025-07-02"): look for its last word
             last = spec["phrase"].split()[-1]
             where = _locate_value(quote, span, last)
+        if where is None:  # a phrase just outside the quote (its sentence gives the date): the nearest one
+            near = [
+                (abs(i - span[0]), i)
+                for i in range(max(0, span[0] - 300), min(len(text), span[1] + 300))
+                if text.startswith(spec["phrase"], i)
+            ]
+            if near:
+                i = min(near)[1]
+                where = (i, i + len(spec["phrase"]))
         got = [s for at, s in drafted_dates if where and _overlaps(where, at)]
         want = (spec["start"], spec.get("end"), spec["precision"])
         ok = bool(got) and any((str(g["start"]), g.get("end"), g["precision"]) == want for g in got)

@@ -49,20 +49,28 @@ def words(text: str) -> list[str]:
     return out
 
 
-def context(text: str, start: int, end: int) -> Counter:
+HEAD_WEIGHT = 3
+BEFORE = ""  # words before a number count as the words after do (a grid over these weights moves metric and claim key by under 8 points)
+
+
+def context(text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> Counter:
     """Return weighted context words of the number at ``text[start:end]``.
 
-    The words right after a number name what it counts ("troops", "sappers"),
-    so they weigh most; the words before say what is done with it.
+    The first common nouns after a number name what it counts ("troops",
+    "sappers"), so they weigh most; names ("North Korean") say whose, not
+    what.  The words before say what is done with it.
     """
     feats: Counter = Counter()
-    after = words(text[end : end + 80])[:6]
-    before = words(text[max(0, start - 80) : start])[-5:]
-    for i, w in enumerate(after):
-        feats["a:" + w] += 3 if i < 2 else 1
+    hi = len(text) if hi is None else hi
+    raw = WORD_RE.findall(text[end : min(hi, end + 90)])
+    after = words(" ".join(raw))[:7]
+    heads = [w for w in words(" ".join(r for r in raw if not r[0].isupper()))][:2]
+    for w in heads:
+        feats["a:" + w] += HEAD_WEIGHT
+    for w in after:
         feats[w] += 1
-    for w in before:
-        feats[w] += 1
+    for i, w in enumerate(reversed(words(text[max(lo, start - 80) : start])[-5:])):
+        feats[BEFORE + w] += 2 if i < 2 else 1
     return feats
 
 
