@@ -37,7 +37,11 @@ PUBLISHED_RE = re.compile(
     r"\b(?:Published|Posted):?\s+(?P<m>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s+(?P<y>\d{4})\b"
 )
 BYLINE_RE = re.compile(r"^By\s+((?:[A-Z][\w’'-]+\s?){2,4})$", re.M)
-NAME_RE = re.compile(r"\b[A-Z][\w’'-]*[a-z0-9][\w’'-]*(?:\s+(?:of\s+the\s+|of\s+|the\s+)?[A-Z][\w’'-]+)*")
+NAME_RE = re.compile(r"\b[A-Z][\w’'-]*[a-z0-9][\w’'-]*(?:[ ]+(?:of[ ]+the[ ]+|of[ ]+|the[ ]+)?[A-Z][\w’'-]+)*")
+TITLES = set(
+    "Governor President Minister Prime General Gen Dr Mr Mrs Ms Senator Analyst Commander Chief Secretary "
+    "Mayor Ambassador Spokesman Spokeswoman Spokesperson Professor Prof Colonel Col Lieutenant Lt".split()
+)
 NOT_NAMES = set(
     "The A An This That These Those It Its He She They We I But And Or If While When As In On At By For From "
     "With After Before Since During Despite Although Though However Meanwhile Similarly Separately Source "
@@ -67,6 +71,7 @@ EVENT_TYPE_WORDS = [
 # curated figures vote on the metric.
 VALUE_WEIGHT = 3.0
 NEIGHBOURS = 5
+MIN_WORDS = 2.0
 
 
 def slug(text: str, limit: int = 6) -> str:
@@ -125,19 +130,29 @@ class Drafter:
         self._sourcing: dict = {}
         self._sourcing_sent: dict = {}
         self._extend: dict = {}
+        self._sents: list = []
+        self._title: str | None = None
 
     # ---- suggestions -------------------------------------------------------
     def suggest_metric(self, feats, value, period=None) -> tuple[str | None, list[tuple[float, Example]], str]:
-        scored = []
+        scored, word_score = [], {}
         for ex in self.vocab.examples:
             s = sum(min(c, ex.feats[w]) * self.vocab.idf.get(w, 0.5) for w, c in feats.items() if w in ex.feats)
+            word_score[id(ex)] = s
             if values_compatible(value, ex.value):
                 s += VALUE_WEIGHT
             if period is not None and ex.period is not None:
                 s += 1.0 if periods_compatible(period, ex.period) else -1.0
             scored.append((s, ex))
         scored.sort(key=lambda t: -t[0])
-        if scored and scored[0][0] >= 2.5:
+        # A metric needs shared words, not just a number of the same size.
+        heads = {w for w in feats if w.startswith("a:")}
+        if (
+            scored
+            and scored[0][0] >= 2.5
+            and word_score[id(scored[0][1])] >= MIN_WORDS
+            and any(h in ex.feats for s, ex in scored[:NEIGHBOURS] for h in heads)
+        ):
             # Vote over the close neighbours, not the single best.
             top = scored[0][0]
             votes: dict[str, float] = {}
@@ -152,26 +167,31 @@ class Drafter:
         after = {w[2:] for w in feats if w.startswith("a:")}
         best, score = None, 0
         for m in self.vocab.metrics.values():
-            vocab_words = set(words(f"{m['label']} {m['unit']} {m['description']}"))
+            vocab_words = set(words(m["label"]))
             s = len(after & vocab_words)
             if s > score:
                 best, score = m["id"], s
         if best:
-            return best, scored, f"the words after the number match metric {best}'s label or unit"
+            return best, scored, f"the words after the number match metric {best}'s label"
         return None, scored, "no metric in the vocabulary fits: propose one"
 
-    def suggest_claim(self, metric, value, period, claimant, scored) -> tuple[str | None, str]:
+    def suggest_claim(self, metric, value, period, claimant, scored, near: str) -> tuple[str | None, str]:
         best, best_score = None, 0.0
         for s, ex in scored:
             if ex.metric != metric or not values_compatible(value, ex.value):
                 continue
+            if not self.vocab.mentions(ex.subject, near):
+                continue  # same metric and subject: the subject must be named nearby
             if not periods_compatible(period, ex.period):
                 continue
             s += 0.5 if claimant and claimant == self._claimant_of(ex) else 0
             if s > best_score:
                 best, best_score = ex, s
         if best is None:
-            return None, f"no curated claim of {metric} has a compatible value and period: propose a new claim"
+            return None, (
+                f"no curated claim of {metric} has a compatible value and period and a subject named nearby: "
+                "propose a new claim"
+            )
         return best.claim, (
             f"curated claim of the same metric and subject with a compatible value "
             f"({best.value['text']!r} in {best.source}) and period"
@@ -196,12 +216,13 @@ class Drafter:
         exclusions: list[dict] = []
         for m in PAGE_LABEL_RE.finditer(text):
             label = re.search(r"[A-Z][\w ]+:", m.group())
-            if label and any(i.kind in ("number", "date") for i in find_items(m.group())):
+            if label and any(i.kind in ("number", "date") for i in find_items(label.group())):
                 a = m.start() + label.start()
                 exclusions.append(self._exclusion(sid, text, a, a + len(label.group()), "not a claim: a page label"))
         dates = [d for d in find_dates(text, ref, assumed) if not any(s <= d.start < e for s, e in taken)]
         date_spans = [(d.start, d.end) for d in dates] + taken
         values = find_values(text, date_spans)
+        self._sents, self._title = sents, source["title"]
         atts_by_sent = self._attributions(text, sents)
         self._sourcing, self._sourcing_sent = {}, {}
         for prev, nxt in zip(sents, sents[1:], strict=False):
@@ -239,8 +260,9 @@ class Drafter:
         fields = [source["published"]["span"]] if source["published"] else []
         fields += [source["author_span"]] if source["author_span"] else []
         self._cover_the_rest(text, sid, records, fields)
-        claims = self._new_claims(sid, figures)
         entities = self._new_entities(text, sid)
+        self._link_new_entities(entities, records)
+        claims = self._new_claims(sid, figures)
         return {
             "sources": [source],
             "entities": entities,
@@ -376,8 +398,9 @@ class Drafter:
         metric, scored, why["metric"] = self.suggest_metric(feats, v.value, period)
         claim, subject = None, None
         if metric:
+            near = self._near(text, sent)
             claim, why["claim"] = self.suggest_claim(
-                metric, v.value, period, claimant and claimant["entity"], [(s, e) for s, e in scored]
+                metric, v.value, period, claimant and claimant["entity"], scored, near
             )
         if claim:
             subject = self.vocab.claims[claim]["subject"]
@@ -405,6 +428,12 @@ class Drafter:
             "unconfirmed": True,
             "draft": {"at": [v.start, v.end], "period_at": [date.start, date.end] if date else None, "why": why},
         }, date
+
+    def _near(self, text, sent) -> str:
+        """Return the title and the sentences up to two before ``sent``: where a subject may be named."""
+        i = self._sents.index(sent) if sent in self._sents else 0
+        before = self._sents[max(0, i - 2) : i + 1]
+        return " ".join([self._title or ""] + [text[a:b] for a, b in before])
 
     def _period_for(self, v: Value, sent, atts: list[Attribution], dates: list[DateExpr]) -> DateExpr | None:
         """Return the date expression of the sentence that dates this number, if any.
@@ -545,6 +574,23 @@ class Drafter:
                 )
                 spans.append((item.start, item.end))
 
+    def _link_new_entities(self, entities, records):
+        """Point claimants and speakers the vocabulary does not know at the entities suggested for them."""
+        names = sorted(((e["name"], e["id"]) for e in entities), key=lambda t: -len(t[0]))
+        holders = [(f, "claimant") for f in records["figures"]] + [(s, "speaker") for s in records["statements"]]
+        holders += [(c, "attribution") for e in records["events"] for c in e["citations"]]
+        for rec, key in holders:
+            who = rec.get(key)
+            if not who or who["entity"] or not who["as_written"]:
+                continue
+            for name, ident in names:
+                if name in who["as_written"]:
+                    who["entity"] = ident
+                    why = rec.get("draft", {}).get("why")
+                    if why is not None:
+                        why[key] = f"'{name}' is a new entity suggested in entities/: {ident}"
+                    break
+
     def _new_claims(self, sid, figures):
         out = {}
         for f in figures:
@@ -564,16 +610,19 @@ class Drafter:
     def _new_entities(self, text, sid):
         known = self.vocab.entities_in(text)
         found: dict[str, dict] = {}
+        starts = {a for a, _ in sentences(text)} | {m.end() for m in re.finditer(r"\n", text)}
         for m in NAME_RE.finditer(text):
             name = m.group().strip()
             a, b = m.start(), m.start() + len(name)
             parts = name.split()
-            while parts and parts[0] in NOT_NAMES | MONTH_OR_DAY:
+            while parts and parts[0] in NOT_NAMES | MONTH_OR_DAY | TITLES:
                 parts.pop(0)
             if not parts or all(p in MONTH_OR_DAY for p in parts):
                 continue
             name = " ".join(parts)
             a = b - len(name)
+            if len(parts) == 1 and a in starts:
+                continue  # a capital at the start of a sentence is not a name
             if any(s <= a and b <= e for s, e, _ in known) or len(name) < 3:
                 continue
             if re.search(r"[’']s$", name):
@@ -586,6 +635,8 @@ class Drafter:
                 etype, why = "agency", "guessed from 'Ministry/Agency/Service' in the name"
             elif re.search(r"\b(?:airport|base|port|plant|site)\b", name, re.I):
                 etype, why = "facility", "guessed from 'airport/base/port' in the name"
+            elif re.search(r"\b(?:Radio|TV|Television|News|Times|Post|Press|Gazette|Herald|Daily)\b", name):
+                etype, why = "media-outlet", "guessed from 'Radio/News/Times' in the name"
             elif re.search(r"\b(?:Center|Centre|Institute|University|Council|Foundation)\b", name):
                 etype, why = "organization", "guessed from 'Center/Institute' in the name"
             elif 2 <= len(parts) <= 3 and all(p[0].isupper() for p in parts):
@@ -683,6 +734,8 @@ def main(argv: list[str] | None = None) -> int:
     ref = dt.date.fromisoformat(args.reference_date) if args.reference_date else None
     records = Drafter(vocab).draft(text, path.name, args.id, ref)
     elapsed = time.perf_counter() - t0
+    # Where the review page finds the text until it is in the archive.
+    records["sources"][0]["draft"]["text"] = str(path.resolve())
     sid = records["sources"][0]["id"]
     out = Path(args.out) if args.out else DRAFTS_DIR / sid
     files = write_draft(records, out)

@@ -208,6 +208,11 @@ def find_values(text: str, taken: list[tuple[int, int]]) -> list[Value]:
         low = high = n
         end = b
         rng = RANGE_RE.match(text, b)
+        between = re.search(r"\bbetween\s+$", text[max(0, a - 9) : a], re.I)
+        if between and not rng:
+            rng = re.compile(rf"\s+and\s+({NUMBER})\b", re.I).match(text, b)
+            if rng:
+                a_text = a - len(between.group())
         why = []
         if rng:
             n2 = number_of(rng.group(1))
@@ -217,12 +222,12 @@ def find_values(text: str, taken: list[tuple[int, int]]) -> list[Value]:
                     n *= 1000
                 low, high, end = n, n2, rng.end()
                 why.append("a range: two numbers joined by a dash or 'to'")
-        start = a
+        start = a_text if between and rng and low != high else a
         if hedge and low != high:
             hedge = "about_range" if hedge == "about" else hedge
         if low != high and hedge in (None, "about_range"):
             hedge = hedge or "range"
-            start = hstart if hedge == "about_range" else a
+            start = hstart if hedge == "about_range" else start
             before = text[max(0, a - 7) : a]
             if re.search(r"\baged?\s+$", before, re.I):
                 start = a - len(re.search(r"aged?\s+$", before, re.I).group())

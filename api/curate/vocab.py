@@ -196,6 +196,21 @@ class Vocabulary:
                     found.append((a, b, ident))
         return sorted(found)
 
+    def mentions(self, ident: str, text: str) -> bool:
+        """Return whether ``text`` names entity ``ident`` or a people of it ("North Korean" for North Korea)."""
+        e = self.entities.get(ident)
+        if e is None:
+            return False
+        norm, _ = _normalise_with_offsets(text)
+        for name in [e["name"], *e["aliases"]]:
+            key = alias_key(name)
+            rx = (
+                r"(?<![a-z0-9'])" + re.escape(key).replace(r"\ ", r"\s+") + r"(?:n|ns|an|ans|ian|ians|ese)?(?![a-z0-9])"
+            )
+            if key and re.search(rx, norm):
+                return True
+        return False
+
     def best_entity(self, phrase: str) -> tuple[str | None, str]:
         """Return the entity a claimant phrase names and why (None when none is known)."""
         hits = self.entities_in(phrase)
