@@ -20,7 +20,7 @@ AUXILIARY_TAIL = re.compile(
     r"earlier|later|then|too|just|repeatedly|would|will|could|may|might|did|does|do))+$",
     re.I,
 )
-SPEECH_NOUNS = ("estimate", "estimates", "assessment", "report", "reports")
+SPEECH_NOUNS = ("estimate", "estimates", "assessment", "report", "reports", "claims", "statement", "statements")
 # Verbs that attribute words but that the coverage check does not count as cues.
 EXTRA_CUE_RE = re.compile(
     r"\b(?:announcing|announces|revealed|reveals|revealing|argued|argues|adds|expects|expect|insisted|"
@@ -29,7 +29,10 @@ EXTRA_CUE_RE = re.compile(
 )
 AFTER_NP_CUES = ("according to", "citing", "based on")
 PRONOUN_RE = re.compile(r"^(?:their|his|her|its|they|he|she|it|we|our)\b", re.I)
-DETERMINER_RE = re.compile(r"(?:\b(?:the|a|an|this|that|their|its|his|her)\s+|[\w’'-]+[’']s\s+)$", re.I)
+DETERMINER_RE = re.compile(
+    r"(?:\b(?:[Tt]he|[Aa]n?|[Tt]his|[Tt]hat|[Tt]heir|[Ii]ts|[Hh]is|[Hh]er)\s+(?:[a-z][\w-]*\s+|[A-Z][a-z]+\s+){0,2}"
+    r"|[\w’'-]+[’']s\s+)$"
+)
 PASSIVE_BEFORE = re.compile(
     r"\b(?:was|were|is|are|be|been|being)\s+(?:(?:first|also|not|widely|still|now|\w+ly)\s+)?$", re.I
 )
@@ -72,7 +75,8 @@ class Attribution:
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    seg = text[a:b]
+    seg = text[a:b].rstrip(" ,")
+    b = a + len(seg)
     m = AUXILIARY_TAIL.search(seg)
     if m:
         b = a + m.start()
@@ -111,7 +115,7 @@ def _speaker_before(text: str, sent: tuple[int, int], cue_start: int) -> tuple[i
     if len(parts) > 1 and _looks_like_appositive(parts[-2].group()):
         start = parts[-2].start()
     s, e = _trim(text, a + start, cue_start)
-    if e <= s or len(text[s:e].split()) > 12:
+    if e <= s or len(text[s:e].split()) > 12 or re.fullmatch(r"(?:the|a|an|this|that|it|which|who)", text[s:e], re.I):
         return None
     return s, e
 

@@ -43,7 +43,7 @@ PATTERNS = [
     ("ago", r"(?P<n>\w+|a few)\s+(?P<unit>days?|weeks?|months?|years?)\s+ago\b"),
     (
         "within",
-        r"(?P<prep>[Ii]n|[Ww]ithin)\s+(?P<n>two|three|four|five|six|seven|ten|\d{1,2})\s+(?P<unit>days|weeks)\b",
+        r"(?P<prep>[Ii]n|[Ww]ithin)\s+(?P<n>two|three|four|five|six|seven|ten|\d{1,2})\s+(?P<unit>hours|days|weeks)\b",
     ),
     ("yesterday", r"\b(?P<w>[Yy]esterday|[Tt]oday|[Tt]omorrow|[Tt]onight)\b"),
     ("year", rf"{PRE}{QUAL}(?P<y>{YEAR})\b"),
@@ -213,7 +213,8 @@ def resolve(
         resolved = f"'{phrase}': counted back from {ref_note}"
     elif name == "within":
         n = COUNTS.get(g["n"].lower()) or (int(g["n"]) if g["n"].isdigit() else {"seven": 7, "ten": 10}[g["n"].lower()])
-        days = n * (7 if g["unit"].lower().startswith("week") else 1)
+        unit = g["unit"].lower()
+        days = n * 7 if unit.startswith("week") else n if unit.startswith("day") else -(-n // 24)
         if anchor is not None:
             # "his second visit in two weeks" after "on June 17": the window before that date.
             a0, a1 = span_bounds(anchor.spec["start"], anchor.spec.get("end"))
@@ -226,6 +227,11 @@ def resolve(
                 if spec["end"] == spec["start"]:
                     spec["end"] = None
             resolved = f"'{phrase}' after an ordinal: the {days} days before '{anchor.phrase}'"
+        elif g["prep"].lower() == "within":
+            # "within 24 hours (of …)": the days just before the reference date.
+            first = ref - dt.timedelta(days=days)
+            spec.update(start=first.isoformat(), end=ref.isoformat(), precision="day", qualifier="about")
+            resolved = f"'{phrase}': the {days} day(s) up to {ref_note}"
         else:
             day = ref + dt.timedelta(days=days)
             spec.update(start=day.isoformat(), precision="day", qualifier="about")

@@ -242,6 +242,8 @@ class Drafter:
             fig, date = self.figure(text, sid, v, sent, atts_by_sent[sent], dates, counter)
             figures.append(fig)
             sent_has_record.add(sent)
+            if sent in self._sourcing_sent and fig["span"][1] == self._sourcing_sent[sent][1]:
+                sent_has_record.add(self._sourcing_sent[sent])
             if date is not None:
                 used_dates.add(id(date))
         events = []
@@ -496,7 +498,7 @@ class Drafter:
         }
         ident = self._id(counter, f"{sid}-{slug(quote, 5)}")
         return {
-            "id": same[0] if same else ident,
+            "id": ident,
             "type": etype,
             "title": quote if len(quote) <= 90 else quote[:87].rsplit(" ", 1)[0] + " …",
             "summary": quote,
@@ -513,6 +515,7 @@ class Drafter:
         }
 
     def _same_event(self, quote: str, spec: dict | None, ents: set[str]) -> tuple[str, str] | None:
+        """Return a curated event this sentence seems to cite too: same dates, many of the same words."""
         mine = set(words(quote))
         best, best_score = None, 0.0
         for ev in self.vocab.events:
@@ -520,12 +523,13 @@ class Drafter:
                 if spec is None or c["date"] is None or not periods_compatible(spec, c["date"]):
                     continue
                 theirs = set(words(c["quote"]))
-                shared_entities = ents & ({p["entity"] for p in ev["participants"]} | set(c["actors"]))
-                score = len(mine & theirs) / max(len(mine | theirs), 1) + 0.1 * len(shared_entities)
+                # How much of the curated citation this sentence repeats.
+                score = len(mine & theirs) / max(len(theirs), 1)
+                score += 0.05 * len(ents & ({p["entity"] for p in ev["participants"]} | set(c["actors"])))
                 if score > best_score:
                     best, best_score = ev["id"], score
-        if best and best_score >= 0.25:
-            return best, f"same dates and words as event {best}: add this as a citation to it"
+        if best and best_score >= 0.5:
+            return best, f"same dates and many of the words of event {best}: add this citation to it"
         return None
 
     def statement(self, text, sid, sent, atts: list[Attribution], counter):
@@ -576,7 +580,7 @@ class Drafter:
 
     def _link_new_entities(self, entities, records):
         """Point claimants and speakers the vocabulary does not know at the entities suggested for them."""
-        names = sorted(((e["name"], e["id"]) for e in entities), key=lambda t: -len(t[0]))
+        names = sorted(((n, e["id"]) for e in entities for n in [e["name"], *e["aliases"]]), key=lambda t: -len(t[0]))
         holders = [(f, "claimant") for f in records["figures"]] + [(s, "speaker") for s in records["statements"]]
         holders += [(c, "attribution") for e in records["events"] for c in e["citations"]]
         for rec, key in holders:
@@ -611,13 +615,18 @@ class Drafter:
         known = self.vocab.entities_in(text)
         found: dict[str, dict] = {}
         starts = {a for a, _ in sentences(text)} | {m.end() for m in re.finditer(r"\n", text)}
+
+        def demonym(word: str) -> bool:
+            # "North Korean", "Russian": a people of a known entity, not a new one.
+            return self.vocab.mentions_any(word)
+
         for m in NAME_RE.finditer(text):
             name = m.group().strip()
             a, b = m.start(), m.start() + len(name)
             parts = name.split()
-            while parts and parts[0] in NOT_NAMES | MONTH_OR_DAY | TITLES:
+            while parts and (parts[0] in NOT_NAMES | MONTH_OR_DAY | TITLES or (len(parts) > 1 and demonym(parts[0]))):
                 parts.pop(0)
-            if not parts or all(p in MONTH_OR_DAY for p in parts):
+            if not parts or all(p in MONTH_OR_DAY for p in parts) or demonym(" ".join(parts)):
                 continue
             name = " ".join(parts)
             a = b - len(name)
@@ -630,9 +639,18 @@ class Drafter:
             ident = slug(name, 8)
             if ident in self.vocab.entities or ident in found:
                 continue
-            etype, why = "organization", "guessed: a name of one word or with an organisation's word"
+            person = next((e for e in found.values() if e["type"] == "person" and e["name"].split()[-1] == name), None)
+            if person is not None:
+                if name not in person["aliases"]:
+                    person["aliases"].append(name)  # "Zelensky" after "Volodymyr Zelensky"
+                continue
+            etype, why = "place", "guessed: a single capitalised word (often a place); check"
+            if len(parts) > 1:
+                etype, why = "organization", "guessed: a name of several words; check"
             if re.search(r"\b(?:Ministry|Agency|Service|Intelligence|Command)\b", name):
                 etype, why = "agency", "guessed from 'Ministry/Agency/Service' in the name"
+            elif re.search(r"\b(?:House|Pentagon|Kremlin|Government|Parliament|Congress|Cabinet)\b", name):
+                etype, why = "government", "guessed from 'House/Government/Parliament' in the name"
             elif re.search(r"\b(?:airport|base|port|plant|site)\b", name, re.I):
                 etype, why = "facility", "guessed from 'airport/base/port' in the name"
             elif re.search(r"\b(?:Radio|TV|Television|News|Times|Post|Press|Gazette|Herald|Daily)\b", name):

@@ -88,6 +88,7 @@ NUMBER = rf"(?:{NUMERAL}|{WORD}){SCALE}"
 NUMBER_RE = re.compile(rf"\b{NUMBER}\b", re.I)
 RANGE_RE = re.compile(rf"\s*(?:–|—|-|\bto\b)\s*({NUMBER})\b", re.I)
 NAME_PART_RE = re.compile(r"[A-Za-z]{1,5}-$")
+NAMED_GROUP = r"\s+(?:countries|nations|sides|leaders|governments|states|allies|presidents|men|women)[’']?"
 COMPOUND_AFTER_RE = re.compile(r"^-(?:troop|strong|man|member|soldier|person)\b", re.I)
 
 
@@ -188,6 +189,12 @@ def find_values(text: str, taken: list[tuple[int, int]]) -> list[Value]:
             continue
         if low_word == "one" and not re.match(r"\s+[a-z]", text[b : b + 3]):
             add(Value(a, b, "exclusion", reason="not a claim: 'one' as a pronoun", anchor=(a, b)))
+            continue
+        named = re.match(NAMED_GROUP, text[b : b + 20], re.I)
+        the = re.search(r"\bthe\s+$", text[max(0, a - 5) : a], re.I)
+        if named and the:
+            reason = "not a claim: counts things the text names (the two countries)"
+            add(Value(a - len(the.group()), b + named.end(), "exclusion", reason=reason, anchor=(a, b)))
             continue
         compound = COMPOUND_AFTER_RE.match(text[b : b + 12])
         if compound and re.search(r"\b(?:the|this|that|full|its)\s+$", text[max(0, a - 12) : a], re.I):

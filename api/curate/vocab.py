@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from api.build.fixtures import Fixtures, alias_key
 
@@ -100,6 +101,7 @@ class Vocabulary:
     reference_dates: list[tuple[str, str]] = field(default_factory=list)  # (source id, date)
     names: list[tuple[re.Pattern, str]] = field(default_factory=list)  # (name pattern, entity id), longest first
     idf: dict[str, float] = field(default_factory=dict)
+    _mention_cache: dict[str, re.Pattern | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_fixtures(cls, fx: Fixtures, exclude: str | None = None) -> Vocabulary:
@@ -198,18 +200,33 @@ class Vocabulary:
 
     def mentions(self, ident: str, text: str) -> bool:
         """Return whether ``text`` names entity ``ident`` or a people of it ("North Korean" for North Korea)."""
-        e = self.entities.get(ident)
-        if e is None:
-            return False
-        norm, _ = _normalise_with_offsets(text)
-        for name in [e["name"], *e["aliases"]]:
-            key = alias_key(name)
-            rx = (
-                r"(?<![a-z0-9'])" + re.escape(key).replace(r"\ ", r"\s+") + r"(?:n|ns|an|ans|ian|ians|ese)?(?![a-z0-9])"
+        rx = self._mention_re(ident)
+        return rx is not None and rx.search(_normalise_with_offsets(text)[0]) is not None
+
+    def mentions_any(self, text: str) -> bool:
+        """Return whether ``text`` names any known entity or a people of one."""
+        norm = _normalise_with_offsets(text)[0]
+        return any((rx := self._mention_re(e)) is not None and rx.search(norm) for e in self.entities)
+
+    def _mention_re(self, ident: str) -> re.Pattern | None:
+        if ident not in self._mention_cache:
+            e = self.entities.get(ident)
+            alternatives = []
+            for name in [e["name"], *e["aliases"]] if e else []:
+                key = alias_key(name)
+                if not key:
+                    continue
+                # Ukraine/Ukrainian, Russia/Russian, Korea/Korean, China/Chinese.
+                base, last = (key[:-1], re.escape(key[-1]) + "?") if key[-1] in "ae" else (key, "")
+                alternatives.append(re.escape(base).replace(r"\ ", r"\s+") + last)
+            self._mention_cache[ident] = (
+                re.compile(
+                    r"(?<![a-z0-9'])(?:" + "|".join(alternatives) + r")(?:n|ns|an|ans|ian|ians|ese)?(?![a-z0-9])"
+                )
+                if alternatives
+                else None
             )
-            if key and re.search(rx, norm):
-                return True
-        return False
+        return self._mention_cache[ident]
 
     def best_entity(self, phrase: str) -> tuple[str | None, str]:
         """Return the entity a claimant phrase names and why (None when none is known)."""
@@ -245,6 +262,7 @@ def _strings(value, out: set[str]):
             _strings(v, out)
 
 
+@lru_cache(maxsize=4096)
 def _normalise_with_offsets(text: str) -> tuple[str, list[int]]:
     """Return ``alias_key``-style text (lower case, punctuation as space) and each char's offset in ``text``."""
     chars, offsets = [], []
