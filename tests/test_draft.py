@@ -372,3 +372,11 @@ def test_the_drafting_meets_its_targets(scores):
         assert total.ratio(name) >= target, (name, total.counts[name])
     for score in results:
         assert score.seconds / score.chars * 4000 < 2.0
+
+
+@pytest.mark.parametrize("text", ["", "   \n", "No numbers here.", "42"])
+def test_texts_with_little_in_them_draft_without_errors(fixtures, text):
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "903_small.txt")
+    assert out["sources"][0]["char_count"] == len(text)
+    for rec in out["figures"] + out["exclusions"]:
+        assert text[rec["span"][0] : rec["span"][1]] == rec["quote"]

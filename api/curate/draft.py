@@ -212,6 +212,8 @@ class Drafter:
                     # A dateline ("date 2025-07-02 North Korea …") is not part of the sentence.
                     a = s1 + len(text[s1:b]) - len(text[s1:b].lstrip())
             sents.append((a, b))
+        if not sents:
+            sents = [(0, len(text))]
         # The page labels and the publication date are not claims.
         exclusions: list[dict] = []
         for m in PAGE_LABEL_RE.finditer(text):
@@ -408,9 +410,16 @@ class Drafter:
             subject = self.vocab.claims[claim]["subject"]
             why["subject"] = f"the subject of claim {claim}"
         elif metric:
-            subjects = [ex.subject for s, ex in scored[:10] if ex.metric == metric]
-            subject = max(set(subjects), key=subjects.count) if subjects else None
-            why["subject"] = "the usual subject of this metric in curated figures" if subject else "unknown"
+            # The subject of this metric's curated figures that the text names nearby, else the commonest.
+            subjects = [ex.subject for s, ex in scored if ex.metric == metric]
+            named = [e for e in subjects if self.vocab.mentions(e, self._near(text, sent))]
+            if named:
+                subject, why["subject"] = named[0], f"{named[0]} is named nearby and is a subject of {metric}"
+            elif subjects:
+                subject = max(set(subjects), key=subjects.count)
+                why["subject"] = f"the commonest subject of {metric} in curated figures; not named nearby: check"
+            else:
+                why["subject"] = "unknown"
             claim = f"{sid}-{slug(v.value['text'], 4)}"
         ident = self._id(counter, f"{sid}-{slug(v.value['text'], 4)}")
         return {
