@@ -184,7 +184,7 @@ class Drafter:
                 continue  # same metric and subject: the subject must be named nearby
             if not periods_compatible(period, ex.period):
                 continue
-            s += 0.5 if claimant and claimant == self._claimant_of(ex) else 0
+            s += 0.5 if claimant and claimant == ex.claimant else 0
             if s > best_score:
                 best, best_score = ex, s
         if best is None:
@@ -196,9 +196,6 @@ class Drafter:
             f"curated claim of the same metric and subject with a compatible value "
             f"({best.value['text']!r} in {best.source}) and period"
         )
-
-    def _claimant_of(self, ex: Example) -> str | None:
-        return getattr(ex, "claimant", None)
 
     # ---- the draft ---------------------------------------------------------
     def draft(self, text: str, filename: str, source_id: str | None = None, reference: dt.date | None = None) -> dict:
@@ -234,20 +231,18 @@ class Drafter:
                 if found:
                     self._sourcing[prev] = found[0]
                     self._sourcing_sent[prev] = nxt
-        figures, used_dates, sent_has_record = [], set(), set()
+        figures, sent_has_record = [], set()
         counter: dict[str, int] = {}
         for v in values:
             sent = _sentence_of(sents, v.start)
             if v.kind == "exclusion":
                 exclusions.append(self._exclusion(sid, text, v.start, v.end, v.reason))
                 continue
-            fig, date = self.figure(text, sid, v, sent, atts_by_sent[sent], dates, counter)
+            fig = self.figure(text, sid, v, sent, atts_by_sent[sent], dates, counter)
             figures.append(fig)
             sent_has_record.add(sent)
             if sent in self._sourcing_sent and fig["span"][1] == self._sourcing_sent[sent][1]:
                 sent_has_record.add(self._sourcing_sent[sent])
-            if date is not None:
-                used_dates.add(id(date))
         events = []
         for d in dates:
             # A date that is a figure's period may also date an event: curation keeps both.
@@ -256,7 +251,7 @@ class Drafter:
             sent_has_record.add(sent)
         statements = []
         for sent in sents:
-            atts = [t for t in atts_by_sent[sent] if not t.outlet_only or True]
+            atts = atts_by_sent[sent]
             if not atts or sent in sent_has_record:
                 continue
             statements.append(self.statement(text, sid, sent, atts, counter))
@@ -438,7 +433,7 @@ class Drafter:
             "note": None,
             "unconfirmed": True,
             "draft": {"at": [v.start, v.end], "period_at": [date.start, date.end] if date else None, "why": why},
-        }, date
+        }
 
     def _near(self, text, sent) -> str:
         """Return the title and the sentences up to two before ``sent``: where a subject may be named."""

@@ -67,6 +67,10 @@ def records_of(directory: Path, source_id: str, draft: bool) -> list[Mark]:
         if at and list(at) != list(span):
             marks.append(Mark(at[0], at[1], kind, ident, label, rec, draft))
 
+    # Curated figures leave metric and subject to their claim: show the claim's.
+    claims = {
+        c.get("id"): c for p in fixture_files(directory, "claims") for c in read_records(p) or [] if isinstance(c, dict)
+    }
     n = 0
     for kind in ("figures", "statements", "exclusions", "events", "sources"):
         for path in fixture_files(directory, kind):
@@ -89,6 +93,10 @@ def records_of(directory: Path, source_id: str, draft: bool) -> list[Mark]:
                         add(rec["published"].get("span"), "source", "source published date", rec, n + 2)
                     n += 3
                 elif rec.get("source") == source_id:
+                    claim = claims.get(rec.get("claim")) if kind == "figures" else None
+                    if claim:
+                        rec = {**rec, "metric": rec.get("metric") or claim.get("metric")}
+                        rec["subject"] = rec.get("subject") or claim.get("subject")
                     label = rec.get("id") or f"{kind[:-1]} “{rec.get('quote', '')}”"
                     inner = (rec.get("value") or {}).get("text") if kind == "figures" else rec.get("cue")
                     add(rec.get("span"), kind[:-1], label, rec, n, inner)
