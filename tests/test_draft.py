@@ -380,3 +380,23 @@ def test_texts_with_little_in_them_draft_without_errors(fixtures, text):
     assert out["sources"][0]["char_count"] == len(text)
     for rec in out["figures"] + out["exclusions"]:
         assert text[rec["span"][0] : rec["span"][1]] == rec["quote"]
+
+
+def imported_modules(path: Path) -> set[str]:
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_curation_sits_beside_the_build_and_away_from_the_web():
+    for path in (ROOT / "api" / "curate").glob("*.py"):
+        assert not any(m.startswith("api.web") for m in imported_modules(path)), path
+    for folder in ("api/build", "schemas", "api/web"):
+        for path in (ROOT / folder).rglob("*.py"):
+            assert not any(m.startswith("api.curate") for m in imported_modules(path)), path
