@@ -744,17 +744,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="output folder (default fixtures/drafts/<source-id>/)")
     parser.add_argument("--id", help="the source id (default: a slug of the title or file name)")
     parser.add_argument("--fixtures", default=str(DEFAULT_FIXTURES_DIR), help="curated fixtures to suggest from")
-    parser.add_argument("--reference-date", help="resolve relative dates against this YYYY-MM-DD")
+    parser.add_argument(
+        "--reference-date", type=dt.date.fromisoformat, help="resolve relative dates against this YYYY-MM-DD"
+    )
     args = parser.parse_args(argv)
     path = Path(args.text)
-    text = path.read_bytes().decode("utf-8")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {path} as UTF-8 text: {exc}", file=sys.stderr)
+        return 2
     fixtures, problems = load(Path(args.fixtures))
     if problems:
         print(f"note: {len(problems)} problem(s) in the fixtures; drafting from the valid records", file=sys.stderr)
     t0 = time.perf_counter()
     vocab = Vocabulary.from_fixtures(fixtures)
-    ref = dt.date.fromisoformat(args.reference_date) if args.reference_date else None
-    records = Drafter(vocab).draft(text, path.name, args.id, ref)
+    records = Drafter(vocab).draft(text, path.name, args.id, args.reference_date)
     elapsed = time.perf_counter() - t0
     # Where the review page finds the text until it is in the archive.
     records["sources"][0]["draft"]["text"] = str(path.resolve())
