@@ -10,7 +10,7 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
-from api.web.queries.analysis import metric_summary
+from api.web.queries.metric_summary import metric_summary
 from api.web.resources.analysis import render_chart, x
 from tests.conftest import get_all, ids
 

@@ -5,7 +5,7 @@ The matrix sends each kind of bad input (README: Hardening) to every list endpoi
 answer is a clear 4xx in the JSON error shape naming the parameter or the problem, never a 500.
 """
 
-import functools
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -251,7 +251,8 @@ def _slow_reader(db_path, tmp_path, monkeypatch, *, restart: bool) -> int:
 
     monkeypatch.setattr(db, "connect", connect)
     # Rows (and their citations) are then read as the export goes, not all at its start.
-    monkeypatch.setattr(event_queries, "iter_events", functools.partial(event_queries.iter_events, batch=2))
+    small_batches = event_queries.EVENTS.but(export=dataclasses.replace(event_queries.EVENTS.export, batch=2))
+    monkeypatch.setattr(event_queries, "EVENTS", small_batches)
     monkeypatch.setattr(common, "EXPORT_CHUNK_ROWS", 5)
     if not restart:  # one deadline for the whole stream, set when it starts
         started = []

@@ -7,8 +7,8 @@ from xml.sax.saxutils import escape
 from flask import Response
 
 from api.web.db import get_db
-from api.web.queries import analysis as queries
-from api.web.resources.common import Blueprint, json_response, or_404, page_response
+from api.web.queries import discrepancies, metric_summary, search, timeline
+from api.web.resources.common import Blueprint, json_response, list_response, or_404, page_response
 from schemas.analysis import (
     DiscrepancyListSchema,
     DiscrepancyQueryArgs,
@@ -46,7 +46,7 @@ def list_discrepancies(args):
     `event_attribution`. With `known_at`, only sources published on or before it count
     (undated sources are left out). Ordered by id (`<kind>:<record id>`).
     """
-    return page_response(*queries.list_discrepancies(get_db(), args), args)
+    return page_response(*discrepancies.list_discrepancies(get_db(), args), args)
 
 
 @blp.get("/timeline")
@@ -61,35 +61,35 @@ def get_timeline(args):
     Events no source dates are listed apart in `undated`. Example: June 2025,
     `?date_from=2025-06&date_to=2025-06`.
     """
-    return json_response(queries.timeline(get_db(), args))
+    return json_response(timeline.timeline(get_db(), args))
 
 
 @blp.get("/search")
 @blp.query(SearchQueryArgs)
 @blp.response(200, SearchResultListSchema)
 @blp.errors(400, 422, 503)
-def search(args):
+def search_records(args):
     """Search figures, entities (names and aliases), events, sources and claims.
 
     Results are ranked by bm25 relevance, one per record, each with a highlighted snippet
     and a link; a match in a source's words about an event links to the event.
     """
-    return page_response(*queries.search(get_db(), args), args)
+    return list_response(search.SEARCH, args)
 
 
 def _metric_and_subject(db, metric_id, args):
-    metric = or_404(queries.get_metric_ref(db, metric_id), "metric", metric_id)
+    metric = or_404(metric_summary.get_metric_ref(db, metric_id), "metric", metric_id)
     subject = None
     if args["subject"]:
-        subject = or_404(queries.get_entity_ref(db, args["subject"]), "entity", args["subject"])
-    return metric, subject, queries.metric_figures(db, metric_id, args["subject"], args.get("known_at"))
+        subject = or_404(metric_summary.get_entity_ref(db, args["subject"]), "entity", args["subject"])
+    return metric, subject, metric_summary.metric_figures(db, metric_id, args["subject"], args.get("known_at"))
 
 
 @blp.get("/metrics/<metric_id>/summary")
 @blp.query(MetricSummaryQueryArgs)
 @blp.response(200, MetricSummarySchema)
 @blp.errors(404, 422, 503)
-def metric_summary(args, metric_id):
+def summarise_metric(args, metric_id):
     """Summarise a metric: each claimant's most recent figure, the overall range and counts.
 
     The claimant is the entity credited or, where none is named, the wording. Most recent
@@ -97,7 +97,7 @@ def metric_summary(args, metric_id):
     """
     db = get_db()
     metric, subject, figures = _metric_and_subject(db, metric_id, args)
-    return json_response(queries.metric_summary(metric, subject, figures))
+    return json_response(metric_summary.metric_summary(metric, subject, figures))
 
 
 SVG_CONTENT = {"image/svg+xml": {"schema": {"type": "string", "format": "binary"}}}
@@ -215,7 +215,7 @@ def _mark(f, y: float, scale, color: str) -> str:
 
 def render_chart(metric: dict, subject: dict | None, figures: list[dict]) -> str:
     """Return the SVG text: one row per figure, a labelled group per claimant."""
-    groups = queries.group_by_claimant(figures)
+    groups = metric_summary.group_by_claimant(figures)
     # Within a group: by publication date, undated last (figures come most recent first).
     groups = [
         (key, sorted(figs, key=lambda f: (f["source"]["published"] or "~", f["source"]["id"], f["id"])))
