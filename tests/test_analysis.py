@@ -10,8 +10,8 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
+from api.web.chart import render_chart, x
 from api.web.queries.metric_summary import metric_summary
-from api.web.resources.analysis import render_chart, x
 from tests.conftest import get_all, ids
 
 PREPARING = "nk-preparing-up-to-30000-more-troops"  # the only source with a publication date (2025-07-02)
