@@ -1,12 +1,22 @@
-"""Shared test fixtures: a real database built from the real fixtures."""
+"""Shared test fixtures and helpers, each defined once.
+
+Fixtures: ``texts`` (the archived articles), ``db_path`` (the real database built
+from fixtures/), ``app`` and ``client`` on it, ``spec`` (the served OpenAPI
+document) and ``synthetic_db`` (a 20,000-figure database from bench.synth through
+the same validated build, for query plans at scale). All are built once per session.
+Helpers: ``make_app`` (an app with other settings), ``conforms`` (a body matches
+its OpenAPI schema), ``ids``, ``get_all`` and ``RecordingConnection``.
+"""
 
 from pathlib import Path
 
 import pytest
+from openapi_schema_validator import OAS30Validator
 
 from api.build.database import build
 from api.build.texts import texts_dir
 from api.web import create_app
+from bench.synth import generate
 
 
 @pytest.fixture(scope="session")
@@ -24,14 +34,45 @@ def db_path(tmp_path_factory, texts) -> Path:
     return path
 
 
+SYNTHETIC_FIGURES = 20_000
+
+
+@pytest.fixture(scope="session")
+def synthetic_db(tmp_path_factory) -> Path:
+    """A synthetic database large enough for the planner's statistics to look like production's."""
+    out = tmp_path_factory.mktemp("synth")
+    generate(out, figures=SYNTHETIC_FIGURES, sources=400, entities=200, claims=4000, events=400, seed=7)
+    path = out / "claims.db"
+    build(path, out / "fixtures", out / "texts")
+    return path
+
+
+def make_app(path, **config):
+    """An app on the database at ``path`` with the given settings (no request log)."""
+    return create_app({"DATABASE": str(path), "LOG_REQUESTS": False, **config})
+
+
 @pytest.fixture(scope="session")
 def app(db_path):
-    return create_app({"DATABASE": str(db_path), "LOG_REQUESTS": False, "TESTING": True})
+    return make_app(db_path, TESTING=True)
 
 
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def spec(app):
+    """The OpenAPI document the app serves."""
+    return app.test_client().get("/openapi.json").get_json()
+
+
+def conforms(spec, name, body):
+    """Assert that ``body`` matches the schema ``name`` of ``spec``."""
+    validator = OAS30Validator({"$ref": f"#/components/schemas/{name}", "components": spec["components"]})
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
 
 
 def ids(response) -> list[str]:

@@ -7,12 +7,11 @@ curated fixtures; they are asserted exactly.
 import xml.etree.ElementTree as ET
 
 import pytest
-from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
 from api.web.chart import render_chart, x
 from api.web.queries.metric_summary import metric_summary
-from tests.conftest import get_all, ids
+from tests.conftest import conforms, get_all, ids
 
 PREPARING = "nk-preparing-up-to-30000-more-troops"  # the only source with a publication date (2025-07-02)
 CNN = "cnn-nk-up-to-30000-troops"
@@ -20,17 +19,6 @@ PLANS = "nk-plans-30000-more-troops"
 TRIPLE = "nk-reportedly-preparing-to-triple-troops"
 BUILD_UP = "russia-north-korea-troop-build-up"
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture(scope="module")
-def spec(app):
-    return app.test_client().get("/openapi.json").get_json()
-
-
-def conforms(spec, name, body):
-    validator = OAS30Validator({"$ref": f"#/components/schemas/{name}", "components": spec["components"]})
-    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
-    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
 
 
 def get(client, url):
