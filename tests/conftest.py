@@ -5,7 +5,7 @@ from fixtures/), ``app`` and ``client`` on it, ``spec`` (the served OpenAPI
 document) and ``synthetic_db`` (a 20,000-figure database from bench.synth through
 the same validated build, for query plans at scale). All are built once per session.
 Helpers: ``make_app`` (an app with other settings), ``conforms`` (a body matches
-its OpenAPI schema), ``ids``, ``get_all`` and ``RecordingConnection``.
+its OpenAPI schema), ``get``, ``ids``, ``get_all`` and ``RecordingConnection``.
 """
 
 from pathlib import Path
@@ -73,6 +73,22 @@ def conforms(spec, name, body):
     validator = OAS30Validator({"$ref": f"#/components/schemas/{name}", "components": spec["components"]})
     errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
+# Sources of the curated fixtures that several test files name.
+PREPARING = "nk-preparing-up-to-30000-more-troops"  # the only source with a publication date (2025-07-02)
+CNN = "cnn-nk-up-to-30000-troops"
+PLANS = "nk-plans-30000-more-troops"
+TRIPLE = "nk-reportedly-preparing-to-triple-troops"
+BUILD_UP = "russia-north-korea-troop-build-up"
+ON_THE_DATED_SOURCE = "known_at=2025-07-02"  # the publication day of PREPARING
+
+
+def get(client, url: str):
+    """GET ``url``, assert a 200 and return the JSON body."""
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
 
 
 def ids(response) -> list[str]:
