@@ -2,12 +2,14 @@
 
 Fixtures: ``texts`` (the archived articles), ``db_path`` (the real database built
 from fixtures/), ``app`` and ``client`` on it, ``spec`` (the served OpenAPI
-document) and ``synthetic_db`` (a 20,000-figure database from bench.synth through
-the same validated build, for query plans at scale). All are built once per session.
+document), ``live_server`` (gunicorn on 127.0.0.1) and ``synthetic_db`` (a
+20,000-figure database from bench.synth through the same validated build, for
+query plans at scale). Each is built once per session.
 Helpers: ``make_app`` (an app with other settings), ``conforms`` (a body matches
-its OpenAPI schema), ``get``, ``ids``, ``get_all`` and ``RecordingConnection``.
+its OpenAPI schema), ``get_json``, ``ids``, ``get_all`` and ``RecordingConnection``.
 """
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from api.build.database import build
 from api.build.texts import texts_dir
 from api.web import create_app
 from bench.synth import generate
+from scripts.servers import ServerError, serve
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +66,17 @@ def client(app):
 
 
 @pytest.fixture(scope="session")
+def live_server(db_path, tmp_path_factory) -> Iterator[str]:
+    """The app on a real gunicorn at 127.0.0.1:<free port> over ``db_path``; yields the base URL."""
+    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    try:
+        with serve(db_path, log_path, workers=1, threads=2) as server:
+            yield server.base
+    except ServerError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
 def spec(app):
     """The OpenAPI document the app serves."""
     return app.test_client().get("/openapi.json").get_json()
@@ -84,7 +98,7 @@ BUILD_UP = "russia-north-korea-troop-build-up"
 ON_THE_DATED_SOURCE = "known_at=2025-07-02"  # the publication day of PREPARING
 
 
-def get(client, url: str):
+def get_json(client, url: str):
     """GET ``url``, assert a 200 and return the JSON body."""
     response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)

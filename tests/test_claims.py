@@ -4,7 +4,7 @@ Every expected answer below was read off the five archived texts through the
 curated fixtures; they are asserted exactly.
 """
 
-from tests.conftest import BUILD_UP, CNN, PLANS, PREPARING, TRIPLE, get, get_all, ids
+from tests.conftest import BUILD_UP, CNN, PLANS, PREPARING, TRIPLE, get_all, get_json, ids
 
 
 def test_claims_reported_only_through_cnn_have_one_origin(client):
@@ -24,7 +24,7 @@ def test_claims_reported_only_through_cnn_have_one_origin(client):
 
 
 def test_corroboration_counts_and_filters(client):
-    claim = get(client, "/api/v1/claims/nk-additional-deployment-size")
+    claim = get_json(client, "/api/v1/claims/nk-additional-deployment-size")
     assert (claim["source_count"], claim["origin_count"]) == (5, 2)
     assert sorted({f["origin"] for f in claim["figures"]}) == ["entity:cnn", f"source:{PREPARING}"]
     assert ids(client.get("/api/v1/claims?max_origins=1&page_size=100")) == [
@@ -42,7 +42,7 @@ def test_corroboration_counts_and_filters(client):
         "un-report-missiles-supplied",
         "un-report-shells-supplied",
     ]
-    top = get(client, "/api/v1/claims?sort=-origins&page_size=1")["items"][0]
+    top = get_json(client, "/api/v1/claims?sort=-origins&page_size=1")["items"][0]
     assert (top["id"], top["origin_count"], top["source_count"]) == ("nk-first-deployment-size", 4, 5)
 
 
@@ -55,7 +55,7 @@ def test_claim_as_schema_org_json_ld(client):
     body = response.get_json(force=True)
     assert body["@context"] == "https://schema.org" and body["@type"] == "Claim"
     assert body["@id"] == "http://localhost/api/v1/claims/nk-additional-deployment-size"
-    assert body["text"] == get(client, "/api/v1/claims/nk-additional-deployment-size")["statement"]
+    assert body["text"] == get_json(client, "/api/v1/claims/nk-additional-deployment-size")["statement"]
     assert [(a["@type"], a["name"]) for a in body["author"]] == [
         ("Organization", "Ukrainian intelligence assessment"),
         ("Organization", "Ukrainian intelligence"),

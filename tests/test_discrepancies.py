@@ -6,7 +6,7 @@ curated fixtures; they are asserted exactly.
 
 import pytest
 
-from tests.conftest import BUILD_UP, CNN, PLANS, PREPARING, TRIPLE, conforms, get, get_all
+from tests.conftest import BUILD_UP, CNN, PLANS, PREPARING, TRIPLE, conforms, get_all, get_json
 
 
 def discrepancies(client, query=""):
@@ -160,7 +160,7 @@ def test_discrepancy_filters(client):
 
 
 def test_discrepancies_page_with_a_cursor(client):
-    whole = get(client, "/api/v1/discrepancies?page_size=500&total=true")
+    whole = get_json(client, "/api/v1/discrepancies?page_size=500&total=true")
     assert whole["total"] == len(whole["items"]) and whole["next_cursor"] is None
     paged = get_all(client, "/api/v1/discrepancies?page_size=4")
     assert [d["id"] for d in paged] == [d["id"] for d in whole["items"]]
@@ -185,4 +185,4 @@ def test_bad_discrepancy_parameters(client, query, status, param):
 
 
 def test_discrepancies_conform_to_the_spec(client, spec):
-    conforms(spec, "DiscrepancyList", get(client, "/api/v1/discrepancies?page_size=500&total=true"))
+    conforms(spec, "DiscrepancyList", get_json(client, "/api/v1/discrepancies?page_size=500&total=true"))

@@ -10,13 +10,13 @@ from openapi_spec_validator import validate
 
 from api.web.chart import render_chart, x
 from api.web.queries.metric_summary import metric_summary
-from tests.conftest import ON_THE_DATED_SOURCE, PREPARING, conforms, get, get_all
+from tests.conftest import ON_THE_DATED_SOURCE, PREPARING, conforms, get_all, get_json
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_metric_summary_of_the_additional_troops(client, spec):
-    body = get(client, "/api/v1/metrics/troops-additional-planned/summary?subject=north-korea")
+    body = get_json(client, "/api/v1/metrics/troops-additional-planned/summary?subject=north-korea")
     conforms(spec, "MetricSummary", body)
     assert body["metric"]["id"] == "troops-additional-planned" and body["subject"]["id"] == "north-korea"
     assert body["counts"] == {"figures": 12, "sources": 5, "claimants": 6, "claims": 4}
@@ -36,13 +36,15 @@ def test_metric_summary_of_the_additional_troops(client, spec):
 
 
 def test_metric_summary_known_at_and_404s(client):
-    body = get(client, f"/api/v1/metrics/troops-additional-planned/summary?subject=north-korea&{ON_THE_DATED_SOURCE}")
+    body = get_json(
+        client, f"/api/v1/metrics/troops-additional-planned/summary?subject=north-korea&{ON_THE_DATED_SOURCE}"
+    )
     assert body["counts"] == {"figures": 3, "sources": 1, "claimants": 2, "claims": 2}
     assert [c["figures"] for c in body["claimants"]] == [
         ["s002-additional-troops-up-to-30000", "s002-ukraine-estimate-30000"],
         ["s002-western-estimate-up-to-30000"],
     ]
-    assert get(client, "/api/v1/metrics/ballistic-missile-strikes/summary")["range"] == {
+    assert get_json(client, "/api/v1/metrics/ballistic-missile-strikes/summary")["range"] == {
         "low": 82,
         "high": 82,
         "open_low": False,

@@ -6,11 +6,11 @@ curated fixtures; they are asserted exactly.
 
 import pytest
 
-from tests.conftest import conforms, get, get_all
+from tests.conftest import conforms, get_all, get_json
 
 
 def test_search_finds_an_entity_by_its_alias(client):
-    kiev = get(client, "/api/v1/search?q=Kiev")["items"]
+    kiev = get_json(client, "/api/v1/search?q=Kiev")["items"]
     assert (kiev[0]["type"], kiev[0]["id"], kiev[0]["url"], kiev[0]["title"]) == (
         "entity",
         "kyiv",
@@ -18,12 +18,12 @@ def test_search_finds_an_entity_by_its_alias(client):
         "Kyiv",
     )
     assert "<mark>Kiev</mark>" in kiev[0]["snippet"]
-    kim = get(client, '/api/v1/search?q="Kim Jong-un"&type=entity')["items"]
+    kim = get_json(client, '/api/v1/search?q="Kim Jong-un"&type=entity')["items"]
     assert kim[0]["id"] == "kim-jong-un" and kim[0]["title"] == "Kim Jong Un"
 
 
 def test_search_links_a_citation_match_to_its_event(client):
-    items = get(client, "/api/v1/search?q=Kiev&type=event")["items"]
+    items = get_json(client, "/api/v1/search?q=Kiev&type=event")["items"]
     by_id = {i["id"]: i for i in items}
     hit = by_id["white-house-halts-weapons-transfers-to-kyiv-2025-07"]
     assert hit["type"] == "event" and hit["matched"] == "event_citation"
@@ -32,13 +32,13 @@ def test_search_links_a_citation_match_to_its_event(client):
 
 
 def test_search_ranks_one_result_per_record(client, spec):
-    body = get(client, "/api/v1/search?q=Ropucha&total=true")
+    body = get_json(client, "/api/v1/search?q=Ropucha&total=true")
     conforms(spec, "SearchResultList", body)
     keys = [(i["type"], i["id"]) for i in body["items"]]
     assert len(keys) == len(set(keys)) == body["total"]
     assert [i["score"] for i in body["items"]] == sorted(i["score"] for i in body["items"])
     assert {"entity", "claim", "event", "figure"} <= {t for t, _ in keys}
-    assert all(i["type"] == "figure" for i in get(client, "/api/v1/search?q=Ropucha&type=figure")["items"])
+    assert all(i["type"] == "figure" for i in get_json(client, "/api/v1/search?q=Ropucha&type=figure")["items"])
     paged = get_all(client, "/api/v1/search?q=Ropucha&page_size=2")
     assert [(i["type"], i["id"]) for i in paged] == keys
 

@@ -4,11 +4,11 @@ Every expected answer below was read off the five archived texts through the
 curated fixtures; they are asserted exactly.
 """
 
-from tests.conftest import PREPARING, conforms, get, get_all
+from tests.conftest import PREPARING, conforms, get_all, get_json
 
 
 def test_timeline_of_june_2025_in_order(client):
-    timeline = get(client, "/api/v1/timeline?date_from=2025-06&date_to=2025-06")
+    timeline = get_json(client, "/api/v1/timeline?date_from=2025-06&date_to=2025-06")
     assert [(e["kind"], e["id"]) for e in timeline["items"]] == [
         ("figure", "s001-south-korea-additional-troops-3000"),
         ("figure", "s002-south-korea-additional-troops-3000"),
@@ -32,7 +32,7 @@ def test_timeline_of_june_2025_in_order(client):
 
 
 def test_timeline_is_ordered_and_keeps_undated_events_apart(client):
-    timeline = get(client, "/api/v1/timeline")
+    timeline = get_json(client, "/api/v1/timeline")
     keys = [(e["when"]["first_day"], e["when"]["last_day"], e["kind"], e["id"]) for e in timeline["items"]]
     assert keys == sorted(keys)
     figures = [e["id"] for e in timeline["items"] if e["kind"] == "figure"]
@@ -45,7 +45,7 @@ def test_timeline_is_ordered_and_keeps_undated_events_apart(client):
 
 
 def test_timeline_figure_entry(client):
-    timeline = get(client, "/api/v1/timeline?kind=figure&entity=south-korean-military")
+    timeline = get_json(client, "/api/v1/timeline?kind=figure&entity=south-korean-military")
     assert [e["id"] for e in timeline["items"]] == [
         "s001-south-korea-additional-troops-3000",
         "s003-south-korea-additional-troops-3000",
@@ -63,7 +63,7 @@ def test_timeline_figure_entry(client):
 
 
 def test_timeline_entity_filter(client):
-    timeline = get(client, "/api/v1/timeline?entity=sergei-shoigu")
+    timeline = get_json(client, "/api/v1/timeline?entity=sergei-shoigu")
     assert [(e["kind"], e["id"]) for e in timeline["items"]] == [
         ("event", "shoigu-announces-sappers-and-workers-for-kursk-2025-06"),
         ("figure", "s001-shoigu-second-visit"),
@@ -73,7 +73,7 @@ def test_timeline_entity_filter(client):
 
 
 def test_timeline_conforms_and_rejects_bad_windows(client, spec):
-    conforms(spec, "Timeline", get(client, "/api/v1/timeline"))
+    conforms(spec, "Timeline", get_json(client, "/api/v1/timeline"))
     response = client.get("/api/v1/timeline?date_from=2025-07&date_to=2025-06")
     assert response.status_code == 422 and "date_from" in response.get_json()["errors"]["query"]
     assert client.get("/api/v1/timeline?page_size=5").status_code == 422
