@@ -37,10 +37,10 @@ browser:  ## install Debian's Chromium for the docs-page browser test
 wrk:  ## install Debian's wrk for the load test and `make load`
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 
-test: $(VENV)/.dev browser wrk  ## install everything and run the whole test suite
+test: lint browser wrk  ## install everything, lint, and run the whole test suite
 	$(PY) -m pytest
 
-lint: $(VENV)/.dev
+lint: $(VENV)/.dev  ## ruff check and ruff format --check (part of `make test`)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
