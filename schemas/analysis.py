@@ -1,6 +1,6 @@
 """Wire format and query parameters of the cross-source analysis endpoints."""
 
-from marshmallow import fields, validate, validates_schema
+from marshmallow import fields, validate
 
 from schemas.common import (
     DateSpecSchema,
@@ -8,7 +8,6 @@ from schemas.common import (
     PageSchema,
     QueryArgs,
     WireSchema,
-    check_window,
     meta,
     window_date,
 )
@@ -166,10 +165,6 @@ class TimelineQueryArgs(QueryArgs):
         metadata=meta("event or figure. Repeat to match both.", ["event"]),
     )
     known_at = known_at_field()
-
-    @validates_schema
-    def check_ranges(self, data, **kwargs):
-        check_window(data, "date")
 
 
 class TimelineWhenSchema(WireSchema):

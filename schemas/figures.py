@@ -1,6 +1,6 @@
 """Wire format and query parameters of figures."""
 
-from marshmallow import fields, validate, validates_schema
+from marshmallow import fields, validate
 
 from schemas.common import (
     DateSpecSchema,
@@ -8,9 +8,7 @@ from schemas.common import (
     PageSchema,
     QuoteSchema,
     WireSchema,
-    check_window,
     meta,
-    positive_window,
     window_date,
 )
 from schemas.fixtures import HEDGES, METRIC_CATEGORIES
@@ -107,12 +105,6 @@ class FigureQueryArgs(ListArgs):
     known_at = known_at_field()
     sort = sort_field(FIGURE_SORT_KEYS, "id", "source,period")
     format = format_field()
-
-    @validates_schema
-    def check_ranges(self, data, **kwargs):
-        positive_window(data, "value_min", "value_max")
-        check_window(data, "period")
-        check_window(data, "published")
 
 
 class ValueSchema(WireSchema):

@@ -1,6 +1,6 @@
 """Wire format and query parameters of sources, entities, metrics, events and claims."""
 
-from marshmallow import fields, validate, validates_schema
+from marshmallow import fields, validate
 
 from schemas.common import (
     DateSpecSchema,
@@ -8,7 +8,6 @@ from schemas.common import (
     PageSchema,
     QuoteSchema,
     WireSchema,
-    check_window,
     meta,
     window_date,
 )
@@ -215,10 +214,6 @@ class EventQueryArgs(ListArgs):
     known_at = known_at_field()
     sort = sort_field(("date", "id", "type"), "date", "date")
     format = format_field()
-
-    @validates_schema
-    def check_ranges(self, data, **kwargs):
-        check_window(data, "date")
 
 
 class ParticipantSchema(WireSchema):

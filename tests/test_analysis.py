@@ -214,7 +214,7 @@ def test_discrepancies_page_with_a_cursor(client):
 def test_bad_discrepancy_parameters(client, query, status, param):
     response = client.get(f"/api/v1/discrepancies?{query}")
     assert response.status_code == status
-    assert param in response.get_json()["errors"]["query"]
+    assert param in response.get_json()["errors"]
 
 
 def test_discrepancies_conform_to_the_spec(client, spec):
@@ -376,10 +376,11 @@ def test_timeline_entity_filter(client):
     ]
 
 
-def test_timeline_conforms_and_rejects_bad_windows(client, spec):
-    conforms(spec, "Timeline", get(client, "/api/v1/timeline"))
-    response = client.get("/api/v1/timeline?date_from=2025-07&date_to=2025-06")
-    assert response.status_code == 422 and "date_from" in response.get_json()["errors"]["query"]
+def test_timeline_conforms_and_an_inverted_window_is_empty(client, spec):
+    everything = get(client, "/api/v1/timeline")
+    conforms(spec, "Timeline", everything)
+    inverted = get(client, "/api/v1/timeline?date_from=2025-07&date_to=2025-06")
+    assert everything["items"] and inverted["items"] == [] and inverted["undated"] == everything["undated"]
     assert client.get("/api/v1/timeline?page_size=5").status_code == 422
 
 
@@ -413,7 +414,7 @@ def test_search_ranks_one_result_per_record(client, spec):
     conforms(spec, "SearchResultList", body)
     keys = [(i["type"], i["id"]) for i in body["items"]]
     assert len(keys) == len(set(keys)) == body["total"]
-    assert [i["score"] for i in body["items"]] == sorted(i["score"] for i in body["items"])
+    assert [i["score"] for i in body["items"]] == sorted((i["score"] for i in body["items"]), reverse=True)
     assert {"entity", "claim", "event", "figure"} <= {t for t, _ in keys}
     assert all(i["type"] == "figure" for i in get(client, "/api/v1/search?q=Ropucha&type=figure")["items"])
     paged = get_all(client, "/api/v1/search?q=Ropucha&page_size=2")
@@ -423,9 +424,6 @@ def test_search_ranks_one_result_per_record(client, spec):
 @pytest.mark.parametrize(
     ("query", "status", "hint"),
     [
-        ("q=Kim Jong-un", 400, "double quotes"),
-        ("q=AND", 400, "syntax error"),
-        ("q=%22unclosed", 400, "unterminated"),
         ("q=", 422, None),
         ("type=planet&q=Kiev", 422, None),
         ("", 422, None),
@@ -435,9 +433,9 @@ def test_search_errors(client, query, status, hint):
     response = client.get(f"/api/v1/search?{query}")
     assert response.status_code == status
     body = response.get_json()
-    assert set(body["errors"]["query"]) <= {"q", "type"}
+    assert set(body["errors"]) <= {"q", "type"}
     if hint:
-        assert hint in body["message"]
+        assert hint in body["detail"]
 
 
 # ---- metric summary ----------------------------------------------------------
@@ -478,11 +476,13 @@ def test_metric_summary_known_at_and_404s(client):
     }
     for url in (
         "/api/v1/metrics/no-such-metric/summary",
-        "/api/v1/metrics/troops-deployed/summary?subject=no-such-entity",
         "/api/v1/metrics/no-such-metric/chart.svg",
     ):
         response = client.get(url)
-        assert response.status_code == 404 and "no-such" in response.get_json()["message"]
+        assert response.status_code == 404 and "no-such" in response.get_json()["detail"]
+    # A subject filter that names nothing is a 422, like every id filter.
+    response = client.get("/api/v1/metrics/troops-deployed/summary?subject=no-such-entity")
+    assert response.status_code == 422 and set(response.get_json()["errors"]) == {"subject"}
 
 
 def test_summary_groups_a_claimant_known_only_by_its_wording():

@@ -17,6 +17,7 @@ from apispec import BasePlugin
 from api.web.guard import CONTROL_FREE_PATTERN, MAX_PARAM_VALUES
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
+PROBLEM_JSON = "application/problem+json"  # RFC 9457, the media type of every error
 
 # Responses any operation can give, whatever its parameters (api.web.guard answers before the view runs).
 QUERY_STRING_ERRORS = {
@@ -117,7 +118,7 @@ class SharedRulesPlugin(BasePlugin):
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)  # every status the server sends is listed explicitly
             for code, text in QUERY_STRING_ERRORS.items():
-                responses.setdefault(code, {"content": {"application/json": {"schema": dict(ERROR_REF)}}})
+                responses.setdefault(code, {"content": {PROBLEM_JSON: {"schema": dict(ERROR_REF)}}})
                 responses[code]["description"] = text
             is_api = path.startswith("/api/")
             if is_api:

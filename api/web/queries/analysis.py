@@ -14,8 +14,8 @@ from urllib.parse import quote as url_quote
 import orjson
 
 from api.shape import date_spec, entity_ref, url
+from api.web.queries.fulltext import FIGURE_COLUMNS, SEARCH_COLUMNS, match_expression
 from api.web.queries.paging import (
-    BadQuery,
     decode_cursor,
     encode_cursor,
     in_list,
@@ -486,7 +486,7 @@ SELECT CASE si.kind WHEN 'event_citation' THEN 'event' ELSE si.kind END AS type,
        CASE WHEN instr(snippet(search_index_fts, 1, '<mark>', '</mark>', '…', 16), '<mark>') > 0
             THEN snippet(search_index_fts, 1, '<mark>', '</mark>', '…', 16)
             ELSE snippet(search_index_fts, -1, '<mark>', '</mark>', '…', 16) END AS snippet,
-       bm25(search_index_fts, 2.0, 1.0) AS score
+       -bm25(search_index_fts, 2.0, 1.0) AS score
 FROM search_index_fts JOIN search_index si ON si.rowid = search_index_fts.rowid
 WHERE search_index_fts MATCH ?1
 UNION ALL
@@ -494,16 +494,16 @@ SELECT 'figure', f.id, 'figure',
        CASE WHEN instr(snippet(figures_fts, 0, '<mark>', '</mark>', '…', 16), '<mark>') > 0
             THEN snippet(figures_fts, 0, '<mark>', '</mark>', '…', 16)
             ELSE snippet(figures_fts, -1, '<mark>', '</mark>', '…', 16) END,
-       bm25(figures_fts, 1.0, 2.0, 1.0)
+       -bm25(figures_fts, 1.0, 2.0, 1.0)
 FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid
 WHERE figures_fts MATCH ?1
 """
 
 # One row per record: an event citation counts as its event and the best match wins
-# (SQLite takes the bare columns of a min() aggregate from the row of the minimum).
+# (SQLite takes the bare columns of a max() aggregate from the row of the maximum).
 SEARCH_SELECT = f"""
 WITH matches AS MATERIALIZED ({MATCHES}),
-hits AS (SELECT type, id, matched, snippet, min(score) AS score FROM matches GROUP BY type, id)
+hits AS (SELECT type, id, matched, snippet, max(score) AS score FROM matches GROUP BY type, id)
 SELECT h.*,
        coalesce(en.name, ev.title, cl.statement, so.title, so.id,
                 m.label || ': ' || f.value_text || ' (' || fs.name || ')') AS title
@@ -524,13 +524,13 @@ URL_KIND = {"figure": "figures", "entity": "entities", "event": "events", "sourc
 
 
 def search(db, args: dict):
-    """Rank every record matching ``q`` by bm25 (items, next cursor, total)."""
-    where, params = [], [args["q"]]
+    """Rank every record matching ``q`` by relevance, the negated bm25: higher is better (items, next cursor, total)."""
+    where, params = [], [match_expression(args["q"], SEARCH_COLUMNS, FIGURE_COLUMNS)]
     if args.get("type"):
         cond, extra = in_list("h.type", args["type"])
         where.append(cond)
         params += extra
-    keys = parse_sort("score,type", SEARCH_SORT)
+    keys = parse_sort("-score,type", SEARCH_SORT)
     count_sql = SEARCH_COUNT if args.get("total") else None
     try:
         rows, next_cursor, total = keyset_page(
@@ -546,12 +546,6 @@ def search(db, args: dict):
             count_sql,
         )
     except sqlite3.OperationalError as exc:
-        if "no such column" in str(exc):
-            raise BadQuery(
-                f"Full-text query error ({exc}): a hyphen or colon inside a word is FTS5 syntax; "
-                'put such words in double quotes, e.g. "Kim Jong-un".',
-                "q",
-            ) from exc
         raise_fts_error(exc)
     items = [
         {

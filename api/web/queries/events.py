@@ -5,6 +5,7 @@ import sqlite3
 import orjson
 
 from api.shape import date_spec, entity_ref, published_ref, quote, url
+from api.web.queries.fulltext import SEARCH_COLUMNS, match_expression
 from api.web.queries.paging import in_list, keyset_page, order_by, parse_sort, raise_fts_error
 
 SORT_COLUMNS = {"date": "coalesce(e.date_first_day, '~')", "id": "e.id", "type": "e.type"}
@@ -49,7 +50,7 @@ def event_filters(args: dict) -> tuple[list[str], list]:
         params.append(args["known_at"].isoformat())
     if args.get("q"):
         where.append(SEARCH_EVENTS)
-        params.append(args["q"])
+        params.append(match_expression(args["q"], SEARCH_COLUMNS))
     return where, params
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from api.shape import url
+from api.web.queries.fulltext import FIGURE_COLUMNS, match_expression
 from api.web.queries.paging import BadQuery, SortKey, in_list, keyset_page, order_by, parse_sort, raise_fts_error
 
 SORT_COLUMNS = {
@@ -73,7 +74,7 @@ def figure_filters(args: dict) -> tuple[list[str], list]:
         params.append(args["value_max"])
     if args.get("q"):
         where.append("f.rowid IN (SELECT rowid FROM figures_fts WHERE figures_fts MATCH ?)")
-        params.append(args["q"])
+        params.append(match_expression(args["q"], FIGURE_COLUMNS))
     return where, params
 
 
@@ -134,7 +135,7 @@ def _list_figures_by_search(db, args, base_where, base_params):
             db,
             FTS_SELECT,
             ["figures_fts MATCH ?", *where],
-            [args["q"], *params],
+            [match_expression(args["q"], FIGURE_COLUMNS), *params],
             FTS_ID_KEYS,
             "id",
             args["page_size"],
