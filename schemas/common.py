@@ -95,6 +95,11 @@ UNKNOWN_NAME_HELP = (
 # Windows (low, high) of the query parameters: a low above the high is an empty window (nothing matches).
 WINDOWS = (("period_from", "period_to"), ("published_from", "published_to"), ("date_from", "date_to"))
 VALUE_WINDOW = ("value_min", "value_max")
+FULL_TEXT_HELP = (
+    "Numbers match however they are written (`30,000` and `30000` alike; `25,000–30,000` finds both numbers). "
+    'FTS5 syntax works: words (all required), "quoted phrases", AND, OR, NOT, NEAR(), prefix*; text that is '
+    "not valid FTS5 syntax is searched as plain words instead (never an error)."
+)
 
 
 class ListArgs(QueryArgs):
@@ -108,7 +113,10 @@ class ListArgs(QueryArgs):
     cursor = fields.String(
         load_default=None,
         validate=validate.Length(max=2000),
-        metadata=meta("Opaque cursor from a previous page's `next_cursor`; pages stay fast at any depth."),
+        metadata=meta(
+            "Opaque cursor from a previous page's `next_cursor`; pages stay fast at any depth. Only a cursor this "
+            "server issued for the same list and sort is valid: any other is a 400."
+        ),
     )
     total = fields.Boolean(
         load_default=False,
