@@ -57,6 +57,7 @@ def item_link(list_schema: str) -> dict | None:
         "description": f"Get the first item of the page (`{parameter}` is its `id`).",
     }
 
+
 HEADERS = {
     "X-Content-Type-Options": {
         "description": "Always `nosniff`.",
