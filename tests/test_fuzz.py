@@ -51,6 +51,7 @@ SEEN: Counter = Counter()  # requests sent, by operation
 MODES: Counter = Counter()  # by generation mode
 PHASES: Counter = Counter()  # by phase
 REFUSED: Counter = Counter()  # schema-valid requests refused by data, by reason
+LINKED: Counter = Counter()  # stateful calls of an item operation answered 200, by operation
 
 
 def refused_by_data(response) -> str | None:
@@ -121,7 +122,8 @@ def report(request):
         with capture.global_and_fixture_disabled():
             reporter.write_line(
                 f"\nfuzz: {len(operations)} operations, {sum(SEEN.values())} requests, 0 failures "
-                f"(phases: {counts(PHASES)}; modes: {counts(MODES)}; refused by data: {counts(REFUSED) or 'none'}), "
+                f"(phases: {counts(PHASES)}; modes: {counts(MODES)}; refused by data: {counts(REFUSED) or 'none'}; "
+                f"items reached through links: {counts(LINKED)}), "
                 f"max_examples={EXAMPLES}, seed={SEED}"
             )
 
@@ -149,7 +151,10 @@ class LinkedOperations(schema.as_state_machine()):
 
     def call(self, case, **kwargs):
         _count(case, "stateful")
-        return case.call(app=self.app, **kwargs)
+        response = case.call(app=self.app, **kwargs)
+        if "{" in case.operation.path and response.status_code == 200:
+            LINKED[case.operation.label] += 1
+        return response
 
     def validate_response(self, response, case, additional_checks=None, **kwargs):
         case.validate_response(
@@ -164,3 +169,5 @@ class LinkedOperations(schema.as_state_machine()):
 def test_linked_operations_conform(fuzzed_app):
     LinkedOperations.app = fuzzed_app
     LinkedOperations.run(settings=settings(SETTINGS, stateful_step_count=6))
+    # The links were followed: an item operation got an id it knows from a list page.
+    assert LINKED, "no stateful step reached an item that exists"
