@@ -138,7 +138,10 @@ FTS_HINT = 'Use plain words, "quoted phrases", AND, OR, NOT, NEAR() and a traili
 
 
 def raise_fts_error(exc: Exception):
-    """Re-raise an FTS5 query syntax error as a BadQuery on ``q``."""
+    """Re-raise an FTS5 query syntax error as a BadQuery on ``q``.
+
+    A safety net only: api.web.queries.fulltext hands SQLite expressions it has parsed already.
+    """
     message = str(exc)
     if "fts5" in message or "syntax error" in message or "no such column" in message or "unterminated" in message:
         raise BadQuery(f"Full-text query error ({message}). {FTS_HINT}", "q") from exc
