@@ -348,7 +348,8 @@ FROM (
          min(published) AS first_published,
          -- The earliest dated source, ties broken by id: published is an ISO day (10 characters).
          substr(min(published || source_id), 11) AS first_source_id
-  FROM figures GROUP BY claim_id
+  -- A scan and a sort: faster than visiting the figures in the order of idx_figures_claim_id_source_id.
+  FROM figures NOT INDEXED GROUP BY claim_id
 ) AS s
 WHERE s.claim_id = claims.id
 """
