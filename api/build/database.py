@@ -372,11 +372,11 @@ CREATE VIRTUAL TABLE "figures_fts" USING FTS5 (
 FTS_HASHSIZE = 64 << 20
 
 
-def code_digest(paths=None) -> str:
+def code_digest() -> str:
     """Return a hash of the source of the code that shapes the stored rows (``SHAPING_SOURCES``)."""
     digest = hashlib.sha256()
-    for path in paths if paths is not None else SHAPING_SOURCES:
-        digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
+    for path in SHAPING_SOURCES:
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
