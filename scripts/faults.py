@@ -327,11 +327,9 @@ def kill_under_load(stack: Stack, seconds: float, clients: int = 8) -> Outcome:
         f"{clients} clients request URLs never asked before for {seconds:g} s; replica 0 is killed (SIGKILL) after "
         f"{seconds / 3:.1f} s; at most {bound} requests (its workers x threads) may fail, none 0.5 s after the kill",
     )
-    urls = [
-        f"/api/v1/figures?page_size={size}&sort={sort}"
-        for size in range(1, 501)
-        for sort in ("id", "-value", "published", "source,period")
-    ]
+    # Never the same URL twice (value_min below every value changes nothing but the URL).
+    sorts = ("id", "-value", "published", "source,period")
+    urls = [f"/api/v1/figures?page_size={k % 500 + 1}&sort={sorts[k % 4]}&value_min=-{k}" for k in range(50_000)]
     with Load(stack.base, urls, clients) as load:
         time.sleep(seconds / 3)
         killed_at = time.monotonic()
