@@ -27,6 +27,9 @@ TIMELINE_KINDS = ("event", "figure")
 
 # ---- shared pieces ---------------------------------------------------------
 
+# How the versions of a discrepancy relate (api/values.py computes it).
+RELATIONS = ("same", "compatible", "conflicting")
+
 
 class SourceStampSchema(WireSchema):
     id = fields.String(required=True, metadata=meta("Source id.", "nk-preparing-up-to-30000-more-troops"))
@@ -59,6 +62,17 @@ class DiscrepancyQueryArgs(ListArgs):
         "Metric id of the claim (event discrepancies have no metric and are left out).", "troops-deployed"
     )
     source = repeated("Only discrepancies that involve this source (in any variant).", "cnn-nk-up-to-30000-troops")
+    relation = fields.List(
+        fields.String(validate=validate.OneOf(RELATIONS)),
+        load_default=None,
+        metadata=meta(
+            "How the versions relate: same, compatible (one interval holds or overlaps the other, e.g. "
+            "'up to 30,000' and '25,000–30,000') or conflicting (disjoint, e.g. '10,000–20,000' and "
+            "'25,000–30,000'). Kinds value, hedge and event_date have one; claimant and "
+            "event_attribution none. Repeat to match any of several.",
+            ["conflicting"],
+        ),
+    )
     known_at = known_at_field()
 
 
@@ -137,6 +151,17 @@ class DiscrepancySchema(WireSchema):
         required=True, metadata=meta("Stable id: <kind>:<record id>.", "hedge:nk-additional-deployment-size")
     )
     kind = fields.String(required=True, metadata=meta("Kind of difference.", "hedge", enum=list(DISCREPANCY_KINDS)))
+    relation = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta(
+            "same, compatible (the values or dates overlap: one holds or refines the other) or conflicting "
+            "(disjoint); null for kinds claimant and event_attribution, or when a version gives no number. "
+            "An 'about' value counts with a 10% margin.",
+            "compatible",
+            enum=["same", "compatible", "conflicting", None],
+        ),
+    )
     record = fields.Nested(
         DiscrepancyRecordSchema, required=True, metadata=meta("The claim or event the sources differ on.")
     )

@@ -329,8 +329,26 @@ class ClaimFigureSchema(WireSchema):
 
 
 class SpreadSchema(WireSchema):
-    low = fields.Float(required=True, allow_none=True, metadata=meta("Lowest bound any source gives.", 25000))
-    high = fields.Float(required=True, allow_none=True, metadata=meta("Highest bound any source gives.", 30000))
+    """The interval that holds every figure's value; open and vague figures stay so (api/values.py)."""
+
+    low = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata=meta("Lowest bound any figure gives; null when a figure is open below or none gives a number.", 25000),
+    )
+    high = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata=meta(
+            "Highest bound any figure gives; null when a figure is open above or none gives a number.", 30000
+        ),
+    )
+    open_low = fields.Boolean(required=True, metadata=meta("Some figure is open below (up to, less than).", True))
+    open_high = fields.Boolean(required=True, metadata=meta("Some figure is open above (at least, more than).", False))
+    vague = fields.Boolean(
+        required=True, metadata=meta("Some figure gives no number (hundreds, tens of thousands).", False)
+    )
+    approximate = fields.Boolean(required=True, metadata=meta("Some figure is approximate (about, roughly).", False))
 
 
 class ClaimSchema(WireSchema):

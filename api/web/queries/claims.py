@@ -1,6 +1,7 @@
 """Claims: one row per claim key, with every figure that reports it."""
 
 from api.shape import claimant_ref, entity_ref, metric_part, quote, source_part, url
+from api.values import combine
 from api.web.queries.listing import Export, Listing, any_in, any_of, compare, iso
 from api.web.queries.paging import in_list
 
@@ -104,7 +105,7 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
                 "figure_count": r["figure_count"],
                 "source_count": r["source_count"],
                 "origin_count": r["origin_count"],
-                "spread": {"low": r["low_min"], "high": r["high_max"]},
+                "spread": combine([f["value"] for f in fs]),
                 "first_published": r["first_published"],
                 "first_source": first_sources[0] if first_sources else None,
                 "note": r["note"],
@@ -128,6 +129,9 @@ FLAT_COLUMNS = (
     "origin_count",
     "spread_low",
     "spread_high",
+    "spread_open_low",
+    "spread_open_high",
+    "spread_vague",
     "first_published",
     "first_source",
     "claimant_ids",
@@ -148,6 +152,9 @@ def flatten_claim(c: dict) -> dict:
         "origin_count": c["origin_count"],
         "spread_low": c["spread"]["low"],
         "spread_high": c["spread"]["high"],
+        "spread_open_low": c["spread"]["open_low"],
+        "spread_open_high": c["spread"]["open_high"],
+        "spread_vague": c["spread"]["vague"],
         "first_published": c["first_published"],
         "first_source": c["first_source"],
         "claimant_ids": " ".join(sorted({cl["id"] for cl in c["claimants"] if cl["id"]})),

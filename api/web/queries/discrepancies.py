@@ -5,6 +5,7 @@ from __future__ import annotations
 import orjson
 
 from api.shape import cited_quote, entity_ref, source_stamp, url
+from api.values import APPROXIMATE, overall_relation
 from api.web.queries.listing import page_of
 from api.web.queries.paging import in_list
 from api.web.queries.rows import (
@@ -38,6 +39,34 @@ def _variant(members: list[dict], value: dict, label: str) -> dict:
     return {"label": label, "value": value, "sources": sources, "quotes": quotes}
 
 
+def _value_of(members: list[dict]) -> dict:
+    """One variant's value for comparison: its bounds, "about" if any member says so."""
+    first = members[0]
+    approximate = any(m["hedge"] in APPROXIMATE for m in members)
+    return {"low": first["low"], "high": first["high"], "hedge": "about_range" if approximate else "range"}
+
+
+def _value_relation(groups: dict) -> str | None:
+    """Relate the figures' values across the variants (see api.values.relation)."""
+    values = []
+    for members in groups.values():
+        for m in members:
+            key = (m["low"], m["high"])
+            if key != (None, None) and m["hedge"] != "vague":
+                values.append(_value_of([x for x in members if (x["low"], x["high"]) == key]))
+    return overall_relation(values)
+
+
+def _date_relation(groups: dict) -> str:
+    """Overlapping days (compatible: one date holds or refines the other) or disjoint days (conflicting)."""
+    ordered = sorted({(m["date_first_day"], m["date_last_day"]) for ms in groups.values() for m in ms})
+    disjoint = any(a[1] < b[0] or b[1] < a[0] for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+    return "conflicting" if disjoint else "compatible"
+
+
+RELATE = {"value": _value_relation, "hedge": _value_relation, "event_date": _date_relation}
+
+
 def _discrepancy(kind: str, record: dict, members: list[dict], key, order, describe) -> dict | None:
     """Group ``members`` by ``key``; a discrepancy needs two variants and two sources."""
     if len({m["source_id"] for m in members}) < 2:
@@ -51,7 +80,15 @@ def _discrepancy(kind: str, record: dict, members: list[dict], key, order, descr
     for k in sorted(groups, key=order):
         value, label = describe(k, sorted_members(groups[k]))
         variants.append(_variant(groups[k], value, label))
-    return {"id": f"{kind}:{record['id']}", "kind": kind, "record": record, "variants": variants}
+    relate = RELATE.get(kind)
+    relation = relate(groups) if relate else None
+    return {
+        "id": f"{kind}:{record['id']}",
+        "kind": kind,
+        "relation": relation,
+        "record": record,
+        "variants": variants,
+    }
 
 
 def _figure_discrepancies(claim: dict, figs: list[dict], kinds) -> list[dict]:
@@ -214,6 +251,8 @@ def _all_discrepancies(db, args: dict) -> list[dict]:
                 continue
             event = {"id": event_id, "title": cits[0]["e_title"]}
             found += _event_discrepancies(event, cits, kinds, names)
+    if args.get("relation"):
+        found = [d for d in found if d["relation"] in args["relation"]]
     if args.get("source"):
         wanted = set(args["source"])
         found = [d for d in found if any(s["id"] in wanted for v in d["variants"] for s in v["sources"])]
