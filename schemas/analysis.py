@@ -17,7 +17,9 @@ from schemas.figures import (
     EntityRefSchema,
     MetricRefSchema,
     ValueSchema,
+    known_at_basis_field,
     known_at_field,
+    known_from_field,
     repeated,
 )
 
@@ -74,6 +76,7 @@ class DiscrepancyQueryArgs(ListArgs):
         ),
     )
     known_at = known_at_field()
+    known_at_basis = known_at_basis_field()
 
 
 class DiscrepancyRecordSchema(WireSchema):
@@ -170,6 +173,7 @@ class DiscrepancySchema(WireSchema):
         required=True,
         metadata=meta("Two or more versions; figures or citations that agree share one."),
     )
+    known_from = known_from_field("the discrepancy (every version known: the latest of the versions' earliest dates)")
 
 
 class DiscrepancyListSchema(PageSchema):
@@ -191,6 +195,7 @@ class TimelineQueryArgs(QueryArgs):
         metadata=meta("event or figure. Repeat to match both.", ["event"]),
     )
     known_at = known_at_field()
+    known_at_basis = known_at_basis_field()
 
     @validates_schema
     def check_ranges(self, data, **kwargs):
@@ -245,7 +250,12 @@ class TimelineEntrySchema(WireSchema):
     when = fields.Nested(
         TimelineWhenSchema, required=True, allow_none=True, metadata=meta("When; null for undated events.")
     )
-    first_reported = fields.Nested(TimelineFirstReportedSchema, required=True)
+    first_reported = fields.Nested(
+        TimelineFirstReportedSchema,
+        required=True,
+        metadata=meta("On stated publication dates only (never assumed ones)."),
+    )
+    known_from = known_from_field("the entry")
 
 
 class TimelineSchema(WireSchema):
@@ -315,6 +325,7 @@ class MetricSummaryQueryArgs(QueryArgs):
         metadata=meta("Subject entity id (what the numbers are about); all subjects when absent.", "north-korea"),
     )
     known_at = known_at_field()
+    known_at_basis = known_at_basis_field()
 
 
 class SummaryFigureSchema(WireSchema):
@@ -328,6 +339,7 @@ class SummaryFigureSchema(WireSchema):
     )
     source = fields.Nested(SourceStampSchema, required=True)
     quote = fields.Nested(VariantQuoteSchema, required=True)
+    known_from = known_from_field("the figure")
 
 
 class SummaryClaimantSchema(WireSchema):

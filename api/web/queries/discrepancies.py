@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from api.shape import cited_quote, entity_ref, source_stamp, url
+from api.shape import cited_quote, earliest_known, entity_ref, source_stamp, url
 from api.values import APPROXIMATE, overall_relation
 from api.web.queries.listing import page_of
 from api.web.queries.paging import in_list
@@ -19,6 +19,8 @@ from api.web.queries.rows import (
     entities,
     fetch,
     known_at,
+    known_where,
+    mark_known,
     participants,
     sorted_members,
 )
@@ -82,13 +84,18 @@ def _discrepancy(kind: str, record: dict, members: list[dict], key, order, descr
         variants.append(_variant(groups[k], value, label))
     relate = RELATE.get(kind)
     relation = relate(groups) if relate else None
-    return {
+    found = {
         "id": f"{kind}:{record['id']}",
         "kind": kind,
         "relation": relation,
         "record": record,
         "variants": variants,
     }
+    if "known_from" in members[0]:
+        # Known once every version is: the latest of the versions' earliest dates.
+        marks = [earliest_known(m["known_from"] for m in ms) for ms in groups.values()]
+        found["known_from"] = max(marks, key=lambda m: (m["date"], m["assumed"]))
+    return found
 
 
 def _figure_discrepancies(claim: dict, figs: list[dict], kinds) -> list[dict]:
@@ -218,14 +225,16 @@ def _all_discrepancies(db, args: dict) -> list[dict]:
     if kinds & set(FIGURE_KINDS):
         where, params = [], []
         if cutoff:
-            where.append("f.published IS NOT NULL AND f.published <= ?")
+            where.append(known_where("f", args))
             params.append(cutoff)
         if args.get("metric"):
             cond, extra = in_list("c.metric_id", args["metric"])
             where.append(cond)
             params += extra
         by_claim: dict[str, list] = {}
-        for f in fetch(db, FIGURES, where, params, "f.claim_id, f.id"):
+        figs = fetch(db, FIGURES, where, params, "f.claim_id, f.id")
+        mark_known(figs, args)
+        for f in figs:
             f["figure"] = f["id"]
             by_claim.setdefault(f["claim_id"], []).append(f)
         for claim_id, figs in by_claim.items():
@@ -237,10 +246,12 @@ def _all_discrepancies(db, args: dict) -> list[dict]:
     if kinds & set(EVENT_KINDS) and not args.get("metric"):
         where, params = [], []
         if cutoff:
-            where.append("c.published IS NOT NULL AND c.published <= ?")
+            where.append(known_where("c", args))
             params.append(cutoff)
         by_event: dict[str, list] = {}
-        for c in fetch(db, CITATIONS, where, params, "c.event_id, c.id"):
+        cits = fetch(db, CITATIONS, where, params, "c.event_id, c.id")
+        mark_known(cits, args)
+        for c in cits:
             c["figure"] = None
             c["actor_ids"] = tuple(sorted(orjson.loads(c["actors"] or "[]")))
             by_event.setdefault(c["event_id"], []).append(c)
