@@ -3,16 +3,8 @@
 import orjson
 
 from api.shape import claimant_ref, date_spec, earliest_known, entity_ref, known_from, quote, source_part, url
-from api.web.queries.listing import (
-    Export,
-    Listing,
-    any_in,
-    any_of,
-    compare,
-    counts_assumed,
-    iso,
-    known_by,
-)
+from api.web.queries.fulltext import SEARCH_COLUMNS, match_expression
+from api.web.queries.listing import Export, Listing, any_in, any_of, compare, counts_assumed, iso, known_by
 from api.web.queries.paging import in_list, raise_fts_error
 
 SELECT = """
@@ -43,7 +35,7 @@ FILTERS = {
     "date_from": compare("e.date_last_day >= ?"),
     "date_to": compare("e.date_first_day <= ?"),
     "known_at": compare(KNOWN_EVENT.format(known_by("c.published", "c.source_id", False)), iso),
-    "q": compare(SEARCH_EVENTS),
+    "q": compare(SEARCH_EVENTS, lambda q: match_expression(q, SEARCH_COLUMNS)),
 }
 
 
