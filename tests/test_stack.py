@@ -423,6 +423,12 @@ def test_make_serve_runs_the_stack_and_stops_every_process(db_path, tmp_path, ho
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
             make.wait()
+            # Killed, it could not stop what it started (each in a session of its own): do it here.
+            if (run_dir / "stack.json").exists():
+                state = json.loads((run_dir / "stack.json").read_text())
+                for group in (state["nginx_pid"], *(u["pid"] for u in state["upstreams"])):
+                    if group_members(group):
+                        os.killpg(group, signal.SIGKILL)
         with make.stdout:
             output = make.stdout.read().decode()
     assert "stopping nginx and the replicas" in output, output
