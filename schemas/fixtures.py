@@ -89,6 +89,9 @@ EVENT_TYPES = (
     "treaty",
 )
 EVENT_STATUSES = ("occurred", "ongoing", "planned", "expected", "alleged", "possible")
+# How a party stands towards a claim: says it is true, declines or has not yet
+# said so, questions it, says it is false.
+ASSESSMENT_STANCES = ("confirms", "has-not-confirmed", "doubts", "disputes")
 
 # A date at the precision the text gives: YYYY, YYYY-MM or YYYY-MM-DD.
 PARTIAL_DATE_RE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?\Z")
@@ -348,11 +351,35 @@ class EventFixture(StrictSchema):
 
 
 class ExclusionFixture(QuotedSchema):
-    """A number or date expression in a text that is deliberately not a claim."""
+    """A number, date or attribution cue in a text that is deliberately not a claim."""
 
     source = fields.String(required=True, validate=SLUG)
     reason = fields.String(required=True, validate=validate.Length(min=1))
     refers_to = fields.String(load_default=None, allow_none=True)
+
+
+class StatementFixture(QuotedSchema):
+    """An attributed statement that carries no number of its own: who said what, with the cue verb as written."""
+
+    id = fields.String(required=True, validate=SLUG)
+    source = fields.String(required=True, validate=SLUG)
+    speaker = fields.Nested(AttributionSchema, required=True)
+    cue = fields.String(required=True, validate=validate.Length(min=1))
+    about = fields.List(fields.String(validate=SLUG), load_default=list)
+    via = fields.String(load_default=None, allow_none=True, validate=SLUG)
+    note = fields.String(load_default=None, allow_none=True)
+
+
+class AssessmentFixture(QuotedSchema):
+    """A party's stance towards a claim, as one source reports it."""
+
+    id = fields.String(required=True, validate=SLUG)
+    claim = fields.String(required=True, validate=SLUG)
+    source = fields.String(required=True, validate=SLUG)
+    entity = fields.String(required=True, allow_none=True, validate=SLUG)
+    as_written = fields.String(required=True, validate=validate.Length(min=1))
+    stance = fields.String(required=True, validate=validate.OneOf(ASSESSMENT_STANCES))
+    note = fields.String(load_default=None, allow_none=True)
 
 
 FIXTURE_SCHEMAS = {
@@ -363,6 +390,8 @@ FIXTURE_SCHEMAS = {
     "figures": FigureFixture(),
     "events": EventFixture(),
     "exclusions": ExclusionFixture(),
+    "statements": StatementFixture(),
+    "assessments": AssessmentFixture(),
 }
 
 

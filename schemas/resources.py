@@ -24,6 +24,7 @@ from schemas.figures import (
     sort_field,
 )
 from schemas.fixtures import ENTITY_TYPES, EVENT_STATUSES, EVENT_TYPES, METRIC_CATEGORIES, STANCES
+from schemas.statements import STANCE_ARG, AssessmentSchema, CorroborationSchema, EventFigureSchema
 
 # ---- sources ---------------------------------------------------------------
 
@@ -281,6 +282,9 @@ class EventSchema(WireSchema):
     citations = fields.List(
         fields.Nested(CitationSchema), required=True, metadata=meta("One per source that reports the event.")
     )
+    figures = fields.List(
+        fields.Nested(EventFigureSchema), required=True, metadata=meta("The figures that describe this event.")
+    )
     first_reported = fields.Nested(FirstReportedSchema, required=True)
     note = fields.String(required=True, allow_none=True)
 
@@ -311,6 +315,10 @@ class ClaimQueryArgs(ListArgs):
         load_default=None,
         validate=validate.Range(min=0, max=1_000_000),
         metadata=meta("Claims with at least this many independent origins.", 2),
+    )
+    stance = STANCE_ARG
+    assessed_by = repeated(
+        "Claims with an assessment by this entity (any stance, or those given in `stance`).", "western-officials"
     )
     known_at = known_at_field()
     sort = sort_field(("id", "sources", "origins", "first_published"), "id", "-sources")
@@ -351,6 +359,12 @@ class ClaimSchema(WireSchema):
         required=True, metadata=meta("Independent origins: sources reporting through one intermediary count once.", 2)
     )
     spread = fields.Nested(SpreadSchema, required=True)
+    assessments = fields.List(
+        fields.Nested(AssessmentSchema),
+        required=True,
+        metadata=meta("Who confirms, has not confirmed, doubts or disputes the claim, as each source reports it."),
+    )
+    corroboration = fields.Nested(CorroborationSchema, required=True)
     first_published = fields.String(
         required=True,
         allow_none=True,

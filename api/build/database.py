@@ -278,6 +278,46 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
         [("source_id", "sources", "id")],
         {"quote", "reason"},
     ),
+    "statements": (
+        {
+            "id": T,
+            "source_id": T,
+            "speaker_id": T,
+            "speaker": T,
+            "cue": T,
+            "quote": T,
+            "span_start": INT,
+            "span_end": INT,
+            "via_id": T,
+            "note": T,
+        },
+        "id",
+        [("source_id", "sources", "id"), ("speaker_id", "entities", "id"), ("via_id", "entities", "id")],
+        {"source_id", "cue", "quote", "span_start", "span_end"},
+    ),
+    "statement_about": (
+        {"statement_id": T, "entity_id": T},
+        ("statement_id", "entity_id"),
+        [("statement_id", "statements", "id"), ("entity_id", "entities", "id")],
+        set(),
+    ),
+    "assessments": (
+        {
+            "id": T,
+            "claim_id": T,
+            "source_id": T,
+            "entity_id": T,
+            "as_written": T,
+            "stance": T,
+            "quote": T,
+            "span_start": INT,
+            "span_end": INT,
+            "note": T,
+        },
+        "id",
+        [("claim_id", "claims", "id"), ("source_id", "sources", "id"), ("entity_id", "entities", "id")],
+        {"claim_id", "source_id", "as_written", "stance", "quote", "span_start", "span_end"},
+    ),
 }
 
 INDEXES = {
@@ -303,6 +343,9 @@ INDEXES = {
     ],
     "figure_counts": [["metric_id"], ["category"]],
     "exclusions": [["refers_to"]],
+    "statements": [["source_id", "span_start"], ["speaker_id"]],
+    "statement_about": [["entity_id", "statement_id"]],
+    "assessments": [["claim_id"], ["entity_id"], ["stance"]],
 }
 
 
@@ -488,6 +531,39 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
                 "refers_to": x["refers_to"],
             }
         )
+    for st in sorted(fixtures.data("statements"), key=lambda d: d["id"]):
+        start, end = _span(st["span"])
+        rows["statements"].append(
+            {
+                "id": st["id"],
+                "source_id": st["source"],
+                "speaker_id": st["speaker"]["entity"],
+                "speaker": st["speaker"]["as_written"],
+                "cue": st["cue"],
+                "quote": st["quote"],
+                "span_start": start,
+                "span_end": end,
+                "via_id": st["via"],
+                "note": st["note"],
+            }
+        )
+        rows["statement_about"].extend({"statement_id": st["id"], "entity_id": e} for e in dict.fromkeys(st["about"]))
+    for a in sorted(fixtures.data("assessments"), key=lambda d: d["id"]):
+        start, end = _span(a["span"])
+        rows["assessments"].append(
+            {
+                "id": a["id"],
+                "claim_id": a["claim"],
+                "source_id": a["source"],
+                "entity_id": a["entity"],
+                "as_written": a["as_written"],
+                "stance": a["stance"],
+                "quote": a["quote"],
+                "span_start": start,
+                "span_end": end,
+                "note": a["note"],
+            }
+        )
     return rows
 
 
@@ -612,6 +688,8 @@ UNION ALL
 SELECT 'source', id, coalesce(title, id), coalesce(author, '') FROM sources
 UNION ALL
 SELECT 'claim', id, id, statement FROM claims
+UNION ALL
+SELECT 'statement', id, coalesce(speaker, '') || ' ' || cue, quote FROM statements
 """
 
 
@@ -671,6 +749,9 @@ RECORD_TABLES = (
     "event_participants",
     "event_citations",
     "exclusions",
+    "statements",
+    "statement_about",
+    "assessments",
 )
 
 

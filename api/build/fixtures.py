@@ -1,7 +1,7 @@
 """Load and validate the hand-curated fixtures.
 
 Each kind of record (``sources``, ``entities``, ``metrics``, ``claims``,
-``figures``, ``events``, ``exclusions``) is read from ``fixtures/<kind>.yaml``
+``figures``, ``events``, ``exclusions``, ``statements``, ``assessments``) is read from ``fixtures/<kind>.yaml``
 and from every ``fixtures/<kind>/*.yaml``; each file holds a YAML list of
 records.  :func:`validate` checks every record against its marshmallow schema,
 then the references between records, then every quote against the archived
@@ -206,6 +206,7 @@ class Checker:
         self.claims: dict[str, dict] = {}
         self._sources: dict[str, dict] | None = None
         self._known_claims: dict[str, tuple[str, str]] | None = None
+        self._event_sources: set[tuple[str, str]] | None = None
 
     def add(self, rec: Record, fld: str, message: str):
         self.problems.append(Problem(rec.file, rec.label, fld, message))
@@ -291,13 +292,18 @@ class Checker:
                 for k, c in self.claims.items()
                 if c["metric"] in ids["metrics"] and c["subject"] in ids["entities"]
             }
+        if self._event_sources is None:
+            # A figure may name an event only if its own source cites that event.
+            self._event_sources = {
+                (r.data["id"], c["source"]) for r in self.fx.records["events"] for c in r.data["citations"]
+            }
         claim = self._known_claims.get(d["claim"])
         claimant = d["claimant"]
         if not (
             claim is not None
             and d["source"] in ids["sources"]
             and (d["via"] is None or d["via"] in ids["entities"])
-            and (d["event"] is None or d["event"] in ids["events"])
+            and (d["event"] is None or (d["event"], d["source"]) in self._event_sources)
             and (claimant is None or claimant["entity"] is None or claimant["entity"] in ids["entities"])
             and d["metric"] in (None, claim[0])
             and d["subject"] in (None, claim[1])
@@ -319,6 +325,8 @@ class Checker:
         self.ref(rec, "subject", d["subject"], "entities")
         self.ref(rec, "via", d["via"], "entities")
         self.ref(rec, "event", d["event"], "events")
+        if d["event"] in self.ids["events"] and (d["event"], d["source"]) not in (self._event_sources or ()):
+            self.add(rec, "event", f"event {d['event']!r} has no citation from source {d['source']!r}")
         if d["claimant"]:
             self.ref(rec, "claimant.entity", d["claimant"]["entity"], "entities")
         claim = self.claims.get(d["claim"])
@@ -374,6 +382,18 @@ class Checker:
                 seen_sources[cit["source"]] += 1
         for rec in self.fx.records["exclusions"]:
             self.ref(rec, "source", rec.data["source"], "sources")
+        for rec in self.fx.records["statements"]:
+            d = rec.data
+            self.ref(rec, "source", d["source"], "sources")
+            self.ref(rec, "speaker.entity", d["speaker"]["entity"], "entities")
+            self.ref(rec, "via", d["via"], "entities")
+            for i, about in enumerate(d["about"]):
+                self.ref(rec, f"about.{i}", about, "entities")
+        for rec in self.fx.records["assessments"]:
+            d = rec.data
+            self.ref(rec, "claim", d["claim"], "claims")
+            self.ref(rec, "source", d["source"], "sources")
+            self.ref(rec, "entity", d["entity"], "entities")
 
     def check_aliases(self):
         owner: dict[str, str] = {}
@@ -460,6 +480,14 @@ class Checker:
         for rec in self.fx.records["events"]:
             for i, cit in enumerate(rec.data["citations"]):
                 self.quote(rec, f"citations.{i}.span", cit["source"], cit["quote"], cit["span"])
+        for rec in self.fx.records["statements"]:
+            d = rec.data
+            self.quote(rec, "span", d["source"], d["quote"], d["span"])
+            if d["cue"] not in d["quote"]:
+                self.add(rec, "cue", f"{d['cue']!r} is not in the quote (give the cue as written)")
+        for rec in self.fx.records["assessments"]:
+            d = rec.data
+            self.quote(rec, "span", d["source"], d["quote"], d["span"])
 
 
 def validate(fixtures: Fixtures, texts: Path | None) -> list[Problem]:

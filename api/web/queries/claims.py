@@ -47,6 +47,15 @@ def claim_filters(args: dict) -> tuple[list[str], list]:
             cond, extra = in_list(column, args[name])
             where.append(f"c.id IN (SELECT f.claim_id FROM figures f WHERE {cond})")
             params += extra
+    if args.get("stance") or args.get("assessed_by"):
+        conds, extra = [], []
+        for name, column in (("stance", "a.stance"), ("assessed_by", "a.entity_id")):
+            if args.get(name):
+                cond, more = in_list(column, args[name])
+                conds.append(cond)
+                extra += more
+        where.append(f"c.id IN (SELECT a.claim_id FROM assessments a WHERE {' AND '.join(conds)})")
+        params += extra
     for name, cond in (
         ("min_sources", "x.source_count >= ?"),
         ("min_origins", "x.origin_count >= ?"),
@@ -112,6 +121,7 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
                 "quote": quote(f["quote"], f["span_start"], f["span_end"]),
             }
         )
+    assessments = _assessments(db, ids)
     out = []
     for r in rows:
         fs = figs.get(r["id"], [])
@@ -148,12 +158,76 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
                 "source_count": r["source_count"],
                 "origin_count": r["origin_count"],
                 "spread": {"low": r["low_min"], "high": r["high_max"]},
+                **_with_corroboration(r, fs, assessments.get(r["id"], [])),
                 "first_published": r["first_published"],
                 "first_source": first_sources[0] if first_sources else None,
                 "note": r["note"],
             }
         )
     return out
+
+
+def _assessments(db, ids: list[str]) -> dict[str, list]:
+    """Every assessment of the given claims, by claim id (one query)."""
+    cond, params = in_list("a.claim_id", ids)
+    out: dict[str, list] = {}
+    for a in db.execute(
+        f"""SELECT a.*, e.name AS e_name, e.type AS e_type, s.title AS s_title, s.outlet_id AS s_outlet,
+                   s.published_start AS s_pub, s.published_precision AS s_pub_precision,
+                   s.published_first_day AS s_pub_first, s.stance AS s_stance
+            FROM assessments a JOIN sources s ON s.id = a.source_id LEFT JOIN entities e ON e.id = a.entity_id
+            WHERE {cond} ORDER BY a.claim_id, a.source_id, a.span_start, a.id""",
+        params,
+    ):
+        out.setdefault(a["claim_id"], []).append(
+            {
+                "id": a["id"],
+                "entity": entity_ref(a["entity_id"], a["e_name"], a["e_type"]),
+                "as_written": a["as_written"],
+                "stance": a["stance"],
+                "source": {
+                    "id": a["source_id"],
+                    "title": a["s_title"],
+                    "outlet": a["s_outlet"],
+                    "published": published_ref(a["s_pub"], a["s_pub_precision"], a["s_pub_first"]),
+                    "stance": a["s_stance"],
+                    "url": url("sources", a["source_id"]),
+                },
+                "quote": quote(a["quote"], a["span_start"], a["span_end"]),
+                "note": a["note"],
+            }
+        )
+    return out
+
+
+def _with_corroboration(r: dict, figures: list[dict], assessments: list[dict]) -> dict:
+    """Return the claim's assessments and how it is corroborated.
+
+    A report repeated by several sources through one intermediary is one
+    origin; an assessment is independent when the assessing party is neither a
+    claimant of the claim nor an intermediary it came through.
+    """
+    involved = {f["claimant"]["id"] for f in figures if f["claimant"] and f["claimant"]["id"]}
+    involved |= {f["via"]["id"] for f in figures if f["via"]}
+    shaped = [
+        {
+            **{k: v for k, v in a.items() if k != "note"},
+            "independent": bool(a["entity"]) and a["entity"]["id"] not in involved,
+            "note": a["note"],
+        }
+        for a in assessments
+    ]
+    stances = [a["stance"] for a in shaped]
+    return {
+        "assessments": shaped,
+        "corroboration": {
+            "origins": r["origin_count"],
+            "repeated_reports": r["source_count"] - r["origin_count"],
+            "independent_confirmations": sum(1 for a in shaped if a["stance"] == "confirms" and a["independent"]),
+            "not_confirmed": stances.count("has-not-confirmed"),
+            "doubted": stances.count("doubts") + stances.count("disputes"),
+        },
+    }
 
 
 def list_claims(db, args: dict, base_where=None, base_params=None):
