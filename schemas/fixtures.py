@@ -333,6 +333,8 @@ class CitationFixture(QuotedSchema):
     date = fields.Nested(DateSpecSchema, required=True, allow_none=True)
     attribution = fields.Nested(AttributionSchema, load_default=None, allow_none=True)
     actors = fields.List(fields.String(validate=SLUG), load_default=list)
+    # Where this source says it happened, when it says (null: it names no place).
+    location = fields.String(load_default=None, allow_none=True, validate=SLUG)
     via = fields.String(load_default=None, allow_none=True, validate=SLUG)
     status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(EVENT_STATUSES))
     note = fields.String(load_default=None, allow_none=True)

@@ -237,6 +237,12 @@ class CitationSchema(WireSchema):
         ClaimantSchema, required=True, allow_none=True, metadata=meta("Who this source says reported it.")
     )
     actors = fields.List(fields.Nested(EntityRefSchema), required=True, metadata=meta("Who this source says did it."))
+    location = fields.Nested(
+        EntityRefSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta("Where this source says it happened; null where it names no place."),
+    )
     via = fields.Nested(EntityRefSchema, required=True, allow_none=True)
     status = fields.String(
         required=True, allow_none=True, metadata=meta("This source's status where it differs from the event's.", None)

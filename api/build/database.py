@@ -47,6 +47,7 @@ from api.build.fixtures import (
     load_and_validate,
     record_hash,
 )
+from api.build.review import citation_entities, review
 from api.build.shards import FigureStage, default_jobs, docs_path, scratch_parent
 from api.build.shards import run as run_shards
 from api.build.texts import texts_dir
@@ -171,6 +172,14 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
         [("location_id", "entities", "id"), ("date_source_id", "sources", "id")],
         {"type", "title", "summary", "status", "citation_count"},
     ),
+    # The entities each citation supports (api.build.review.citation_entities): an
+    # event matches an entity for a source only through that source's citation.
+    "event_citation_entities": (
+        {"citation_id": T, "event_id": T, "source_id": T, "entity_id": T},
+        ("citation_id", "entity_id"),
+        [("event_id", "events", "id"), ("source_id", "sources", "id"), ("entity_id", "entities", "id")],
+        set(),
+    ),
     "event_participants": (
         {"event_id": T, "entity_id": T, "role": T},
         ("event_id", "entity_id", "role"),
@@ -189,6 +198,7 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "attribution_entity_id": T,
             "attribution": T,
             "actors": T,
+            "location_id": T,
             "via_id": T,
             "status": T,
             "note": T,
@@ -199,6 +209,7 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             ("event_id", "events", "id"),
             ("source_id", "sources", "id"),
             ("attribution_entity_id", "entities", "id"),
+            ("location_id", "entities", "id"),
             ("via_id", "entities", "id"),
         ],
         {"event_id", "source_id", "quote", "span_start", "span_end"},
@@ -329,6 +340,7 @@ INDEXES = {
     "events": [["date_first_day", "id"], ["type", "date_first_day", "id"], ["location_id"], ["status"]],
     "event_participants": [["entity_id", "event_id"]],
     "event_citations": [["event_id"], ["source_id", "event_id"]],
+    "event_citation_entities": [["entity_id", "source_id", "event_id"]],
     "figures": [
         ["category", "subject_id", "source_id", "period_sort", "id"],
         ["metric_id", "subject_id", "published_sort", "id"],
@@ -378,6 +390,7 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {name: [] for name in TABLES if name != "figures"}
     sources = fixtures.by_id("sources")
     metrics = fixtures.by_id("metrics")
+    entity_names = {e["id"]: [e["name"], *e["aliases"]] for e in fixtures.data("entities")}
     for e in sorted(fixtures.data("entities"), key=lambda d: d["id"]):
         rows["entities"].append({k: e[k] for k in ("id", "name", "type", "description", "part_of", "note")})
         for i, name in enumerate([e["name"], *e["aliases"]]):
@@ -481,6 +494,7 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
                     "attribution_entity_id": attribution.get("entity"),
                     "attribution": attribution.get("as_written"),
                     "actors": json.dumps(cit["actors"]) if cit["actors"] else None,
+                    "location_id": cit["location"],
                     "via_id": cit["via"],
                     "status": cit["status"],
                     "note": cit["note"],
@@ -488,6 +502,11 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
                 }
             )
         rows["event_citations"].extend(cits)
+        for cit, row in zip(ev["citations"], cits, strict=True):
+            rows["event_citation_entities"].extend(
+                {"citation_id": row["id"], "event_id": ev["id"], "source_id": cit["source"], "entity_id": entity}
+                for entity in citation_entities(ev, cit, entity_names)
+            )
         dated = [c for c in cits if c["date_first_day"]]
         # The event's date is the narrowest date any source gives; every
         # source's own date stays on its citation (see /discrepancies).
@@ -748,6 +767,7 @@ RECORD_TABLES = (
     "events",
     "event_participants",
     "event_citations",
+    "event_citation_entities",
     "exclusions",
     "statements",
     "statement_about",
@@ -1045,6 +1065,11 @@ def main(argv: list[str] | None = None) -> int:
             fixtures = load_and_validate(Path(args.fixtures), texts)
             n = sum(len(v) for v in fixtures.records.values())
             print(f"ok: {n} records valid (build id {build_id_for(fixtures)})")
+            # Flags for review are warnings: printed, never a failed check (api.build.review).
+            flags = review(fixtures, texts)
+            for flag in flags:
+                print(f"review: {flag}")
+            print(f"{len(flags)} flag(s) for review")
             return 0
         result = build(Path(args.db), Path(args.fixtures), texts, jobs=args.jobs)
     except FixtureError as exc:

@@ -375,6 +375,7 @@ class Checker:
             for i, cit in enumerate(d["citations"]):
                 self.ref(rec, f"citations.{i}.source", cit["source"], "sources")
                 self.ref(rec, f"citations.{i}.via", cit["via"], "entities")
+                self.ref(rec, f"citations.{i}.location", cit["location"], "entities")
                 for j, actor in enumerate(cit["actors"]):
                     self.ref(rec, f"citations.{i}.actors.{j}", actor, "entities")
                 if cit["attribution"]:

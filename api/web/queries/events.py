@@ -29,7 +29,14 @@ def event_filters(args: dict) -> tuple[list[str], list]:
             cond, extra = in_list(column, args[name])
             where.append(cond)
             params += extra
-    if args.get("entity"):
+    if args.get("entity") and args.get("source"):
+        # Only the given sources' own citations count: an event does not match
+        # an entity because another source's citation names it.
+        cond, extra = in_list("x.entity_id", args["entity"])
+        scond, sextra = in_list("x.source_id", args["source"])
+        where.append(f"e.id IN (SELECT x.event_id FROM event_citation_entities x WHERE {cond} AND {scond})")
+        params += extra + sextra
+    elif args.get("entity"):
         cond, extra = in_list("p.entity_id", args["entity"])
         loc, extra2 = in_list("e.location_id", args["entity"])
         where.append(f"({loc} OR e.id IN (SELECT p.event_id FROM event_participants p WHERE {cond}))")
@@ -82,6 +89,7 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
         params,
     ).fetchall()
     actor_ids = sorted({a for c in cits if c["actors"] for a in orjson.loads(c["actors"])})
+    actor_ids = sorted({*actor_ids, *(c["location_id"] for c in cits if c["location_id"])})
     names = {}
     if actor_ids:
         acond, aparams = in_list("id", actor_ids)
@@ -111,6 +119,7 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
                 "date": date_spec(c, "date"),
                 "attribution": attribution,
                 "actors": actors,
+                "location": entity_ref(c["location_id"], *_name_type(names, c["location_id"])),
                 "via": entity_ref(c["via_id"], c["v_name"], c["v_type"]),
                 "status": c["status"],
                 "note": c["note"],
@@ -176,6 +185,11 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
             }
         )
     return out
+
+
+def _name_type(names: dict, entity_id: str | None) -> tuple:
+    found = names.get(entity_id)
+    return (found["name"], found["type"]) if found else (None, None)
 
 
 def list_events(db, args: dict, base_where=None, base_params=None):
