@@ -87,6 +87,7 @@ EVENT_TYPES = (
     "military-operation",
     "selection",
     "treaty",
+    "cooperation",
 )
 EVENT_STATUSES = ("occurred", "ongoing", "planned", "expected", "alleged", "possible")
 # How a party stands towards a claim: says it is true, declines or has not yet
