@@ -35,7 +35,7 @@ class SourceQueryArgs(ListArgs):
         load_default=None,
         metadata=meta("Stance of the source. Repeat to match any of several.", ["skeptical"]),
     )
-    cites = repeated("Entity id the source cites (an outlet or agency).", "cnn")
+    cites = repeated("Entity id the source cites (an outlet, agency, organisation or person).", "cnn")
     sort = sort_field(("id", "published"), "id", "published")
 
 
@@ -99,7 +99,9 @@ class SourceSchema(WireSchema):
         fields.Nested(QuoteSchema), required=True, metadata=meta("Quotes that show the stance.")
     )
     cites = fields.List(
-        fields.Nested(CiteSchema), required=True, metadata=meta("Outlets and agencies the source cites.")
+        fields.Nested(CiteSchema),
+        required=True,
+        metadata=meta("Every outlet, agency, organisation and person the source cites."),
     )
     document = fields.Nested(DocumentSchema, required=True)
     counts = fields.Nested(SourceCountsSchema, required=True)
