@@ -1,6 +1,6 @@
 """The Swagger UI at /docs: served entirely by the app, and rendering in a real browser.
 
-The browser test starts Debian's headless Chromium against the app on gunicorn (tests/server.py),
+The browser test starts Debian's headless Chromium against the app on gunicorn (the live_server fixture),
 with every connection that is not to loopback sent to a dead proxy, and checks the dumped DOM
 (every operation rendered), the net log (everything the page requested came from 127.0.0.1 and
 every TCP connection went to loopback) and a screenshot. Set CLAIMBASE_DOCS_SCREENSHOT=<path>
@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.server import get, live_server  # noqa: F401 (live_server is a fixture)
+from scripts.servers import get
 
 CHROMIUM_TIMEOUT = 120  # seconds for one headless run (loading, rendering and the screenshot)
 WINDOW = (1280, 2000)
@@ -276,7 +276,7 @@ def tcp_destinations(constants: dict, events: list[dict]) -> list[str]:
 
 @pytest.mark.browser
 @pytest.mark.server
-def test_docs_render_in_chromium_from_loopback_only(live_server, tmp_path):  # noqa: F811
+def test_docs_render_in_chromium_from_loopback_only(live_server, tmp_path):
     chromium = chromium_path()
     status, _, body = get(f"{live_server}/openapi.json")
     assert status == 200

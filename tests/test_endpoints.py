@@ -1,7 +1,8 @@
 """Every endpoint answers with its documented shape, 404 for unknown ids, 4xx for bad input."""
 
 import pytest
-from openapi_schema_validator import OAS30Validator
+
+from tests.conftest import conforms
 
 LISTS = {
     "/api/v1/sources": "SourceList",
@@ -25,17 +26,6 @@ ITEMS = {
     "/api/v1/claims/nk-additional-deployment-size": "Claim",
     "/health": "Health",
 }
-
-
-@pytest.fixture(scope="module")
-def spec(app):
-    return app.test_client().get("/openapi.json").get_json()
-
-
-def conforms(spec, name, body):
-    validator = OAS30Validator({"$ref": f"#/components/schemas/{name}", "components": spec["components"]})
-    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
-    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
 
 
 @pytest.mark.parametrize("url", sorted(LISTS))
@@ -109,7 +99,10 @@ def test_bad_parameters_are_4xx_naming_the_parameter(client, spec, url, status, 
     body = response.get_json()
     conforms(spec, "Error", body)
     assert param in body["errors"]["query"], body
-    assert param in body["message"] or status == 400
+    if status == 422:  # a validation summary names the parameter
+        assert param in body["message"], body
+    else:  # a query that cannot be answered: the summary is that parameter's error
+        assert body["message"] in body["errors"]["query"][param], body
 
 
 def test_cursor_from_another_sort_is_rejected(client):

@@ -10,6 +10,8 @@ from api.build.coverage import coverage
 from api.build.fixtures import DEFAULT_FIXTURES_DIR, load_and_validate, validate
 from api.build.review import review
 from api.build.texts import read_text
+from api.web.queries import claims as claim_queries
+from api.web.queries.listing import conditions
 from tests.conftest import get_all, ids
 
 S000 = "nk-plans-30000-more-troops"
@@ -198,6 +200,14 @@ def test_claims_filter_by_stance_and_assessor(client):
     assert client.get("/api/v1/claims?stance=believes").status_code == 422
 
 
+def test_stance_and_assessor_make_one_condition_on_one_assessment():
+    where, params = conditions(claim_queries.FILTERS, {"stance": ["doubts"], "assessed_by": ["cnn"]})
+    assert where.count("FROM assessments a") == 1
+    assert params == ["cnn", "doubts"]
+    where, params = conditions(claim_queries.FILTERS, {"stance": ["doubts"]})
+    assert (where.count("FROM assessments a"), params) == (1, ["doubts"])
+
+
 # ---- exclusions, cites, participants per source ------------------------------------
 
 
@@ -227,6 +237,8 @@ def test_an_event_matches_an_entity_for_a_source_only_through_that_sources_citat
     for source, expected in ((S000, False), (S001, False), (S002, True), (S003, True), (S004, True)):
         found = ids(client.get(f"/api/v1/events?entity=kursk-region&source={source}&page_size=100"))
         assert (FIRST_DEPLOYMENT in found) is expected, source
+        # A source's own list narrows the same way: its scope is the source filter.
+        assert ids(client.get(f"/api/v1/sources/{source}/events?entity=kursk-region&page_size=100")) == found
     announcement = get(client, f"/api/v1/events/{SHOIGU_ANNOUNCES}")
     places = {c["source"]["id"]: (c["location"] or {}).get("id") for c in announcement["citations"]}
     assert places == {S001: "pyongyang", S002: None}

@@ -5,10 +5,9 @@ from flask import request
 from api.shape import url
 from api.web.db import get_db
 from api.web.queries import entities as queries
+from api.web.queries import events, figures
 from api.web.resources.claims import respond_with_claims
-from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, or_404, page_response
-from api.web.resources.events import respond_with_events
-from api.web.resources.figures import respond_with_figures
+from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
 from schemas.figures import FigureListSchema, FigureQueryArgs
 from schemas.resources import (
     ClaimListSchema,
@@ -52,7 +51,7 @@ def canonical(entity_id: str, suffix: str = ""):
 @blp.errors(400, 422, 503)
 def list_entities(args):
     """List entities; `q` matches names and aliases case-insensitively."""
-    return page_response(*queries.list_entities(get_db(), args), args)
+    return list_response(queries.ENTITIES, args)
 
 
 @blp.get("/entities/<entity_id>")
@@ -72,7 +71,7 @@ def get_entity(entity_id):
 def list_entity_figures(args, entity_id):
     """List the figures about an entity (as their subject)."""
     found, moved = canonical(entity_id, "/figures")
-    return moved or respond_with_figures(args, ["f.subject_id = ?"], [found], name=f"{found}-figures")
+    return moved or list_response(figures.FIGURES, args, {"subject": [found]}, name=f"{found}-figures")
 
 
 @blp.get("/entities/<entity_id>/events")
@@ -83,8 +82,7 @@ def list_entity_figures(args, entity_id):
 def list_entity_events(args, entity_id):
     """List the events an entity takes part in or that happen there."""
     found, moved = canonical(entity_id, "/events")
-    where = "(e.location_id = ? OR e.id IN (SELECT event_id FROM event_participants WHERE entity_id = ?))"
-    return moved or respond_with_events(args, [where], [found, found], name=f"{found}-events")
+    return moved or list_response(events.EVENTS, args, {"entity": [found]}, name=f"{found}-events")
 
 
 @blp.get("/entities/<entity_id>/claims")
@@ -95,5 +93,4 @@ def list_entity_events(args, entity_id):
 def list_entity_claims(args, entity_id):
     """List the claims any source credits to an entity (as claimant)."""
     found, moved = canonical(entity_id, "/claims")
-    where = "c.id IN (SELECT claim_id FROM figures WHERE claimant_id = ?)"
-    return moved or respond_with_claims(args, [where], [found], name=f"{found}-claims")
+    return moved or respond_with_claims(args, {"claimant": [found]}, name=f"{found}-claims")

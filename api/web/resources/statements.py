@@ -3,7 +3,7 @@
 from api.web.db import get_db
 from api.web.queries import sources as source_queries
 from api.web.queries import statements as queries
-from api.web.resources.common import Blueprint, json_response, or_404, page_response
+from api.web.resources.common import Blueprint, json_response, list_response, or_404
 from api.web.resources.entities import canonical
 from schemas.statements import (
     ExclusionListSchema,
@@ -27,7 +27,7 @@ blp = Blueprint(
 @blp.errors(400, 422, 503)
 def list_statements(args):
     """List statements, filtered by source, speaker and what they are about."""
-    return page_response(*queries.list_statements(get_db(), args), args)
+    return list_response(queries.STATEMENTS, args)
 
 
 @blp.get("/statements/<statement_id>")
@@ -45,10 +45,7 @@ def get_statement(statement_id):
 def list_entity_statements(args, entity_id):
     """List the statements an entity makes or that are about it."""
     found, moved = canonical(entity_id, "/statements")
-    if moved:
-        return moved
-    where = "(st.speaker_id = ? OR st.id IN (SELECT statement_id FROM statement_about WHERE entity_id = ?))"
-    return page_response(*queries.list_statements(get_db(), args, [where], [found, found]), args)
+    return moved or list_response(queries.STATEMENTS, args, {"entity": [found]})
 
 
 @blp.get("/sources/<source_id>/statements")
@@ -58,7 +55,7 @@ def list_entity_statements(args, entity_id):
 def list_source_statements(args, source_id):
     """List the statements one source reports."""
     or_404(source_queries.source_exists(get_db(), source_id) or None, "source", source_id)
-    return page_response(*queries.list_statements(get_db(), args, ["st.source_id = ?"], [source_id]), args)
+    return list_response(queries.STATEMENTS, args, {"source": [source_id]})
 
 
 @blp.get("/exclusions")
@@ -67,4 +64,4 @@ def list_source_statements(args, source_id):
 @blp.errors(400, 422, 503)
 def list_exclusions(args):
     """List the numbers, dates and attribution cues deliberately not counted, with the reason for each."""
-    return page_response(*queries.list_exclusions(get_db(), args), args)
+    return list_response(queries.EXCLUSIONS, args)
