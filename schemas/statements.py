@@ -10,10 +10,10 @@ from schemas.fixtures import ASSESSMENT_STANCES
 
 
 class StatementQueryArgs(ListArgs):
-    source = repeated("Source id.", "russia-north-korea-troop-build-up")
-    speaker = repeated("Entity id of the speaker.", "rustem-umerov")
-    about = repeated("Entity id the statement is about.", "kim-jong-un")
-    entity = repeated("Entity id as speaker or as what the statement is about.", "jenny-town")
+    source = repeated("Source id.", "russia-north-korea-troop-build-up", "source")
+    speaker = repeated("Entity id of the speaker.", "rustem-umerov", "speaker")
+    about = repeated("Entity id the statement is about.", "kim-jong-un", "about")
+    entity = repeated("Entity id as speaker or as what the statement is about.", "jenny-town", "entity")
     sort = sort_field(("id", "source"), "source", "source")
 
 
@@ -39,7 +39,7 @@ class StatementListSchema(PageSchema):
 
 
 class ExclusionQueryArgs(ListArgs):
-    source = repeated("Source id.", "russia-north-korea-troop-build-up")
+    source = repeated("Source id.", "russia-north-korea-troop-build-up", "source")
     sort = sort_field(("source",), "source", "source")
 
 

@@ -295,3 +295,13 @@ def test_the_coverage_command_fails_on_an_uncovered_cue(tmp_path, texts, capsys)
         "UNCOVERED cue 1245-1251" in out
         and "001: 33/33 numbers covered, 13/13 dates covered, 16/17 cues covered" in out
     )
+
+
+def test_statement_and_assessment_filters_take_names(client):
+    by_id = ids(client.get("/api/v1/statements?speaker=rustem-umerov"))
+    assert by_id and ids(client.get("/api/v1/statements?speaker=Umerov")) == by_id
+    assert ids(client.get("/api/v1/claims?assessed_by=National Intelligence Service")) == [
+        "nk-additional-deployment-size"
+    ]
+    assert client.get("/api/v1/claims?assessed_by=no-such-party").status_code == 422
+    assert client.get("/api/v1/statements?about=no-such-party").status_code == 422
