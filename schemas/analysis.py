@@ -26,7 +26,7 @@ from schemas.figures import (
 )
 
 DISCREPANCY_KINDS = ("value", "hedge", "claimant", "event_date", "event_attribution")
-SEARCH_TYPES = ("figure", "entity", "event", "source", "claim")
+SEARCH_TYPES = ("figure", "entity", "event", "source", "claim", "statement")
 TIMELINE_KINDS = ("event", "figure")
 
 # ---- shared pieces ---------------------------------------------------------

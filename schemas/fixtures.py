@@ -85,8 +85,12 @@ EVENT_TYPES = (
     "military-operation",
     "selection",
     "treaty",
+    "cooperation",
 )
 EVENT_STATUSES = ("occurred", "ongoing", "planned", "expected", "alleged", "possible")
+# How a party stands towards a claim: says it is true, declines or has not yet
+# said so, questions it, says it is false.
+ASSESSMENT_STANCES = ("confirms", "has-not-confirmed", "doubts", "disputes")
 
 # A date at the precision the text gives: YYYY, YYYY-MM or YYYY-MM-DD.
 PARTIAL_DATE_RE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?\Z")
@@ -342,6 +346,8 @@ class CitationFixture(QuotedSchema):
     date = fields.Nested(DateSpecSchema, required=True, allow_none=True)
     attribution = fields.Nested(AttributionSchema, load_default=None, allow_none=True)
     actors = fields.List(fields.String(validate=SLUG), load_default=list)
+    # Where this source says it happened, when it says (null: it names no place).
+    location = fields.String(load_default=None, allow_none=True, validate=SLUG)
     via = fields.String(load_default=None, allow_none=True, validate=SLUG)
     status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(EVENT_STATUSES))
     note = fields.String(load_default=None, allow_none=True)
@@ -360,11 +366,35 @@ class EventFixture(StrictSchema):
 
 
 class ExclusionFixture(QuotedSchema):
-    """A number or date expression in a text that is deliberately not a claim."""
+    """A number, date or attribution cue in a text that is deliberately not a claim."""
 
     source = fields.String(required=True, validate=SLUG)
     reason = fields.String(required=True, validate=validate.Length(min=1))
     refers_to = fields.String(load_default=None, allow_none=True)
+
+
+class StatementFixture(QuotedSchema):
+    """An attributed statement that carries no number of its own: who said what, with the cue verb as written."""
+
+    id = fields.String(required=True, validate=SLUG)
+    source = fields.String(required=True, validate=SLUG)
+    speaker = fields.Nested(AttributionSchema, required=True)
+    cue = fields.String(required=True, validate=validate.Length(min=1))
+    about = fields.List(fields.String(validate=SLUG), load_default=list)
+    via = fields.String(load_default=None, allow_none=True, validate=SLUG)
+    note = fields.String(load_default=None, allow_none=True)
+
+
+class AssessmentFixture(QuotedSchema):
+    """A party's stance towards a claim, as one source reports it."""
+
+    id = fields.String(required=True, validate=SLUG)
+    claim = fields.String(required=True, validate=SLUG)
+    source = fields.String(required=True, validate=SLUG)
+    entity = fields.String(required=True, allow_none=True, validate=SLUG)
+    as_written = fields.String(required=True, validate=validate.Length(min=1))
+    stance = fields.String(required=True, validate=validate.OneOf(ASSESSMENT_STANCES))
+    note = fields.String(load_default=None, allow_none=True)
 
 
 FIXTURE_SCHEMAS = {
@@ -375,4 +405,6 @@ FIXTURE_SCHEMAS = {
     "figures": FigureFixture(),
     "events": EventFixture(),
     "exclusions": ExclusionFixture(),
+    "statements": StatementFixture(),
+    "assessments": AssessmentFixture(),
 }

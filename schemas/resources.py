@@ -26,6 +26,7 @@ from schemas.figures import (
     sort_field,
 )
 from schemas.fixtures import ENTITY_TYPES, EVENT_STATUSES, EVENT_TYPES, METRIC_CATEGORIES, STANCES
+from schemas.statements import STANCE_ARG, AssessmentSchema, CorroborationSchema, EventFigureSchema
 
 # ---- sources ---------------------------------------------------------------
 
@@ -36,7 +37,7 @@ class SourceQueryArgs(ListArgs):
         load_default=None,
         metadata=meta("Stance of the source. Repeat to match any of several.", ["skeptical"]),
     )
-    cites = repeated("Entity id the source cites (an outlet or agency).", "cnn", "cites")
+    cites = repeated("Entity id the source cites (an outlet, agency, organisation or person).", "cnn", "cites")
     sort = sort_field(("id", "published"), "id", "published")
 
 
@@ -100,7 +101,9 @@ class SourceSchema(WireSchema):
         fields.Nested(QuoteSchema), required=True, metadata=meta("Quotes that show the stance.")
     )
     cites = fields.List(
-        fields.Nested(CiteSchema), required=True, metadata=meta("Outlets and agencies the source cites.")
+        fields.Nested(CiteSchema),
+        required=True,
+        metadata=meta("Every outlet, agency, organisation and person the source cites."),
     )
     document = fields.Nested(DocumentSchema, required=True)
     counts = fields.Nested(SourceCountsSchema, required=True)
@@ -237,6 +240,12 @@ class CitationSchema(WireSchema):
         ClaimantSchema, required=True, allow_none=True, metadata=meta("Who this source says reported it.")
     )
     actors = fields.List(fields.Nested(EntityRefSchema), required=True, metadata=meta("Who this source says did it."))
+    location = fields.Nested(
+        EntityRefSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta("Where this source says it happened; null where it names no place."),
+    )
     via = fields.Nested(EntityRefSchema, required=True, allow_none=True)
     status = fields.String(
         required=True, allow_none=True, metadata=meta("This source's status where it differs from the event's.", None)
@@ -283,6 +292,9 @@ class EventSchema(WireSchema):
     citations = fields.List(
         fields.Nested(CitationSchema), required=True, metadata=meta("One per source that reports the event.")
     )
+    figures = fields.List(
+        fields.Nested(EventFigureSchema), required=True, metadata=meta("The figures that describe this event.")
+    )
     first_reported = fields.Nested(
         FirstReportedSchema, required=True, metadata=meta("On stated publication dates only (never assumed ones).")
     )
@@ -316,6 +328,12 @@ class ClaimQueryArgs(ListArgs):
         load_default=None,
         validate=validate.Range(min=0, max=1_000_000),
         metadata=meta("Claims with at least this many independent origins.", 2),
+    )
+    stance = STANCE_ARG
+    assessed_by = repeated(
+        "Claims with an assessment by this entity (any stance, or those given in `stance`).",
+        "western-officials",
+        "assessed_by",
     )
     known_at = known_at_field()
     known_at_basis = known_at_basis_field()
@@ -376,6 +394,12 @@ class ClaimSchema(WireSchema):
         required=True, metadata=meta("Independent origins: sources reporting through one intermediary count once.", 2)
     )
     spread = fields.Nested(SpreadSchema, required=True)
+    assessments = fields.List(
+        fields.Nested(AssessmentSchema),
+        required=True,
+        metadata=meta("Who confirms, has not confirmed, doubts or disputes the claim, as each source reports it."),
+    )
+    corroboration = fields.Nested(CorroborationSchema, required=True)
     first_published = fields.String(
         required=True,
         allow_none=True,

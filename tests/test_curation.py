@@ -11,18 +11,25 @@ S003 = "cnn-nk-up-to-30000-troops"
 S004 = "nk-reportedly-preparing-to-triple-troops"
 
 
-def test_every_number_and_date_in_every_text_is_covered(texts):
+def test_every_number_date_and_attribution_cue_in_every_text_is_covered(texts):
     report = coverage(load_and_validate(texts=texts), texts)
     assert len(report) == 5
     gaps = [
-        (entry["source"]["filename"], row["item"].text, row["item"].start)
+        (entry["source"]["filename"], row["item"].kind, row["item"].text, row["item"].start)
         for entry in report
         for row in entry["rows"]
         if not row["covered_by"]
     ]
     assert gaps == []
+    kinds = {row["item"].kind for entry in report for row in entry["rows"]}
+    assert kinds == {"number", "date", "cue"}
     lines = [summary_line(entry) for entry in report]
-    assert lines[0].startswith("000: ") and "numbers covered" in lines[0]
+    assert lines[0] == "000: 11/11 numbers covered, 7/7 dates covered, 14/14 cues covered"
+    assert all(line.count("/") == 3 for line in lines)
+    for line in lines:
+        for part in line.split(": ", 1)[1].split(", "):
+            covered, total = part.split()[0].split("/")
+            assert covered == total, line
 
 
 def test_coverage_finds_numbers_number_words_and_dates():

@@ -20,8 +20,8 @@ TROOPS_BY_SOURCE_AND_PERIOD = [
     "s000-headline-additional-troops-30000",
     "s002-first-deployment-11000",
     "s002-south-korea-additional-troops-3000",
+    "s002-pokrovsk-troops-massed-110000",  # as of Syrskyi's statement on Friday (2025-06-27)
     "s002-additional-troops-up-to-30000",
-    "s002-pokrovsk-troops-massed-110000",
     "s002-ukraine-estimate-30000",
     "s002-western-estimate-up-to-30000",
     "s004-first-deployment-11000",
@@ -29,8 +29,8 @@ TROOPS_BY_SOURCE_AND_PERIOD = [
     "s004-tens-of-thousands-to-move",
     "s001-first-deployment-11000",
     "s001-south-korea-additional-troops-3000",
-    "s001-additional-troops-25000-30000",
     "s001-pokrovsk-massing-110000",
+    "s001-additional-troops-25000-30000",
     "s001-town-phased-10000-20000",
 ]
 
@@ -79,6 +79,8 @@ def test_period_window_overlaps_at_the_periods_own_precision(client):
     assert years and all("un-report" in i for i in years)
     june = ids(client.get("/api/v1/figures?period_from=2025-06-15&period_to=2025-06-15"))
     assert june == [
+        "s001-shoigu-construction-workers-5000",  # announced in June (2025-06)
+        "s001-shoigu-sappers-1000",
         "s001-shoigu-second-visit",  # in June (2025-06)
         "s001-south-korea-additional-troops-3000",  # earlier in 2025
         "s002-south-korea-additional-troops-3000",

@@ -85,14 +85,19 @@ def test_a_value_that_names_nothing_is_a_422_naming_it_with_suggestions(client, 
         assert "Closest known ids:" in message and suggested in message.split("Closest known ids:")[1], message
 
 
+def get_figures_of_event(client, event_id):
+    return client.get(f"/api/v1/events/{event_id}").get_json()["figures"]
+
+
 def test_an_id_that_exists_but_matches_nothing_is_an_empty_200(client):
     # Rustem Umerov is a known entity, but no figure credits him as claimant.
     assert client.get("/api/v1/entities/rustem-umerov").status_code == 200
     response = client.get("/api/v1/figures?claimant=Umerov&total=true")
     assert response.status_code == 200 and response.get_json()["total"] == 0
-    # No figure is tied to an event in these fixtures: a known event (in any case) is an empty list.
-    assert client.get("/api/v1/events/shoigu-visits-pyongyang-2025-06").status_code == 200
-    response = client.get("/api/v1/figures?event=Shoigu-Visits-Pyongyang-2025-06&total=true")
+    # No figure is tied to the treaty's signing: a known event (in any case) is an empty list.
+    assert client.get("/api/v1/events/csp-treaty-signed-2024-06").status_code == 200
+    assert get_figures_of_event(client, "csp-treaty-signed-2024-06") == []
+    response = client.get("/api/v1/figures?event=CSP-Treaty-Signed-2024-06&total=true")
     assert response.status_code == 200 and response.get_json()["total"] == 0
 
 

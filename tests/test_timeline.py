@@ -16,12 +16,18 @@ def test_timeline_of_june_2025_in_order(client):
         ("event", "sunan-airport-activity-2025-05-to-06"),
         ("event", "shoigu-announces-sappers-and-workers-for-kursk-2025-06"),
         ("event", "zelensky-calls-for-joint-action-against-axis-2025-06"),
+        # Figures given only through a dated event take the event's date.
+        ("figure", "s001-shoigu-construction-workers-5000"),
+        ("figure", "s001-shoigu-sappers-1000"),
         ("figure", "s001-shoigu-second-visit"),
         ("event", "shoigu-earlier-visit-to-pyongyang-2025-06"),
         ("event", "il-76-aircraft-at-sunan-airport-2025-06-04"),
         ("event", "zelensky-says-russia-trying-to-save-iran-nuclear-program-2025-06"),
         ("event", "shoigu-visits-pyongyang-2025-06"),
+        ("figure", "s002-shoigu-second-visit"),
         ("event", "syrskyi-statement-on-pokrovsk-build-up-2025-06-27"),
+        ("figure", "s001-pokrovsk-massing-110000"),
+        ("figure", "s002-pokrovsk-troops-massed-110000"),
         ("event", "csp-treaty-first-anniversary-2025-06-28"),
         ("event", "kim-jong-un-mourns-fallen-soldiers-week-of-2025-06-30"),
     ]
@@ -66,9 +72,12 @@ def test_timeline_entity_filter(client):
     timeline = get_json(client, "/api/v1/timeline?entity=sergei-shoigu")
     assert [(e["kind"], e["id"]) for e in timeline["items"]] == [
         ("event", "shoigu-announces-sappers-and-workers-for-kursk-2025-06"),
+        ("figure", "s001-shoigu-construction-workers-5000"),
+        ("figure", "s001-shoigu-sappers-1000"),
         ("figure", "s001-shoigu-second-visit"),
         ("event", "shoigu-earlier-visit-to-pyongyang-2025-06"),
         ("event", "shoigu-visits-pyongyang-2025-06"),
+        ("figure", "s002-shoigu-second-visit"),
     ]
 
 

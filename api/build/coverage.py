@@ -1,11 +1,15 @@
-"""Coverage check: is every number and date in the texts curated or excluded?
+"""Coverage check: is every number, date and attribution cue in the texts curated or excluded?
 
 ``python -m api.build.coverage`` lists, for each archived document, every numeral,
-number word ("30,000", "nine", "second", "triple", "hundreds") and date
+number word ("30,000", "nine", "second", "triple", "hundreds"), date
 expression (month and weekday names, seasons, "last year", "earlier this
-week", "two weeks ago") with its offset, and the figure, event citation,
-source field or explicit exclusion whose quoted span covers it.  It exits 1
-when any item is uncovered.
+week", "two weeks ago") and attribution cue ("said", "according to",
+"estimates", "confirmed"…) with its offset, and the record whose quoted span
+covers it: a figure, event citation, statement, assessment, source field or
+explicit exclusion.  A cue counts as covered only by a figure, event citation,
+statement, assessment, stance evidence or exclusion (a record of who said
+what); an entity's role or a source's cite does not cover it.  It exits 1 when
+any item is uncovered.
 """
 
 from __future__ import annotations
@@ -162,9 +166,17 @@ def coverers(fixtures: Fixtures) -> dict[str, list[tuple[int, int, str]]]:
     for ev in fixtures.data("events"):
         for i, cit in enumerate(ev["citations"]):
             add(cit["source"], cit["span"], f"event {ev['id']} citation {i}")
+    for st in fixtures.data("statements"):
+        add(st["source"], st["span"], f"statement {st['id']}")
+    for a in fixtures.data("assessments"):
+        add(a["source"], a["span"], f"assessment {a['id']}")
     for x in fixtures.data("exclusions"):
         add(x["source"], x["span"], f"exclusion: {x['reason']}")
     return spans
+
+
+# What may cover an attribution cue: a record of who said what, or an exclusion.
+CUE_COVERERS = ("figure ", "event ", "statement ", "assessment ", "source stance evidence", "exclusion: ")
 
 
 def coverage(fixtures: Fixtures, texts: Path) -> list[dict]:
@@ -177,10 +189,14 @@ def coverage(fixtures: Fixtures, texts: Path) -> list[dict]:
             raise FileNotFoundError(f"{s['filename']} not found in {texts}")
         mine = spans.get(s["id"], [])
         rows = []
-        for item in find_items(text):
+        for item in sorted(find_items(text) + find_cues(text), key=lambda i: (i.start, i.end)):
             # Prefer figures and events over exclusions and source fields.
-            covering = [label for a, b, label in mine if a <= item.start and item.end <= b]
-            covering.sort(key=lambda lbl: (not lbl.startswith(("figure", "event")), lbl))
+            covering = [
+                label
+                for a, b, label in mine
+                if a <= item.start and item.end <= b and (item.kind != "cue" or label.startswith(CUE_COVERERS))
+            ]
+            covering.sort(key=lambda lbl: (not lbl.startswith(("figure", "event", "statement", "assessment")), lbl))
             rows.append({"item": item, "covered_by": covering})
         report.append({"source": s, "rows": rows})
     return report
@@ -190,7 +206,7 @@ def summary_line(entry: dict) -> str:
     rows = entry["rows"]
     prefix = entry["source"]["filename"][:3]
     parts = []
-    for kind, label in (("number", "numbers"), ("date", "dates")):
+    for kind, label in (("number", "numbers"), ("date", "dates"), ("cue", "cues")):
         of_kind = [r for r in rows if r["item"].kind == kind]
         covered = sum(1 for r in of_kind if r["covered_by"])
         parts.append(f"{covered}/{len(of_kind)} {label} covered")

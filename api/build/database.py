@@ -37,6 +37,7 @@ from api.build.fixtures import (
     record_hash,
     validate,
 )
+from api.build.review import review
 from api.build.rows import DATE_COLS, RECORD_TABLES, figure_rows, table_rows
 from api.build.texts import sha256_of, texts_dir
 
@@ -51,6 +52,7 @@ SHAPING_SOURCES = tuple(
     for name in (
         "api/build/database.py",
         "api/build/rows.py",
+        "api/build/review.py",  # citation_entities fills event_citation_entities
         "api/build/fixtures.py",
         "api/shape.py",
         "schemas/fixtures.py",
@@ -173,6 +175,14 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
         [("location_id", "entities", "id"), ("date_source_id", "sources", "id")],
         {"type", "title", "summary", "status", "citation_count"},
     ),
+    # The entities each citation supports (api.build.review.citation_entities): an
+    # event matches an entity for a source only through that source's citation.
+    "event_citation_entities": (
+        {"citation_id": T, "event_id": T, "source_id": T, "entity_id": T},
+        ("citation_id", "entity_id"),
+        [("event_id", "events", "id"), ("source_id", "sources", "id"), ("entity_id", "entities", "id")],
+        set(),
+    ),
     "event_participants": (
         {"event_id": T, "entity_id": T, "role": T},
         ("event_id", "entity_id", "role"),
@@ -191,6 +201,7 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "attribution_entity_id": T,
             "attribution": T,
             "actors": T,
+            "location_id": T,
             "via_id": T,
             "status": T,
             "note": T,
@@ -201,6 +212,7 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             ("event_id", "events", "id"),
             ("source_id", "sources", "id"),
             ("attribution_entity_id", "entities", "id"),
+            ("location_id", "entities", "id"),
             ("via_id", "entities", "id"),
         ],
         {"event_id", "source_id", "quote", "span_start", "span_end"},
@@ -280,6 +292,46 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
         [("source_id", "sources", "id")],
         {"quote", "reason"},
     ),
+    "statements": (
+        {
+            "id": T,
+            "source_id": T,
+            "speaker_id": T,
+            "speaker": T,
+            "cue": T,
+            "quote": T,
+            "span_start": INT,
+            "span_end": INT,
+            "via_id": T,
+            "note": T,
+        },
+        "id",
+        [("source_id", "sources", "id"), ("speaker_id", "entities", "id"), ("via_id", "entities", "id")],
+        {"source_id", "cue", "quote", "span_start", "span_end"},
+    ),
+    "statement_about": (
+        {"statement_id": T, "entity_id": T},
+        ("statement_id", "entity_id"),
+        [("statement_id", "statements", "id"), ("entity_id", "entities", "id")],
+        set(),
+    ),
+    "assessments": (
+        {
+            "id": T,
+            "claim_id": T,
+            "source_id": T,
+            "entity_id": T,
+            "as_written": T,
+            "stance": T,
+            "quote": T,
+            "span_start": INT,
+            "span_end": INT,
+            "note": T,
+        },
+        "id",
+        [("claim_id", "claims", "id"), ("source_id", "sources", "id"), ("entity_id", "entities", "id")],
+        {"claim_id", "source_id", "as_written", "stance", "quote", "span_start", "span_end"},
+    ),
 }
 
 
@@ -292,6 +344,7 @@ INDEXES = {
     "events": [["date_first_day", "id"], ["type", "date_first_day", "id"], ["location_id"], ["status"]],
     "event_participants": [["entity_id", "event_id"]],
     "event_citations": [["event_id"], ["source_id", "event_id"]],
+    "event_citation_entities": [["entity_id", "source_id", "event_id"]],
     "figures": [
         ["category", "subject_id", "source_id", "period_sort", "id"],
         ["metric_id", "subject_id", "published_sort", "id"],
@@ -306,6 +359,9 @@ INDEXES = {
     ],
     "figure_counts": [["metric_id"], ["category"]],
     "exclusions": [["refers_to"]],
+    "statements": [["source_id", "span_start"], ["speaker_id"]],
+    "statement_about": [["entity_id", "statement_id"]],
+    "assessments": [["claim_id"], ["entity_id"], ["stance"]],
 }
 
 
@@ -324,6 +380,8 @@ UNION ALL
 SELECT 'source', id, coalesce(title, id), coalesce(author, '') FROM sources
 UNION ALL
 SELECT 'claim', id, id, statement FROM claims
+UNION ALL
+SELECT 'statement', id, coalesce(speaker, '') || ' ' || cue, quote FROM statements
 """
 # Each claim's statistics, from its figures: how many figures, sources, origins
 # and claimants report it, its extremes, and who published it first.
@@ -585,6 +643,11 @@ def main(argv: list[str] | None = None) -> int:
             fixtures = load_and_validate(Path(args.fixtures), texts)
             n = sum(len(v) for v in fixtures.records.values())
             print(f"ok: {n} records valid (build id {build_id_for(fixtures, texts)})")
+            # Flags for review are warnings: printed, never a failed check (api.build.review).
+            flags = review(fixtures, texts)
+            for flag in flags:
+                print(f"review: {flag}")
+            print(f"{len(flags)} flag(s) for review")
             return 0
         result = build(Path(args.db), Path(args.fixtures), texts)
     except FixtureError as exc:

@@ -1,7 +1,7 @@
 """Load and validate the hand-curated fixtures.
 
 Each kind of record (``sources``, ``entities``, ``metrics``, ``claims``,
-``figures``, ``events``, ``exclusions``) is read from ``fixtures/<kind>.yaml``
+``figures``, ``events``, ``exclusions``, ``statements``, ``assessments``) is read from ``fixtures/<kind>.yaml``
 and from every ``fixtures/<kind>/*.yaml``; each file holds a YAML list of
 records.  :func:`validate` checks every record against its marshmallow schema,
 then the references between records, then every quote against the archived
@@ -227,6 +227,8 @@ class Checker:
         self.doc_text: dict[str, str | None] = {}
         self.claims = fixtures.by_id("claims")
         self.sources = fixtures.by_id("sources")
+        # A figure may name an event only if its own source cites that event.
+        self.event_sources = {(r.data["id"], c["source"]) for r in fixtures.records["events"] for c in r.data["citations"]}
 
     def add(self, rec: Record, fld: str, message: str):
         self.problems.append(Problem(rec.file, rec.label, fld, message))
@@ -264,6 +266,8 @@ class Checker:
         self.ref(rec, "subject", d["subject"], "entities")
         self.ref(rec, "via", d["via"], "entities")
         self.ref(rec, "event", d["event"], "events")
+        if d["event"] in self.ids["events"] and (d["event"], d["source"]) not in self.event_sources:
+            self.add(rec, "event", f"event {d['event']!r} has no citation from source {d['source']!r}")
         if d["claimant"]:
             self.ref(rec, "claimant.entity", d["claimant"]["entity"], "entities")
         claim = self.claims.get(d["claim"])
@@ -311,6 +315,7 @@ class Checker:
             for i, cit in enumerate(d["citations"]):
                 self.ref(rec, f"citations.{i}.source", cit["source"], "sources")
                 self.ref(rec, f"citations.{i}.via", cit["via"], "entities")
+                self.ref(rec, f"citations.{i}.location", cit["location"], "entities")
                 for j, actor in enumerate(cit["actors"]):
                     self.ref(rec, f"citations.{i}.actors.{j}", actor, "entities")
                 if cit["attribution"]:
@@ -320,6 +325,18 @@ class Checker:
             target = rec.data["refers_to"]
             if target is not None and not any(target in self.ids[k] for k in ("claims", "figures", "events")):
                 self.add(rec, "refers_to", f"unknown claim, figure or event id {target!r}")
+        for rec in self.fx.records["statements"]:
+            d = rec.data
+            self.ref(rec, "source", d["source"], "sources")
+            self.ref(rec, "speaker.entity", d["speaker"]["entity"], "entities")
+            self.ref(rec, "via", d["via"], "entities")
+            for i, about in enumerate(d["about"]):
+                self.ref(rec, f"about.{i}", about, "entities")
+        for rec in self.fx.records["assessments"]:
+            d = rec.data
+            self.ref(rec, "claim", d["claim"], "claims")
+            self.ref(rec, "source", d["source"], "sources")
+            self.ref(rec, "entity", d["entity"], "entities")
         used_claims = {rec.data["claim"] for rec in self.fx.records["figures"]}
         for rec in self.fx.records["claims"]:
             if rec.data["id"] not in used_claims:
@@ -408,6 +425,14 @@ class Checker:
         for rec in self.fx.records["events"]:
             for i, cit in enumerate(rec.data["citations"]):
                 self.quote(rec, f"citations.{i}.span", cit["source"], cit["quote"], cit["span"])
+        for rec in self.fx.records["statements"]:
+            d = rec.data
+            self.quote(rec, "span", d["source"], d["quote"], d["span"])
+            if d["cue"] not in d["quote"]:
+                self.add(rec, "cue", f"{d['cue']!r} is not in the quote (give the cue as written)")
+        for rec in self.fx.records["assessments"]:
+            d = rec.data
+            self.quote(rec, "span", d["source"], d["quote"], d["span"])
 
 
 def validate(fixtures: Fixtures, texts: Path | None) -> list[Problem]:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import orjson
 
 from api.build.fixtures import DATE_SPEC_KEYS, Fixtures, alias_key, date_columns
+from api.build.review import citation_entities
 from api.shape import date_spec, entity_ref, event_part, figure_dict, metric_part, source_part
 
 DATE_COLS = ("start", "end", "precision", "qualifier", "phrase", "resolved_from", "resolution", "first_day", "last_day")
@@ -31,7 +32,11 @@ RECORD_TABLES = (
     "events",
     "event_participants",
     "event_citations",
+    "event_citation_entities",
     "exclusions",
+    "statements",
+    "statement_about",
+    "assessments",
 )
 
 
@@ -48,6 +53,7 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {name: [] for name in RECORD_TABLES}
     sources = fixtures.by_id("sources")
     metrics = fixtures.by_id("metrics")
+    entity_names = {e["id"]: [e["name"], *e["aliases"]] for e in fixtures.data("entities")}
     for e in sorted(fixtures.data("entities"), key=lambda d: d["id"]):
         rows["entities"].append({k: e[k] for k in ("id", "name", "type", "description", "part_of", "note")})
         for i, name in enumerate([e["name"], *e["aliases"]]):
@@ -150,6 +156,7 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
                     "attribution_entity_id": attribution.get("entity"),
                     "attribution": attribution.get("as_written"),
                     "actors": json.dumps(cit["actors"]) if cit["actors"] else None,
+                    "location_id": cit["location"],
                     "via_id": cit["via"],
                     "status": cit["status"],
                     "note": cit["note"],
@@ -157,6 +164,11 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
                 }
             )
         rows["event_citations"].extend(cits)
+        for cit, row in zip(ev["citations"], cits, strict=True):
+            rows["event_citation_entities"].extend(
+                {"citation_id": row["id"], "event_id": ev["id"], "source_id": cit["source"], "entity_id": entity}
+                for entity in citation_entities(ev, cit, entity_names)
+            )
         dated = [c for c in cits if c["date_first_day"]]
         # The event's date is the narrowest date any source gives; every
         # source's own date stays on its citation (see /discrepancies).
@@ -198,6 +210,39 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
                 "span_end": end,
                 "reason": x["reason"],
                 "refers_to": x["refers_to"],
+            }
+        )
+    for st in sorted(fixtures.data("statements"), key=lambda d: d["id"]):
+        start, end = _span(st["span"])
+        rows["statements"].append(
+            {
+                "id": st["id"],
+                "source_id": st["source"],
+                "speaker_id": st["speaker"]["entity"],
+                "speaker": st["speaker"]["as_written"],
+                "cue": st["cue"],
+                "quote": st["quote"],
+                "span_start": start,
+                "span_end": end,
+                "via_id": st["via"],
+                "note": st["note"],
+            }
+        )
+        rows["statement_about"].extend({"statement_id": st["id"], "entity_id": e} for e in dict.fromkeys(st["about"]))
+    for a in sorted(fixtures.data("assessments"), key=lambda d: d["id"]):
+        start, end = _span(a["span"])
+        rows["assessments"].append(
+            {
+                "id": a["id"],
+                "claim_id": a["claim"],
+                "source_id": a["source"],
+                "entity_id": a["entity"],
+                "as_written": a["as_written"],
+                "stance": a["stance"],
+                "quote": a["quote"],
+                "span_start": start,
+                "span_end": end,
+                "note": a["note"],
             }
         )
     return rows

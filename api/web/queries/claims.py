@@ -2,7 +2,18 @@
 
 from api.shape import claimant_ref, earliest_known, entity_ref, known_from, metric_part, quote, source_part, url
 from api.values import combine
-from api.web.queries.listing import Export, Listing, any_in, any_of, compare, counts_assumed, iso, known_by
+from api.web.queries.listing import (
+    Export,
+    Listing,
+    active,
+    any_in,
+    any_of,
+    compare,
+    counts_assumed,
+    iso,
+    joint,
+    known_by,
+)
 from api.web.queries.paging import in_list
 
 COLUMNS = """c.id, c.statement, c.metric_id, c.subject_id, c.note,
@@ -28,6 +39,17 @@ def _select_at(assumed: bool) -> str:
     return f"SELECT {COLUMNS} FROM claims c JOIN {stats} x ON x.claim_id = c.id {JOINS}"
 
 
+def assessed(entities: list[str] | None, stances: list[str] | None) -> tuple[str, list]:
+    """Claims with an assessment by one of ``entities`` (any, if None) with one of ``stances`` (any, if None)."""
+    conds, params = [], []
+    for column, values in (("a.entity_id", entities), ("a.stance", stances)):
+        if active(values):
+            cond, extra = in_list(column, values)
+            conds.append(cond)
+            params += extra
+    return f"c.id IN (SELECT a.claim_id FROM assessments a WHERE {' AND '.join(conds)})", params
+
+
 FIGURE_OF_CLAIM = "c.id IN (SELECT f.claim_id FROM figures f WHERE {})"
 FILTERS = {
     "metric": any_of("c.metric_id"),
@@ -37,11 +59,14 @@ FILTERS = {
     "min_sources": compare("x.source_count >= ?"),
     "min_origins": compare("x.origin_count >= ?"),
     "max_origins": compare("x.origin_count <= ?"),
+    # One assessment must match both: ``assessed_by`` carries ``stance`` when both are given.
+    "stance": joint(lambda stances, args: None if active(args.get("assessed_by")) else assessed(None, stances)),
+    "assessed_by": joint(lambda entities, args: assessed(entities, args.get("stance"))),
 }
 
 
 def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = False) -> list[dict]:
-    """Add every reporting figure to each claim row (one query).
+    """Add every reporting figure, assessments and corroboration to each claim row (two queries).
 
     With ``assumed``, sources with no stated date count from their assumed
     reference date and every claim and figure says when it counts as known.
@@ -86,6 +111,7 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
         )
         if assumed:
             figs[f["claim_id"]][-1]["known_from"] = known_from(f["s_published_first_day"], f["s_reference_date"])
+    assessments = _assessments(db, ids)
     out = []
     for r in rows:
         fs = figs.get(r["id"], [])
@@ -117,6 +143,7 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
             "source_count": r["source_count"],
             "origin_count": r["origin_count"],
             "spread": combine([f["value"] for f in fs]),
+            **_with_corroboration(r, fs, assessments.get(r["id"], [])),
             "first_published": r["first_published"],
             "first_source": first_sources[0] if first_sources else None,
             "note": r["note"],
@@ -125,6 +152,63 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
             claim["known_from"] = earliest_known(f["known_from"] for f in fs)
         out.append(claim)
     return out
+
+
+def _assessments(db, ids: list[str]) -> dict[str, list]:
+    """Every assessment of the given claims, by claim id (one query)."""
+    cond, params = in_list("a.claim_id", ids)
+    out: dict[str, list] = {}
+    for a in db.execute(
+        f"""SELECT a.*, e.name AS e_name, e.type AS e_type, s.id AS s_id, s.title AS s_title,
+                   s.outlet_id AS s_outlet_id, s.published_start AS s_published_start,
+                   s.published_precision AS s_published_precision, s.published_first_day AS s_published_first_day,
+                   s.stance AS s_stance
+            FROM assessments a JOIN sources s ON s.id = a.source_id LEFT JOIN entities e ON e.id = a.entity_id
+            WHERE {cond} ORDER BY a.claim_id, a.source_id, a.span_start, a.id""",
+        params,
+    ):
+        out.setdefault(a["claim_id"], []).append(
+            {
+                "id": a["id"],
+                "entity": entity_ref(a["entity_id"], a["e_name"], a["e_type"]),
+                "as_written": a["as_written"],
+                "stance": a["stance"],
+                "source": source_part(a, "s_"),
+                "quote": quote(a["quote"], a["span_start"], a["span_end"]),
+                "note": a["note"],
+            }
+        )
+    return out
+
+
+def _with_corroboration(r: dict, figures: list[dict], assessments: list[dict]) -> dict:
+    """Return the claim's assessments and how it is corroborated.
+
+    A report repeated by several sources through one intermediary is one
+    origin; an assessment is independent when the assessing party is neither a
+    claimant of the claim nor an intermediary it came through.
+    """
+    involved = {f["claimant"]["id"] for f in figures if f["claimant"] and f["claimant"]["id"]}
+    involved |= {f["via"]["id"] for f in figures if f["via"]}
+    shaped = [
+        {
+            **{k: v for k, v in a.items() if k != "note"},
+            "independent": bool(a["entity"]) and a["entity"]["id"] not in involved,
+            "note": a["note"],
+        }
+        for a in assessments
+    ]
+    stances = [a["stance"] for a in shaped]
+    return {
+        "assessments": shaped,
+        "corroboration": {
+            "origins": r["origin_count"],
+            "repeated_reports": r["source_count"] - r["origin_count"],
+            "independent_confirmations": sum(1 for a in shaped if a["stance"] == "confirms" and a["independent"]),
+            "not_confirmed": stances.count("has-not-confirmed"),
+            "doubted": stances.count("doubts") + stances.count("disputes"),
+        },
+    }
 
 
 def get_claim(db, claim_id: str) -> dict | None:

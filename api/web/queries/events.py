@@ -4,7 +4,18 @@ import orjson
 
 from api.shape import claimant_ref, date_spec, earliest_known, entity_ref, known_from, quote, source_part, url
 from api.web.queries.fulltext import SEARCH_COLUMNS, match_expression
-from api.web.queries.listing import Export, Listing, any_in, any_of, compare, counts_assumed, iso, known_by
+from api.web.queries.listing import (
+    Export,
+    Listing,
+    active,
+    any_in,
+    any_of,
+    compare,
+    counts_assumed,
+    iso,
+    joint,
+    known_by,
+)
 from api.web.queries.paging import in_list, raise_fts_error
 
 SELECT = """
@@ -26,11 +37,23 @@ def involving(entities: list[str]) -> tuple[str, list]:
     return f"({loc} OR e.id IN (SELECT p.event_id FROM event_participants p WHERE {cond}))", params + extra
 
 
+def involving_as_cited(entities: list[str], args: dict) -> tuple[str, list]:
+    """Events involving an entity; with ``source``, as those sources' own citations tell it.
+
+    An event does not match an entity because another source's citation names it.
+    """
+    if not active(args.get("source")):
+        return involving(entities)
+    cond, params = in_list("x.entity_id", entities)
+    scond, extra = in_list("x.source_id", args["source"])
+    return f"e.id IN (SELECT x.event_id FROM event_citation_entities x WHERE {cond} AND {scond})", params + extra
+
+
 KNOWN_EVENT = "e.id IN (SELECT c.event_id FROM event_citations c WHERE {})"
 FILTERS = {
     "type": any_of("e.type"),
     "status": any_of("e.status"),
-    "entity": involving,
+    "entity": joint(involving_as_cited),
     "source": any_in("e.id IN (SELECT c.event_id FROM event_citations c WHERE {})", "c.source_id"),
     "date_from": compare("e.date_last_day >= ?"),
     "date_to": compare("e.date_first_day <= ?"),
@@ -40,7 +63,7 @@ FILTERS = {
 
 
 def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = False) -> list[dict]:
-    """Add participants and citations to event rows (three queries in all).
+    """Add participants, citations and the figures that describe each event to event rows (four queries in all).
 
     With ``assumed``, sources with no stated date count from their assumed
     reference date and every event and citation says when it counts as known.
@@ -73,6 +96,7 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
         params,
     ).fetchall()
     actor_ids = sorted({a for c in cits if c["actors"] for a in orjson.loads(c["actors"])})
+    actor_ids = sorted({*actor_ids, *(c["location_id"] for c in cits if c["location_id"])})
     names = {}
     if actor_ids:
         acond, aparams = in_list("id", actor_ids)
@@ -87,6 +111,7 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
                 "date": date_spec(c, "date"),
                 "attribution": claimant_ref(c["attribution_entity_id"], c["a_name"], c["attribution"]),
                 "actors": actors,
+                "location": entity_ref(c["location_id"], *_name_type(names, c["location_id"])),
                 "via": entity_ref(c["via_id"], c["v_name"], c["v_type"]),
                 "status": c["status"],
                 "note": c["note"],
@@ -94,6 +119,33 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
         )
         if assumed:
             citations[c["event_id"]][-1]["known_from"] = known_from(c["s_published_first_day"], c["s_reference_date"])
+    cond, params = in_list("f.event_id", ids)
+    if known_at:
+        cond += " AND " + known_by("f.published", "f.source_id", assumed)
+        params.append(known_at)
+    figures: dict[str, list] = {}
+    for f in db.execute(
+        f"""SELECT f.id, f.event_id, f.claim_id, f.source_id, f.low, f.high, f.hedge, f.value_text, m.unit,
+                   f.quote, f.span_start, f.span_end
+            FROM figures f JOIN metrics m ON m.id = f.metric_id WHERE {cond} ORDER BY f.event_id, f.id""",
+        params,
+    ):
+        figures.setdefault(f["event_id"], []).append(
+            {
+                "id": f["id"],
+                "url": url("figures", f["id"]),
+                "claim": f["claim_id"],
+                "source": f["source_id"],
+                "value": {
+                    "low": f["low"],
+                    "high": f["high"],
+                    "hedge": f["hedge"],
+                    "text": f["value_text"],
+                    "unit": f["unit"],
+                },
+                "quote": quote(f["quote"], f["span_start"], f["span_end"]),
+            }
+        )
     out = []
     for r in rows:
         cs = citations.get(r["id"], [])
@@ -113,6 +165,7 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
             "location": entity_ref(r["location_id"], r["l_name"], r["l_type"]),
             "participants": participants.get(r["id"], []),
             "citations": cs,
+            "figures": figures.get(r["id"], []),
             "first_reported": {
                 "published": first,
                 "sources": [
@@ -127,6 +180,11 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
             event["known_from"] = earliest_known(c["known_from"] for c in cs)
         out.append(event)
     return out
+
+
+def _name_type(names: dict, entity_id: str | None) -> tuple:
+    found = names.get(entity_id)
+    return (found["name"], found["type"]) if found else (None, None)
 
 
 def get_event(db, event_id: str) -> dict | None:

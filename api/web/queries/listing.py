@@ -43,6 +43,15 @@ def any_in(template: str, column: str) -> Filter:
     return build
 
 
+def joint(build: Callable[[object, dict], Condition | None]) -> Filter:
+    """A filter that also reads the other arguments (scope included), e.g. two that must hold of one row.
+
+    ``build(value, args)`` may return None when another filter's condition covers it.
+    """
+    build.joint = True
+    return build
+
+
 def iso(value) -> str:
     return value.isoformat()
 
@@ -131,9 +140,14 @@ def active(value) -> bool:
 def conditions(filters: dict[str, Filter], args: dict, scope: dict | None = None) -> Condition:
     """The WHERE conditions (joined by AND) and parameters for ``scope`` and then ``args``."""
     where, params = [], []
+    given = {**args, **(scope or {})}
     for name, value in [*(scope or {}).items(), *((n, args.get(n)) for n in filters)]:
         if active(value):
-            cond, extra = filters[name](value)
+            build = filters[name]
+            found = build(value, given) if getattr(build, "joint", False) else build(value)
+            if found is None:
+                continue
+            cond, extra = found
             where.append(cond)
             params.extend(extra)
     return " AND ".join(where), params

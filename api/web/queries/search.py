@@ -36,13 +36,14 @@ SEARCH_SELECT = f"""
 WITH matches AS MATERIALIZED ({MATCHES}),
 hits AS (SELECT type, id, matched, snippet, max(score) AS score FROM matches GROUP BY type, id)
 SELECT h.*,
-       coalesce(en.name, ev.title, cl.statement, so.title, so.id,
+       coalesce(en.name, ev.title, cl.statement, so.title, so.id, st.quote,
                 m.label || ': ' || f.value_text || ' (' || fs.name || ')') AS title
 FROM hits h
 LEFT JOIN entities en ON h.type = 'entity' AND en.id = h.id
 LEFT JOIN events ev ON h.type = 'event' AND ev.id = h.id
 LEFT JOIN claims cl ON h.type = 'claim' AND cl.id = h.id
 LEFT JOIN sources so ON h.type = 'source' AND so.id = h.id
+LEFT JOIN statements st ON h.type = 'statement' AND st.id = h.id
 LEFT JOIN figures f ON h.type = 'figure' AND f.id = h.id
 LEFT JOIN metrics m ON m.id = f.metric_id
 LEFT JOIN entities fs ON fs.id = f.subject_id
@@ -50,7 +51,14 @@ LEFT JOIN entities fs ON fs.id = f.subject_id
 SEARCH_COUNT = (
     f"WITH matches AS MATERIALIZED ({MATCHES}) SELECT count(*) AS n FROM (SELECT DISTINCT type, id FROM matches) h"
 )
-URL_KIND = {"figure": "figures", "entity": "entities", "event": "events", "source": "sources", "claim": "claims"}
+URL_KIND = {
+    "figure": "figures",
+    "entity": "entities",
+    "event": "events",
+    "source": "sources",
+    "claim": "claims",
+    "statement": "statements",
+}
 
 
 def _shape(db, rows: list[dict], args: dict) -> list[dict]:

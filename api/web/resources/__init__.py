@@ -39,7 +39,18 @@ class ClaimbaseApi(Api):
 
 
 def register(app: Flask) -> Api:
-    from api.web.resources import analysis, claims, docs, entities, events, figures, health, metrics, sources
+    from api.web.resources import (
+        analysis,
+        claims,
+        docs,
+        entities,
+        events,
+        figures,
+        health,
+        metrics,
+        sources,
+        statements,
+    )
 
     api = ClaimbaseApi(
         app,
@@ -49,7 +60,7 @@ def register(app: Flask) -> Api:
             "extra_plugins": [SharedRulesPlugin()],
         },
     )
-    for module in (sources, entities, metrics, figures, events, claims, analysis):
+    for module in (sources, entities, metrics, figures, events, claims, statements, analysis):
         api.register_blueprint(module.blp)
     api.register_blueprint(health.blp)
     app.register_blueprint(docs.bp)
