@@ -50,7 +50,7 @@ from api.build.fixtures import (
 from api.build.shards import FigureStage, default_jobs, docs_path, scratch_parent
 from api.build.shards import run as run_shards
 from api.build.texts import texts_dir
-from api.shape import date_spec, entity_ref, event_part, figure_dict, metric_part, source_part
+from api.shape import date_spec, entity_ref, event_part, figure_dict, metric_part, number, source_part
 
 SCHEMA_VERSION = "1"
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "claims.db"
@@ -59,6 +59,8 @@ DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "claims.db"
 PAGE_SIZE = 8192
 SORT_CACHE_KIB = 2048  # SQLite's page cache while the indexes are built (see write_database)
 T, INT, R = str, int, float  # sqlite-utils column types: TEXT, INTEGER, REAL
+# Values as given: an integer stays an INTEGER (served as 30000, not 30000.0), a fraction a REAL.
+NUM = "ANY"
 
 DATE_COLS = ("start", "end", "precision", "qualifier", "phrase", "resolved_from", "resolution", "first_day", "last_day")
 
@@ -144,8 +146,8 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "source_count": INT,
             "origin_count": INT,
             "claimant_count": INT,
-            "low_min": R,
-            "high_max": R,
+            "low_min": NUM,
+            "high_max": NUM,
             "first_published": T,
             "first_source_id": T,
         },
@@ -211,8 +213,8 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "metric_id": T,
             "subject_id": T,
             "category": T,
-            "low": R,
-            "high": R,
+            "low": NUM,
+            "high": NUM,
             "hedge": T,
             "value_text": T,
             **_date("period"),
@@ -523,7 +525,7 @@ class FigureShaper:
         claimant_id, attribution = claimant.get("entity"), claimant.get("as_written")
         span = f["span"]
         value = f["value"]
-        low, high = value["low"], value["high"]
+        low, high = number(value["low"]), number(value["high"])
         published = self.published[source_id]
         period_columns, period = self.period(f["period"])
         # Articles that report through the same intermediary share one origin.
