@@ -17,6 +17,8 @@ from schemas.fixtures import HEDGES, METRIC_CATEGORIES
 
 FIGURE_SORT_KEYS = ("published", "period", "value", "source", "metric", "claimant", "id")
 FORMATS = ("json", "csv", "ndjson")
+# What an export at its own URL (/api/v1/figures.csv) leaves out: it streams every match, in the URL's format.
+EXPORT_EXCLUDE = ("page_size", "cursor", "total", "format")
 
 
 def repeated(description, example):
@@ -113,6 +115,13 @@ class FigureQueryArgs(ListArgs):
         positive_window(data, "value_min", "value_max")
         check_window(data, "period")
         check_window(data, "published")
+
+
+class FigureExportArgs(FigureQueryArgs):
+    """The filters and sort of /figures, for an export of every match."""
+
+    class Meta(FigureQueryArgs.Meta):
+        exclude = EXPORT_EXCLUDE
 
 
 class ValueSchema(WireSchema):

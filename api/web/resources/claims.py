@@ -12,7 +12,8 @@ from api.web.resources.common import (
     page_response,
     stream_export,
 )
-from schemas.resources import ClaimListSchema, ClaimQueryArgs, ClaimSchema
+from api.web.resources.exports import add_exports
+from schemas.resources import ClaimExportArgs, ClaimListSchema, ClaimQueryArgs, ClaimSchema
 
 blp = Blueprint(
     "claims",
@@ -43,6 +44,13 @@ def list_claims(args):
     Claims that rest on a single independent origin: `?max_origins=1`.
     """
     return respond_with_claims(args)
+
+
+def export_claims(args, fmt):
+    return respond_with_claims({**args, "format": fmt})
+
+
+add_exports(blp, "/claims", ClaimExportArgs, export_claims, "claims", queries.FLAT_COLUMNS)
 
 
 @blp.get("/claims/<claim_id>")

@@ -1,9 +1,11 @@
-"""The Swagger UI at /docs, with every asset served by this app (no CDN)."""
+"""The Swagger UI at /docs, with every asset served by this app (no CDN); a trailing slash redirects."""
 
 from pathlib import Path
 
 import swagger_ui_bundle
-from flask import Blueprint, abort, redirect, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
 
 bp = Blueprint("docs", __name__, template_folder="../templates", static_folder="../static", static_url_path="/static")
 
@@ -33,3 +35,24 @@ def docs_asset(name):
         abort(404, description=f"No docs asset {name!r}.")
     response = send_from_directory(SWAGGER_DIR, name, max_age=86400)
     return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Answer the browser's own request for an icon (a 404 there is an error in every console)."""
+    return send_from_directory(SWAGGER_DIR, "favicon-32x32.png", mimetype="image/png", max_age=86400)
+
+
+@bp.get("/<path:path>/")
+def trailing_slash(path):
+    """Redirect ``/api/v1/figures/`` to ``/api/v1/figures`` (308 keeps the method), when that path exists."""
+    canonical = "/" + path.rstrip("/")
+    try:
+        endpoint, _ = current_app.url_map.bind("").match(canonical, method="GET")
+    except (NotFound, MethodNotAllowed, RequestRedirect):
+        endpoint = None
+    if endpoint in (None, "docs.trailing_slash", "static"):
+        abort(404, description=f"No resource at {request.path}.")
+    if request.query_string:
+        canonical += "?" + request.query_string.decode("latin-1")
+    return redirect(canonical, code=308)

@@ -4,18 +4,24 @@ from flask import request
 
 from api.shape import url
 from api.web.db import get_db
+from api.web.queries import claims as claim_queries
 from api.web.queries import entities as queries
+from api.web.queries import events as event_queries
+from api.web.queries import figures as figure_queries
 from api.web.resources.claims import respond_with_claims
 from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, or_404, page_response
 from api.web.resources.events import respond_with_events
+from api.web.resources.exports import add_exports
 from api.web.resources.figures import respond_with_figures
-from schemas.figures import FigureListSchema, FigureQueryArgs
+from schemas.figures import FigureExportArgs, FigureListSchema, FigureQueryArgs
 from schemas.resources import (
+    ClaimExportArgs,
     ClaimListSchema,
     ClaimQueryArgs,
     EntityListSchema,
     EntityQueryArgs,
     EntitySchema,
+    EventExportArgs,
     EventListSchema,
     EventQueryArgs,
 )
@@ -97,3 +103,54 @@ def list_entity_claims(args, entity_id):
     found, moved = canonical(entity_id, "/claims")
     where = "c.id IN (SELECT claim_id FROM figures WHERE claimant_id = ?)"
     return moved or respond_with_claims(args, [where], [found], name=f"{found}-claims")
+
+
+# The same lists as exports at their own URLs (…/figures.csv, …/figures.ndjson).
+EXPORT_ERRORS = (301, 400, 404, 422, 503)
+EVENTS_OF = "(e.location_id = ? OR e.id IN (SELECT event_id FROM event_participants WHERE entity_id = ?))"
+CLAIMS_OF = "c.id IN (SELECT claim_id FROM figures WHERE claimant_id = ?)"
+
+
+def export_entity_figures(args, fmt, entity_id):
+    found, moved = canonical(entity_id, f"/figures.{fmt}")
+    args = {**args, "format": fmt}
+    return moved or respond_with_figures(args, ["f.subject_id = ?"], [found], name=f"{found}-figures")
+
+
+def export_entity_events(args, fmt, entity_id):
+    found, moved = canonical(entity_id, f"/events.{fmt}")
+    return moved or respond_with_events({**args, "format": fmt}, [EVENTS_OF], [found, found], name=f"{found}-events")
+
+
+def export_entity_claims(args, fmt, entity_id):
+    found, moved = canonical(entity_id, f"/claims.{fmt}")
+    return moved or respond_with_claims({**args, "format": fmt}, [CLAIMS_OF], [found], name=f"{found}-claims")
+
+
+add_exports(
+    blp,
+    "/entities/<entity_id>/figures",
+    FigureExportArgs,
+    export_entity_figures,
+    "the figures about an entity",
+    figure_queries.FLAT_COLUMNS,
+    EXPORT_ERRORS,
+)
+add_exports(
+    blp,
+    "/entities/<entity_id>/events",
+    EventExportArgs,
+    export_entity_events,
+    "the events an entity takes part in or that happen there",
+    event_queries.FLAT_COLUMNS,
+    EXPORT_ERRORS,
+)
+add_exports(
+    blp,
+    "/entities/<entity_id>/claims",
+    ClaimExportArgs,
+    export_entity_claims,
+    "the claims any source credits to an entity",
+    claim_queries.FLAT_COLUMNS,
+    EXPORT_ERRORS,
+)

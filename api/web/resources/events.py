@@ -11,7 +11,8 @@ from api.web.resources.common import (
     page_response,
     stream_export,
 )
-from schemas.resources import EventListSchema, EventQueryArgs, EventSchema
+from api.web.resources.exports import add_exports
+from schemas.resources import EventExportArgs, EventListSchema, EventQueryArgs, EventSchema
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Events with one citation per reporting source.")
 
@@ -32,6 +33,13 @@ def respond_with_events(args, base_where=None, base_params=None, name="events"):
 def list_events(args):
     """List events, filtered by type, entity, source, status and date window."""
     return respond_with_events(args)
+
+
+def export_events(args, fmt):
+    return respond_with_events({**args, "format": fmt})
+
+
+add_exports(blp, "/events", EventExportArgs, export_events, "events", queries.FLAT_COLUMNS)
 
 
 @blp.get("/events/<event_id>")

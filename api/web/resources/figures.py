@@ -14,7 +14,15 @@ from api.web.resources.common import (
     raw_page_response,
     stream_export,
 )
-from schemas.figures import FigureFacetArgs, FigureFacetSchema, FigureListSchema, FigureQueryArgs, FigureSchema
+from api.web.resources.exports import add_exports
+from schemas.figures import (
+    FigureExportArgs,
+    FigureFacetArgs,
+    FigureFacetSchema,
+    FigureListSchema,
+    FigureQueryArgs,
+    FigureSchema,
+)
 
 blp = Blueprint("figures", __name__, url_prefix="/api/v1", description="Numeric claims, one per source per statement.")
 
@@ -42,6 +50,13 @@ def list_figures(args):
     All troop estimates by source and date: `?category=troops&sort=source,period`.
     """
     return respond_with_figures(args)
+
+
+def export_figures(args, fmt):
+    return respond_with_figures({**args, "format": fmt})
+
+
+add_exports(blp, "/figures", FigureExportArgs, export_figures, "figures", queries.FLAT_COLUMNS)
 
 
 @blp.get("/figures/facets")

@@ -2,12 +2,21 @@
 
 from api.web.db import get_db
 from api.web.queries import events as event_queries
+from api.web.queries import figures as figure_queries
 from api.web.queries import sources as queries
 from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, or_404, page_response
 from api.web.resources.events import respond_with_events
+from api.web.resources.exports import add_exports
 from api.web.resources.figures import respond_with_figures
-from schemas.figures import FigureListSchema, FigureQueryArgs
-from schemas.resources import EventListSchema, EventQueryArgs, SourceListSchema, SourceQueryArgs, SourceSchema
+from schemas.figures import FigureExportArgs, FigureListSchema, FigureQueryArgs
+from schemas.resources import (
+    EventExportArgs,
+    EventListSchema,
+    EventQueryArgs,
+    SourceListSchema,
+    SourceQueryArgs,
+    SourceSchema,
+)
 
 blp = Blueprint("sources", __name__, url_prefix="/api/v1", description="The reporting articles.")
 
@@ -55,5 +64,37 @@ def list_source_events(args, source_id):
         name=f"{source_id}-events",
     )
 
+
+def export_source_figures(args, fmt, source_id):
+    or_404(queries.source_exists(get_db(), source_id) or None, "source", source_id)
+    args = {**args, "format": fmt}
+    return respond_with_figures(args, ["f.source_id = ?"], [source_id], name=f"{source_id}-figures")
+
+
+def export_source_events(args, fmt, source_id):
+    or_404(queries.source_exists(get_db(), source_id) or None, "source", source_id)
+    where = "e.id IN (SELECT event_id FROM event_citations WHERE source_id = ?)"
+    return respond_with_events({**args, "format": fmt}, [where], [source_id], name=f"{source_id}-events")
+
+
+# The same lists as exports at their own URLs (…/figures.csv, …/figures.ndjson).
+add_exports(
+    blp,
+    "/sources/<source_id>/figures",
+    FigureExportArgs,
+    export_source_figures,
+    "the figures one source reports",
+    figure_queries.FLAT_COLUMNS,
+    (400, 404, 422, 503),
+)
+add_exports(
+    blp,
+    "/sources/<source_id>/events",
+    EventExportArgs,
+    export_source_events,
+    "the events one source reports",
+    event_queries.FLAT_COLUMNS,
+    (400, 404, 422, 503),
+)
 
 __all__ = ["blp", "event_queries"]
