@@ -43,16 +43,21 @@ def favicon():
     return send_from_directory(SWAGGER_DIR, "favicon-32x32.png", mimetype="image/png", max_age=86400)
 
 
-@bp.get("/<path:path>/")
-def trailing_slash(path):
-    """Redirect ``/api/v1/figures/`` to ``/api/v1/figures`` (308 keeps the method), when that path exists."""
-    canonical = "/" + path.rstrip("/")
+@bp.before_app_request
+def trailing_slash():
+    """Redirect ``/api/v1/figures/`` to ``/api/v1/figures`` (308 keeps the method), when that path exists.
+
+    Only a request that matched no route is looked at: every other request, and a path
+    that exists with no slash either, goes on as before (a 404 stays a 404).
+    """
+    path = request.path
+    if request.url_rule is not None or path == "/" or not path.endswith("/"):
+        return None
+    canonical = path.rstrip("/")
     try:
-        endpoint, _ = current_app.url_map.bind("").match(canonical, method="GET")
+        current_app.url_map.bind("").match(canonical, method=request.method)
     except (NotFound, MethodNotAllowed, RequestRedirect):
-        endpoint = None
-    if endpoint in (None, "docs.trailing_slash", "static"):
-        abort(404, description=f"No resource at {request.path}.")
+        return None
     if request.query_string:
         canonical += "?" + request.query_string.decode("latin-1")
     return redirect(canonical, code=308)
