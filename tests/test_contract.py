@@ -96,6 +96,12 @@ def test_a_wrong_shape_of_a_nested_object_fails_validation(client, spec):
     assert problems(spec, "Claim", broken)
 
 
+def test_every_operation_has_a_unique_operation_id(spec):
+    ids = [operation.get("operationId") for _, _, operation in operations(spec)]
+    assert all(ids) and len(set(ids)) == len(ids), ids
+    assert spec["paths"]["/api/v1/figures.csv"]["get"]["operationId"] == "export_figures_csv"
+
+
 # ---------------------------------------------------------------- query parameters
 
 

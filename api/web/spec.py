@@ -177,7 +177,11 @@ class SharedRulesPlugin(BasePlugin):
                 functions[functions.index(plugin.converter.field2nullable)] = nullable_reference
 
     def operation_helper(self, path=None, operations=None, **kwargs):
+        rule = kwargs.get("rule")
         for operation in (operations or {}).values():
+            if rule is not None:
+                # The view's name (list_figures, get_figure, list_figures_csv): what a generated client calls.
+                operation.setdefault("operationId", rule.endpoint.rsplit(".", 1)[-1])
             for parameter in operation.get("parameters", []):
                 if isinstance(parameter, dict) and parameter.get("in") == "query":
                     self._constrain(parameter.get("schema", {}))

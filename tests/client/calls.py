@@ -11,9 +11,9 @@ import json
 import sys
 
 from claimbase_client import Client
-from claimbase_client.api.analysis import get_api_v1_discrepancies
-from claimbase_client.api.events import get_api_v1_events
-from claimbase_client.api.figures import get_api_v1_figures, get_api_v1_figures_csv, get_api_v1_figures_figure_id
+from claimbase_client.api.analysis import list_discrepancies
+from claimbase_client.api.events import list_events
+from claimbase_client.api.figures import export_figures_csv, get_figure, list_figures
 from claimbase_client.models import (
     Claimant,
     Discrepancy,
@@ -28,8 +28,8 @@ from claimbase_client.models import (
     SourceRef,
     Value,
 )
-from claimbase_client.models.get_api_v1_figures_category_item import GetApiV1FiguresCategoryItem
-from claimbase_client.models.get_api_v1_figures_csv_category_item import GetApiV1FiguresCsvCategoryItem
+from claimbase_client.models.export_figures_csv_category_item import ExportFiguresCsvCategoryItem
+from claimbase_client.models.list_figures_category_item import ListFiguresCategoryItem
 
 
 def main(base: str) -> dict:
@@ -37,8 +37,8 @@ def main(base: str) -> dict:
     out = {}
 
     # The headline query: every troop estimate by source and date.
-    page = get_api_v1_figures.sync(
-        client=client, category=[GetApiV1FiguresCategoryItem.TROOPS], sort="source,period", page_size=500
+    page = list_figures.sync(
+        client=client, category=[ListFiguresCategoryItem.TROOPS], sort="source,period", page_size=500
     )
     assert isinstance(page, FigureList), type(page)
     figures = page.items
@@ -59,13 +59,13 @@ def main(base: str) -> dict:
     out["published"] = sorted({f.source.published.date for f in dated})
 
     # One figure by id.
-    figure = get_api_v1_figures_figure_id.sync(client=client, figure_id=figures[0].id)
+    figure = get_figure.sync(client=client, figure_id=figures[0].id)
     assert isinstance(figure, Figure) and figure.id == figures[0].id
     assert figure.value.high is None or isinstance(figure.value.high, (int, float))
     out["figure"] = figure.id
 
     # Events in a date window, with their typed location.
-    events = get_api_v1_events.sync(client=client, date_from="2025-06", date_to="2025-06", page_size=500)
+    events = list_events.sync(client=client, date_from="2025-06", date_to="2025-06", page_size=500)
     assert isinstance(events, EventList) and events.items
     assert all(isinstance(e, Event) for e in events.items)
     located = [e for e in events.items if e.location is not None]
@@ -74,15 +74,13 @@ def main(base: str) -> dict:
     out["locations"] = sorted({e.location.name for e in located})
 
     # Where the sources differ.
-    discrepancies = get_api_v1_discrepancies.sync(client=client, page_size=500)
+    discrepancies = list_discrepancies.sync(client=client, page_size=500)
     assert isinstance(discrepancies, DiscrepancyList) and discrepancies.items
     assert all(isinstance(d, Discrepancy) and d.variants for d in discrepancies.items)
     out["discrepancies"] = [d.id for d in discrepancies.items]
 
     # The same troop figures as CSV, from the export's own URL.
-    text = get_api_v1_figures_csv.sync(
-        client=client, category=[GetApiV1FiguresCsvCategoryItem.TROOPS], sort="source,period"
-    )
+    text = export_figures_csv.sync(client=client, category=[ExportFiguresCsvCategoryItem.TROOPS], sort="source,period")
     assert isinstance(text, str), type(text)
     rows = list(csv.DictReader(io.StringIO(text)))
     out["csv"] = [row["id"] for row in rows]
@@ -90,7 +88,7 @@ def main(base: str) -> dict:
 
     # An error is a typed Error too (without raising: the client returns what the document says).
     lenient = Client(base_url=base, timeout=30.0)
-    response = get_api_v1_figures.sync_detailed(client=lenient, value_min=5.0, value_max=1.0)
+    response = list_figures.sync_detailed(client=lenient, value_min=5.0, value_max=1.0)
     assert response.status_code == 422, response.status_code
     assert isinstance(response.parsed, Error), type(response.parsed)
     out["error_status"] = int(response.status_code)
