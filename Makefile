@@ -6,7 +6,7 @@ DB     ?= data/claims.db
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test db check coverage lint format openapi browser wrk bench bench-data fuzz fuzz-long load faults clean
+.PHONY: run test db check coverage lint format openapi browser wrk bench bench-data fuzz fuzz-long load faults clean draft review draft-eval
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +37,10 @@ browser:  ## install Debian's Chromium for the docs-page browser test
 wrk:  ## install Debian's wrk for the load test and `make load`
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 
-test: $(VENV)/.dev browser wrk  ## install everything and run the whole test suite
+test: lint browser wrk  ## install everything, lint, and run the whole test suite
 	$(PY) -m pytest
 
-lint: $(VENV)/.dev
+lint: $(VENV)/.dev  ## ruff check and ruff format --check (part of `make test`)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
@@ -50,6 +50,18 @@ format: $(VENV)/.dev
 
 openapi: $(VENV)/.runtime  ## regenerate openapi.yaml from the code
 	$(PY) -m api.web.openapi
+
+# ---- curation (see README: Curation) ----
+draft: $(VENV)/.runtime  ## draft fixtures for a new text: make draft TEXT=path/to/article.txt [OUT=dir]
+	@test -n "$(TEXT)" || (echo "usage: make draft TEXT=path/to/article.txt [OUT=fixtures/drafts/<id>]" >&2; exit 2)
+	$(PY) -m api.curate.draft $(TEXT) $(if $(OUT),--out $(OUT))
+
+review: $(VENV)/.runtime  ## one self-contained HTML review page of a source: make review SOURCE=<id> [OUT=file.html]
+	@test -n "$(SOURCE)" || (echo "usage: make review SOURCE=<source-id> [OUT=build/review/<id>.html]" >&2; exit 2)
+	$(PY) -m api.curate.review $(SOURCE) $(if $(OUT),--out $(OUT))
+
+draft-eval: $(VENV)/.runtime  ## leave-one-out score of the drafting over the curated sources
+	$(PY) -m api.curate.evaluate
 
 # ---- performance (see README: Performance) ----
 BENCH_DIR     ?= bench/data

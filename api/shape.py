@@ -46,6 +46,18 @@ def entity_ref(ident: str | None, name: str | None, type_: str | None) -> dict |
     return {"id": ident, "name": name, "type": type_, "url": url("entities", ident)}
 
 
+def claimant_ref(ident: str | None, name: str | None, attribution: str | None) -> dict | None:
+    """Who a source credits: the entity, its wording, or both; None when it credits nobody."""
+    if not ident and not attribution:
+        return None
+    return {"id": ident, "name": name, "attribution": attribution, "url": url("entities", ident)}
+
+
+def source_stamp(ident: str, published: str | None) -> dict:
+    """A source as computed answers cite it: id, link and publication day."""
+    return {"id": ident, "url": url("sources", ident), "published": published}
+
+
 def published_ref(date: str | None, precision: str | None, first_day: str | None) -> dict | None:
     if date is None:
         return None
@@ -63,6 +75,11 @@ def quote(text: str, start: int, end: int) -> dict:
     return {"text": text, "start": start, "end": end}
 
 
+def cited_quote(source_id: str, text: str, start: int, end: int, figure_id: str | None) -> dict:
+    """A quote as computed answers cite it: with its source and (for a figure's words) the figure."""
+    return {"source": source_id, "text": text, "start": start, "end": end, "figure": figure_id}
+
+
 def metric_part(metric: dict) -> dict:
     """Return a metric as a figure embeds it."""
     return {
@@ -74,17 +91,19 @@ def metric_part(metric: dict) -> dict:
     }
 
 
-def source_part(source: dict) -> dict:
-    """Return a source (a ``sources`` row) as a figure embeds it."""
+def source_part(source: dict, prefix: str = "") -> dict:
+    """Return a source as a figure or citation embeds it, from a ``sources`` row (columns named ``prefix*``)."""
     return {
-        "id": source["id"],
-        "title": source["title"],
-        "outlet": source["outlet_id"],
+        "id": source[prefix + "id"],
+        "title": source[prefix + "title"],
+        "outlet": source[prefix + "outlet_id"],
         "published": published_ref(
-            source["published_start"], source["published_precision"], source["published_first_day"]
+            source[prefix + "published_start"],
+            source[prefix + "published_precision"],
+            source[prefix + "published_first_day"],
         ),
-        "stance": source["stance"],
-        "url": url("sources", source["id"]),
+        "stance": source[prefix + "stance"],
+        "url": url("sources", source[prefix + "id"]),
     }
 
 
@@ -118,16 +137,8 @@ def figure_dict(
     """
     ident, claim, value, span = f["id"], f["claim"], f["value"], f["span"]
     claimant = f["claimant"]
-    if claimant and (claimant["entity"] or claimant["as_written"]):
-        claimant_id = claimant["entity"]
-        claimant = {
-            "id": claimant_id,
-            "name": claimant_name,
-            "attribution": claimant["as_written"],
-            "url": url("entities", claimant_id),
-        }
-    else:
-        claimant = None
+    if claimant:
+        claimant = claimant_ref(claimant["entity"], claimant_name, claimant["as_written"])
     return {
         "id": ident,
         "url": url("figures", ident),

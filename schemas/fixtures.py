@@ -110,6 +110,20 @@ class StrictSchema(Schema):
         ordered = True
 
 
+class DraftMarksSchema(StrictSchema):
+    """The marks a drafted record carries until a person confirms it.
+
+    ``unconfirmed: true`` keeps a record out of the database (the build
+    refuses it); ``draft`` holds the drafting's suggestions and reasons.
+    """
+
+    unconfirmed = fields.Boolean(load_default=False)
+    draft = fields.Dict(load_default=None, allow_none=True)
+
+
+DRAFT_KEYS = frozenset(DraftMarksSchema().fields)
+
+
 class Span(fields.List):
     """A ``[start, end)`` character span into the archived document."""
 

@@ -1,5 +1,15 @@
-"""Shared test fixtures: a real database built from the real fixtures."""
+"""Shared test fixtures and helpers, each defined once.
 
+Fixtures: ``texts`` (the archived articles), ``db_path`` (the real database built
+from fixtures/), ``app`` and ``client`` on it, ``spec`` (the served OpenAPI
+document), ``live_server`` (gunicorn on 127.0.0.1) and ``synthetic_db`` (a
+20,000-figure database from bench.synth through the same validated build, for
+query plans at scale). Each is built once per session.
+Helpers: ``make_app`` (an app with other settings), ``conforms`` (a body matches
+its OpenAPI schema), ``get_json``, ``ids``, ``get_all`` and ``RecordingConnection``.
+"""
+
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -7,6 +17,9 @@ import pytest
 from api.build.database import build
 from api.build.texts import texts_dir
 from api.web import create_app
+from bench.synth import generate
+from scripts.servers import ServerError, serve
+from tests.contract import problems
 
 
 @pytest.fixture(scope="session")
@@ -24,14 +37,71 @@ def db_path(tmp_path_factory, texts) -> Path:
     return path
 
 
+SYNTHETIC_FIGURES = 20_000
+
+
+@pytest.fixture(scope="session")
+def synthetic_db(tmp_path_factory) -> Path:
+    """A synthetic database large enough for the planner's statistics to look like production's."""
+    out = tmp_path_factory.mktemp("synth")
+    generate(out, figures=SYNTHETIC_FIGURES, sources=400, entities=200, claims=4000, events=400, seed=7)
+    path = out / "claims.db"
+    build(path, out / "fixtures", out / "texts")
+    return path
+
+
+def make_app(path, **config):
+    """An app on the database at ``path`` with the given settings (no request log)."""
+    return create_app({"DATABASE": str(path), "LOG_REQUESTS": False, **config})
+
+
 @pytest.fixture(scope="session")
 def app(db_path):
-    return create_app({"DATABASE": str(db_path), "LOG_REQUESTS": False, "TESTING": True})
+    return make_app(db_path, TESTING=True)
 
 
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(db_path, tmp_path_factory) -> Iterator[str]:
+    """The app on a real gunicorn at 127.0.0.1:<free port> over ``db_path``; yields the base URL."""
+    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    try:
+        with serve(db_path, log_path, workers=1, threads=2) as server:
+            yield server.base
+    except ServerError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def spec(app):
+    """The OpenAPI document the app serves."""
+    return app.test_client().get("/openapi.json").get_json()
+
+
+def conforms(spec, name, body):
+    """Assert that ``body`` matches the schema ``name`` of ``spec`` (nullable references read as tests/contract.py says)."""
+    errors = problems(spec, name, body)
+    assert not errors, errors[:5]
+
+
+# Sources of the curated fixtures that several test files name.
+PREPARING = "nk-preparing-up-to-30000-more-troops"  # the only source with a publication date (2025-07-02)
+CNN = "cnn-nk-up-to-30000-troops"
+PLANS = "nk-plans-30000-more-troops"
+TRIPLE = "nk-reportedly-preparing-to-triple-troops"
+BUILD_UP = "russia-north-korea-troop-build-up"
+ON_THE_DATED_SOURCE = "known_at=2025-07-02"  # the publication day of PREPARING
+
+
+def get_json(client, url: str):
+    """GET ``url``, assert a 200 and return the JSON body."""
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
 
 
 def ids(response) -> list[str]:

@@ -4,20 +4,16 @@ import shutil
 from pathlib import Path
 
 from api.build.database import build
-from api.web import create_app
 from api.web.cache import ResponseCache
+from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def make_app(path, mb=16):
-    return create_app({"DATABASE": str(path), "LOG_REQUESTS": False, "RESPONSE_CACHE_MB": mb})
-
-
 def test_a_hit_answers_what_the_database_answers(db_path):
-    app = make_app(db_path)
+    app = make_app(db_path, RESPONSE_CACHE_MB=16)
     cache = app.extensions["claimbase_cache"]
-    uncached = make_app(db_path, mb=0).test_client()
+    uncached = make_app(db_path, RESPONSE_CACHE_MB=0).test_client()
     client = app.test_client()
     url = "/api/v1/figures?category=troops&sort=source,period&page_size=5"
     first, second = client.get(url), client.get(url)
@@ -31,7 +27,7 @@ def test_a_hit_answers_what_the_database_answers(db_path):
 
 
 def test_accept_is_part_of_the_key(db_path):
-    client = make_app(db_path).test_client()
+    client = make_app(db_path, RESPONSE_CACHE_MB=16).test_client()
     url = "/api/v1/claims/nk-additional-deployment-size"
     json_ld = client.get(url, headers={"Accept": "application/ld+json"})
     plain = client.get(url)
@@ -40,7 +36,7 @@ def test_accept_is_part_of_the_key(db_path):
 
 
 def test_errors_and_exports_are_not_cached(db_path):
-    app = make_app(db_path)
+    app = make_app(db_path, RESPONSE_CACHE_MB=16)
     client = app.test_client()
     for url in ("/api/v1/figures?metirc=x", "/api/v1/figures/nope", "/api/v1/figures?format=csv"):
         client.get(url).get_data()
@@ -51,7 +47,7 @@ def test_errors_and_exports_are_not_cached(db_path):
 def test_a_new_build_empties_the_cache(db_path, tmp_path, texts):
     served = tmp_path / "claims.db"
     shutil.copyfile(db_path, served)
-    app = make_app(served)
+    app = make_app(served, RESPONSE_CACHE_MB=16)
     client = app.test_client()
     before = client.get("/health").get_json()["build_id"]
     body = client.get("/api/v1/metrics").get_data()
@@ -82,7 +78,7 @@ def test_the_budget_evicts_the_least_recently_used():
 
 
 def test_zero_turns_the_cache_off(db_path):
-    app = make_app(db_path, mb=0)
+    app = make_app(db_path, RESPONSE_CACHE_MB=0)
     client = app.test_client()
     client.get("/api/v1/metrics")
     client.get("/api/v1/metrics")
@@ -93,7 +89,7 @@ def test_zero_turns_the_cache_off(db_path):
 def test_the_key_is_the_raw_query_string(db_path):
     """Werkzeug decodes a query string's bytes with replacement, so raw U+FFFD and a byte that is
     not UTF-8 look alike once decoded; only the first is valid, and a hit must not answer the second."""
-    app = make_app(db_path)
+    app = make_app(db_path, RESPONSE_CACHE_MB=16)
     client = app.test_client()
     path = "/api/v1/figures"
     # WSGI environ strings carry bytes as latin-1.
@@ -105,7 +101,7 @@ def test_the_key_is_the_raw_query_string(db_path):
 
 
 def test_a_conditional_request_gets_a_304_even_when_cached(db_path):
-    client = make_app(db_path).test_client()
+    client = make_app(db_path, RESPONSE_CACHE_MB=16).test_client()
     url = "/api/v1/metrics"
     first = client.get(url)
     again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})

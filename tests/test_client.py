@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import get, live_server  # noqa: F401 (live_server is a fixture)
+from scripts.servers import get
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "tests" / "client"
@@ -92,7 +92,7 @@ def api_ids(base: str, path_and_query: str) -> list[str]:
 
 
 @pytest.mark.server
-def test_the_generated_client_gets_typed_answers(generated, live_server):  # noqa: F811
+def test_the_generated_client_gets_typed_answers(generated, live_server):
     scratch, _ = generated
     result = run([scratch / "venv" / "bin" / "python", CLIENT / "calls.py", live_server], cwd=scratch)
     calls = json.loads(checked(result))

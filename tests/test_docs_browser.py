@@ -1,7 +1,7 @@
 """The Swagger UI at /docs: served entirely by the app, and answering in a real browser.
 
 The browser tests drive Debian's headless Chromium with Playwright against the app on gunicorn
-(tests/server.py) as a developer would: open /docs, expand an operation, press "Try it out",
+(the live_server fixture) as a developer would: open /docs, expand an operation, press "Try it out",
 fill in one or two parameters, press Execute and read the ids in the response panel. Every
 request that is not to the server is aborted and fails the test, and so does any error in the
 browser's console. Set CLAIMBASE_DOCS_SCREENSHOT=<path> to keep a screenshot of the figures answer.
@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.server import get, live_server  # noqa: F401 (live_server is a fixture)
+from scripts.servers import get
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's (`make browser`); Playwright cannot download browsers here
 CHROMIUM_ARGS = [
@@ -174,7 +174,7 @@ class Docs:
 
 
 @pytest.fixture()
-def docs(browser, live_server):  # noqa: F811
+def docs(browser, live_server):
     page = Docs(browser, live_server).open()
     yield page
     page.close()
@@ -224,13 +224,6 @@ def shown_ids(body: dict) -> list[str]:
     return [item["id"] if "id" in item else item["value"] for item in body["items"]]
 
 
-@pytest.fixture(scope="module")
-def spec(live_server):  # noqa: F811
-    status, _, body = get(f"{live_server}/openapi.json")
-    assert status == 200
-    return json.loads(body)
-
-
 def check_sent(url: str, spec: dict, path: str, chosen: dict) -> None:
     """Swagger UI sent what was chosen, and otherwise only documented defaults (which change nothing)."""
     parts = urlsplit(url)
@@ -247,7 +240,7 @@ def check_sent(url: str, spec: dict, path: str, chosen: dict) -> None:
 
 @pytest.mark.browser
 @pytest.mark.server
-def test_figures_by_category_from_try_it_out(docs, spec, live_server):  # noqa: F811
+def test_figures_by_category_from_try_it_out(docs, spec, live_server):
     """The headline: expand GET /api/v1/figures, Try it out, category=troops, Execute: the 23 troop figures."""
     block = docs.operation("/api/v1/figures")
     url, status, body = try_it_out(block, {"category": "troops"})
@@ -273,7 +266,7 @@ def test_figures_by_category_from_try_it_out(docs, spec, live_server):  # noqa: 
         ("/api/v1/figures/facets", {"facet": "metric", "category": "troops"}, "facet=metric&category=troops"),
     ],
 )
-def test_lists_from_try_it_out(docs, spec, live_server, path, fill, query):  # noqa: F811
+def test_lists_from_try_it_out(docs, spec, live_server, path, fill, query):
     block = docs.operation(path)
     url, status, body = try_it_out(block, fill)
     assert status == 200, body

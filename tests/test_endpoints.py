@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.contract import problems
+from tests.conftest import conforms
 
 LISTS = {
     "/api/v1/sources": "SourceList",
@@ -26,16 +26,6 @@ ITEMS = {
     "/api/v1/claims/nk-additional-deployment-size": "Claim",
     "/health": "Health",
 }
-
-
-@pytest.fixture(scope="module")
-def spec(app):
-    return app.test_client().get("/openapi.json").get_json()
-
-
-def conforms(spec, name, body):
-    errors = problems(spec, name, body)
-    assert not errors, errors[:5]
 
 
 @pytest.mark.parametrize("url", sorted(LISTS))
@@ -109,7 +99,10 @@ def test_bad_parameters_are_4xx_naming_the_parameter(client, spec, url, status, 
     body = response.get_json()
     conforms(spec, "Error", body)
     assert param in body["errors"]["query"], body
-    assert param in body["message"] or status == 400
+    if status == 422:  # a validation summary names the parameter
+        assert param in body["message"], body
+    else:  # a query that cannot be answered: the summary is that parameter's error
+        assert body["message"] in body["errors"]["query"][param], body
 
 
 def test_cursor_from_another_sort_is_rejected(client):

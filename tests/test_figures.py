@@ -223,11 +223,12 @@ def test_flat_export_rows_are_the_flattened_documents(client, everything):
 def test_csv_written_by_sqlite_is_what_csv_writer_writes(client, app, sort):
     """The CSV export (lines built in SQL) is byte for byte what csv.writer makes of the flat rows."""
     from api.web.db import get_db
-    from api.web.queries.figures import FLAT_COLUMNS, FLAT_FIELDS, TOKEN, iter_figures
+    from api.web.queries.figures import FIGURES, FLAT_COLUMNS, FLAT_FIELDS, TOKEN
+    from api.web.queries.listing import export
 
     body = client.get(f"/api/v1/figures?format=csv&sort={sort}").get_data(as_text=True)
     with app.app_context():
-        rows = list(iter_figures(get_db(), {"sort": sort}))
+        rows = list(export(get_db(), FIGURES, {"sort": sort}))
     expected = io.StringIO()
     writer = csv.writer(expected, lineterminator="\n")
     writer.writerow(FLAT_COLUMNS)

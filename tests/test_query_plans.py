@@ -10,21 +10,8 @@ import tracemalloc
 
 import pytest
 
-from api.build.database import build
-from api.web import create_app, db
-from bench.synth import generate
-from tests.conftest import RecordingConnection
-
-FIGURES = 20_000
-
-
-@pytest.fixture(scope="module")
-def synthetic_db(tmp_path_factory):
-    out = tmp_path_factory.mktemp("synth")
-    generate(out, figures=FIGURES, sources=400, entities=200, claims=4000, events=400, seed=7)
-    path = out / "claims.db"
-    build(path, out / "fixtures", out / "texts")
-    return path
+from api.web import db
+from tests.conftest import SYNTHETIC_FIGURES, RecordingConnection, make_app
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +30,7 @@ def plans_of(synthetic_db, monkeypatch, url):
     monkeypatch.setattr(db, "connect", lambda path: RecordingConnection(real(path), statements))
     monkeypatch.setattr(db._local, "conn", None, raising=False)
     monkeypatch.setattr(db._local, "key", None, raising=False)
-    app = create_app({"DATABASE": str(synthetic_db), "LOG_REQUESTS": False, "RESPONSE_CACHE_MB": 0})
+    app = make_app(synthetic_db, RESPONSE_CACHE_MB=0)
     response = app.test_client().get(url)
     assert response.status_code == 200, response.get_data(as_text=True)
     conn = sqlite3.connect(synthetic_db)
@@ -107,7 +94,7 @@ def test_exports_read_in_index_order_without_sorting(synthetic_db, monkeypatch, 
 
 
 def test_a_deep_cursor_page_uses_the_index(synthetic_db, monkeypatch):
-    app = create_app({"DATABASE": str(synthetic_db), "LOG_REQUESTS": False, "RESPONSE_CACHE_MB": 0})
+    app = make_app(synthetic_db, RESPONSE_CACHE_MB=0)
     client = app.test_client()
     url = "/api/v1/figures?sort=published&page_size=500"
     for _ in range(20):  # 10,000 rows deep
@@ -140,12 +127,12 @@ def stream(client, url):
 @pytest.mark.parametrize("fmt", ["csv", "ndjson"])
 def test_the_full_export_streams_in_flat_memory(synthetic_db, fmt):
     """Exporting every figure holds a batch at a time: four times the rows, not four times the memory."""
-    app = create_app({"DATABASE": str(synthetic_db), "LOG_REQUESTS": False})
+    app = make_app(synthetic_db)
     client = app.test_client()
     stream(client, f"/api/v1/figures?format={fmt}&hedge=exact")  # warm: statement cache, imports
     part_lines, part_size, part_held, _ = stream(client, f"/api/v1/figures?format={fmt}&hedge=about")
     all_lines, all_size, all_held, all_peak = stream(client, f"/api/v1/figures?format={fmt}")
-    assert all_lines == FIGURES + (1 if fmt == "csv" else 0)
+    assert all_lines == SYNTHETIC_FIGURES + (1 if fmt == "csv" else 0)
     assert all_size > 4 * part_size > 0
     assert all_held < part_held + 1_000_000, (
         f"{fmt}: {all_size:,} bytes held {all_held:,} bytes of memory; {part_size:,} bytes held {part_held:,}"

@@ -23,7 +23,7 @@ from marshmallow import ValidationError
 
 from api.build.texts import locate, read_text, sha256_of
 from schemas.dates import span_bounds
-from schemas.fixtures import FAST_LOADERS, FIXTURE_SCHEMAS
+from schemas.fixtures import DRAFT_KEYS, FAST_LOADERS, FIXTURE_SCHEMAS, DraftMarksSchema
 
 KINDS = tuple(FIXTURE_SCHEMAS)
 # libyaml's loader when PyYAML has it (it does in the pinned wheels): 20x faster.
@@ -131,11 +131,41 @@ def relative_name(directory: Path, path: Path) -> str:
     return str(path.relative_to(directory.parent)) if directory.parent in path.parents else str(path)
 
 
+def take_draft_marks(rel: str, index: int, item: dict, problems: list[Problem]) -> dict:
+    """Return ``item`` without its draft marks; a record still marked unconfirmed is a problem.
+
+    Drafts (``python -m api.curate.draft``) are a starting point, never data:
+    a person checks each record and deletes ``unconfirmed: true``.
+    """
+    if DRAFT_KEYS.isdisjoint(item):
+        return item
+    label = str(item.get("id")) if item.get("id") else f"#{index}"
+    marks = {k: item[k] for k in DRAFT_KEYS if k in item}
+    try:
+        loaded = DraftMarksSchema().load(marks)
+    except ValidationError as err:
+        for path_, msg in _flatten(err.messages):
+            problems.append(Problem(rel, label, path_, msg))
+    else:
+        if loaded["unconfirmed"]:
+            problems.append(
+                Problem(
+                    rel,
+                    label,
+                    "unconfirmed",
+                    "a drafted record nobody has confirmed: check it against the text, then delete "
+                    "`unconfirmed: true` (and the `draft` block)",
+                )
+            )
+    return {k: v for k, v in item.items() if k not in DRAFT_KEYS}
+
+
 def load_record(kind: str, rel: str, index: int, item, problems: list[Problem]) -> Record | None:
     """Schema-check one raw record; return it loaded, or None after adding its problems."""
     if not isinstance(item, dict):
         problems.append(Problem(rel, f"#{index}", "(record)", "must be a mapping"))
         return None
+    item = take_draft_marks(rel, index, item, problems)
     fast = FAST_LOADERS.get(kind)
     data = fast(item) if fast else None
     if data is None:

@@ -1,20 +1,8 @@
 """Claims: one row per claim key, with every figure that reports it."""
 
-from api.shape import entity_ref, published_ref, quote, url
-from api.web.queries.paging import in_list, keyset_page, order_by, parse_sort
-
-SORT_COLUMNS = {
-    "id": "c.id",
-    "sources": "x.source_count",
-    "origins": "x.origin_count",
-    "first_published": "coalesce(x.first_published, '~')",
-}
-SORT_ALIASES = {
-    "id": "id",
-    "sources": "source_count",
-    "origins": "origin_count",
-    "first_published": "first_published_sort",
-}
+from api.shape import claimant_ref, entity_ref, metric_part, quote, source_part, url
+from api.web.queries.listing import Export, Listing, any_in, any_of, compare, iso
+from api.web.queries.paging import in_list
 
 COLUMNS = """c.id, c.statement, c.metric_id, c.subject_id, c.note,
        x.figure_count, x.source_count, x.origin_count, x.low_min, x.high_max, x.first_published,
@@ -29,33 +17,20 @@ STATS_AT = """(SELECT claim_id, count(*) AS figure_count, count(DISTINCT source_
  FROM figures WHERE published IS NOT NULL AND published <= ? GROUP BY claim_id)"""
 
 
-def _select(known_at: str | None) -> tuple[str, list]:
-    if known_at:
-        return f"SELECT {COLUMNS} FROM claims c JOIN {STATS_AT} x ON x.claim_id = c.id {JOINS}", [known_at]
-    return f"SELECT {COLUMNS} FROM claims c JOIN claims x ON x.id = c.id {JOINS}", []
+SELECT = f"SELECT {COLUMNS} FROM claims c JOIN claims x ON x.id = c.id {JOINS}"
+SELECT_AT = f"SELECT {COLUMNS} FROM claims c JOIN {STATS_AT} x ON x.claim_id = c.id {JOINS}"
 
 
-def claim_filters(args: dict) -> tuple[list[str], list]:
-    where, params = [], []
-    for name, column in (("metric", "c.metric_id"), ("subject", "c.subject_id")):
-        if args.get(name):
-            cond, extra = in_list(column, args[name])
-            where.append(cond)
-            params += extra
-    for name, column in (("claimant", "f.claimant_id"), ("source", "f.source_id")):
-        if args.get(name):
-            cond, extra = in_list(column, args[name])
-            where.append(f"c.id IN (SELECT f.claim_id FROM figures f WHERE {cond})")
-            params += extra
-    for name, cond in (
-        ("min_sources", "x.source_count >= ?"),
-        ("min_origins", "x.origin_count >= ?"),
-        ("max_origins", "x.origin_count <= ?"),
-    ):
-        if args.get(name) is not None:
-            where.append(cond)
-            params.append(args[name])
-    return where, params
+FIGURE_OF_CLAIM = "c.id IN (SELECT f.claim_id FROM figures f WHERE {})"
+FILTERS = {
+    "metric": any_of("c.metric_id"),
+    "subject": any_of("c.subject_id"),
+    "claimant": any_in(FIGURE_OF_CLAIM, "f.claimant_id"),
+    "source": any_in(FIGURE_OF_CLAIM, "f.source_id"),
+    "min_sources": compare("x.source_count >= ?"),
+    "min_origins": compare("x.origin_count >= ?"),
+    "max_origins": compare("x.origin_count <= ?"),
+}
 
 
 def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
@@ -71,34 +46,20 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
     for f in db.execute(
         f"""SELECT f.id, f.claim_id, f.source_id, f.low, f.high, f.hedge, f.value_text, f.claimant_id, f.attribution,
                    f.via_id, f.origin, f.quote, f.span_start, f.span_end, m.unit,
-                   s.title AS s_title, s.outlet_id AS s_outlet, s.published_start AS s_pub,
-                   s.published_precision AS s_pub_precision, s.published_first_day AS s_pub_first, s.stance AS s_stance,
+                   s.id AS s_id, s.title AS s_title, s.outlet_id AS s_outlet_id, s.published_start AS s_published_start,
+                   s.published_precision AS s_published_precision, s.published_first_day AS s_published_first_day,
+                   s.stance AS s_stance,
                    cl.name AS c_name, v.name AS v_name, v.type AS v_type
             FROM figures f JOIN sources s ON s.id = f.source_id JOIN metrics m ON m.id = f.metric_id
             LEFT JOIN entities cl ON cl.id = f.claimant_id LEFT JOIN entities v ON v.id = f.via_id
             WHERE {cond} ORDER BY f.claim_id, f.published_sort, f.source_id, f.id""",
         params,
     ):
-        claimant = None
-        if f["claimant_id"] or f["attribution"]:
-            claimant = {
-                "id": f["claimant_id"],
-                "name": f["c_name"],
-                "attribution": f["attribution"],
-                "url": url("entities", f["claimant_id"]),
-            }
         figs.setdefault(f["claim_id"], []).append(
             {
                 "id": f["id"],
                 "url": url("figures", f["id"]),
-                "source": {
-                    "id": f["source_id"],
-                    "title": f["s_title"],
-                    "outlet": f["s_outlet"],
-                    "published": published_ref(f["s_pub"], f["s_pub_precision"], f["s_pub_first"]),
-                    "stance": f["s_stance"],
-                    "url": url("sources", f["source_id"]),
-                },
+                "source": source_part(f, "s_"),
                 "value": {
                     "low": f["low"],
                     "high": f["high"],
@@ -106,7 +67,7 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
                     "text": f["value_text"],
                     "unit": f["unit"],
                 },
-                "claimant": claimant,
+                "claimant": claimant_ref(f["claimant_id"], f["c_name"], f["attribution"]),
                 "via": entity_ref(f["via_id"], f["v_name"], f["v_type"]),
                 "origin": f["origin"],
                 "quote": quote(f["quote"], f["span_start"], f["span_end"]),
@@ -134,13 +95,9 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
                 "id": r["id"],
                 "url": url("claims", r["id"]),
                 "statement": r["statement"],
-                "metric": {
-                    "id": r["metric_id"],
-                    "label": r["m_label"],
-                    "unit": r["m_unit"],
-                    "category": r["m_category"],
-                    "url": url("metrics", r["metric_id"]),
-                },
+                "metric": metric_part(
+                    {"id": r["metric_id"], "label": r["m_label"], "unit": r["m_unit"], "category": r["m_category"]}
+                ),
                 "subject": entity_ref(r["subject_id"], r["s_name"], r["s_type"]),
                 "claimants": claimants,
                 "figures": fs,
@@ -156,46 +113,8 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
     return out
 
 
-def list_claims(db, args: dict, base_where=None, base_params=None):
-    known_at = args["known_at"].isoformat() if args.get("known_at") else None
-    select, select_params = _select(known_at)
-    where, params = claim_filters(args)
-    where, params = [*(base_where or []), *where], [*select_params, *(base_params or []), *params]
-    keys = parse_sort(args["sort"], SORT_COLUMNS)
-    count_sql = None
-    if args.get("total"):
-        count_sql = f"SELECT count(*) AS n FROM claims c JOIN {STATS_AT if known_at else 'claims'} x ON x.{'claim_id' if known_at else 'id'} = c.id"
-    rows, next_cursor, total = keyset_page(
-        db,
-        select,
-        where,
-        params,
-        keys,
-        args["sort"],
-        args["page_size"],
-        args.get("cursor"),
-        [SORT_ALIASES[k.name] for k in keys],
-        count_sql,
-    )
-    return attach(db, rows, known_at), next_cursor, total
-
-
-def iter_claims(db, args: dict, base_where=None, base_params=None, batch: int = 200):
-    known_at = args["known_at"].isoformat() if args.get("known_at") else None
-    select, select_params = _select(known_at)
-    where, params = claim_filters(args)
-    where, params = [*(base_where or []), *where], [*select_params, *(base_params or []), *params]
-    keys = parse_sort(args["sort"], SORT_COLUMNS)
-    cur = db.execute(
-        select + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order_by(keys)}", params
-    )
-    while rows := cur.fetchmany(batch):
-        yield from attach(db, rows, known_at)
-
-
-def get_claim(db, claim_id: str, known_at: str | None = None) -> dict | None:
-    select, params = _select(known_at)
-    found = attach(db, db.execute(select + " WHERE c.id = ?", [*params, claim_id]).fetchall(), known_at)
+def get_claim(db, claim_id: str) -> dict | None:
+    found = attach(db, db.execute(SELECT + " WHERE c.id = ?", [claim_id]).fetchall())
     return found[0] if found else None
 
 
@@ -236,3 +155,31 @@ def flatten_claim(c: dict) -> dict:
         "source_ids": " ".join(sorted({f["source"]["id"] for f in c["figures"]})),
         "values": " | ".join(f"{f['source']['id']}: {f['value']['text']}" for f in c["figures"]),
     }
+
+
+def _known_at(args: dict) -> str | None:
+    return iso(args["known_at"]) if args.get("known_at") else None
+
+
+CLAIMS = Listing(
+    select=SELECT,
+    count="SELECT count(*) AS n FROM claims c JOIN claims x ON x.id = c.id",
+    sort={
+        "id": ("c.id", "id"),
+        "sources": ("x.source_count", "source_count"),
+        "origins": ("x.origin_count", "origin_count"),
+        "first_published": ("coalesce(x.first_published, '~')", "first_published_sort"),
+    },
+    filters=FILTERS,
+    shape=lambda db, rows, args: attach(db, rows, _known_at(args)),
+    export=Export(FLAT_COLUMNS, flatten=flatten_claim),
+    variant=lambda args: CLAIMS_KNOWN_AT if args.get("known_at") else None,
+)
+
+# With ``known_at``, the counts and spread are recomputed over the figures published by then.
+CLAIMS_KNOWN_AT = CLAIMS.but(
+    select=SELECT_AT,
+    count=f"SELECT count(*) AS n FROM claims c JOIN {STATS_AT} x ON x.claim_id = c.id",
+    params=lambda args: [_known_at(args)],
+    variant=lambda args: None,
+)

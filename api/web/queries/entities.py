@@ -2,10 +2,9 @@
 
 from api.build.fixtures import alias_key
 from api.shape import quote, url
-from api.web.queries.paging import in_list, keyset_page, parse_sort
-
-SORT_COLUMNS = {"id": "e.id", "name": "e.name", "type": "e.type"}
-SORT_ALIASES = {"id": "id", "name": "name", "type": "type"}
+from api.web.queries.listing import Listing, any_of
+from api.web.queries.paging import in_list
+from api.web.queries.rows import entities
 
 SELECT = """
 SELECT e.*,
@@ -54,36 +53,29 @@ def _attach(db, rows):
     ]
 
 
-def list_entities(db, args: dict):
-    where, params = [], []
-    if args.get("type"):
-        cond, extra = in_list("e.type", args["type"])
-        where.append(cond)
-        params += extra
-    if args.get("q"):
-        key = alias_key(args["q"])
-        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append("e.id IN (SELECT entity_id FROM entity_names WHERE key LIKE ? ESCAPE '\\')")
-        params.append(f"%{escaped}%")
-    keys = parse_sort(args["sort"], SORT_COLUMNS)
-    rows, next_cursor, total = keyset_page(
-        db,
-        SELECT,
-        where,
-        params,
-        keys,
-        args["sort"],
-        args["page_size"],
-        args.get("cursor"),
-        [SORT_ALIASES[k.name] for k in keys],
-        "SELECT count(*) AS n FROM entities e" if args.get("total") else None,
-    )
-    return _attach(db, rows), next_cursor, total
+def name_contains(text: str) -> tuple[str, list]:
+    """Entities one of whose names or aliases contains ``text`` (ignoring case and punctuation)."""
+    escaped = alias_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "e.id IN (SELECT entity_id FROM entity_names WHERE key LIKE ? ESCAPE '\\')", [f"%{escaped}%"]
+
+
+ENTITIES = Listing(
+    select=SELECT,
+    count="SELECT count(*) AS n FROM entities e",
+    sort={"id": ("e.id", "id"), "name": ("e.name", "name"), "type": ("e.type", "type")},
+    filters={"type": any_of("e.type"), "q": name_contains},
+    shape=lambda db, rows, args: _attach(db, rows),
+)
 
 
 def get_entity(db, entity_id: str) -> dict | None:
     found = _attach(db, db.execute(SELECT + " WHERE e.id = ?", [entity_id]).fetchall())
     return found[0] if found else None
+
+
+def entity_types(db, ids) -> dict[str, str]:
+    """The type of each entity id (one query)."""
+    return {i: r["type"] for i, r in entities(db, ids).items()}
 
 
 def resolve_entity(db, ident: str) -> tuple[str | None, bool]:

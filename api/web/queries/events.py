@@ -1,14 +1,10 @@
 """Events, each with one citation per source that reports it."""
 
-import sqlite3
-
 import orjson
 
-from api.shape import date_spec, entity_ref, published_ref, quote, url
-from api.web.queries.paging import in_list, keyset_page, order_by, parse_sort, raise_fts_error
-
-SORT_COLUMNS = {"date": "coalesce(e.date_first_day, '~')", "id": "e.id", "type": "e.type"}
-SORT_ALIASES = {"date": "date_sort", "id": "id", "type": "type"}
+from api.shape import claimant_ref, date_spec, entity_ref, quote, source_part, url
+from api.web.queries.listing import Export, Listing, any_in, any_of, compare, iso
+from api.web.queries.paging import in_list, raise_fts_error
 
 SELECT = """
 SELECT e.*, coalesce(e.date_first_day, '~') AS date_sort, l.name AS l_name, l.type AS l_type
@@ -22,35 +18,23 @@ SEARCH_EVENTS = """e.id IN (
     AND si.rowid IN (SELECT rowid FROM search_index_fts WHERE search_index_fts MATCH ?))"""
 
 
-def event_filters(args: dict) -> tuple[list[str], list]:
-    where, params = [], []
-    for name, column in (("type", "e.type"), ("status", "e.status")):
-        if args.get(name):
-            cond, extra = in_list(column, args[name])
-            where.append(cond)
-            params += extra
-    if args.get("entity"):
-        cond, extra = in_list("p.entity_id", args["entity"])
-        loc, extra2 = in_list("e.location_id", args["entity"])
-        where.append(f"({loc} OR e.id IN (SELECT p.event_id FROM event_participants p WHERE {cond}))")
-        params += extra2 + extra
-    if args.get("source"):
-        cond, extra = in_list("c.source_id", args["source"])
-        where.append(f"e.id IN (SELECT c.event_id FROM event_citations c WHERE {cond})")
-        params += extra
-    if args.get("date_from"):
-        where.append("e.date_last_day >= ?")
-        params.append(args["date_from"])
-    if args.get("date_to"):
-        where.append("e.date_first_day <= ?")
-        params.append(args["date_to"])
-    if args.get("known_at"):
-        where.append("e.id IN (SELECT c.event_id FROM event_citations c WHERE c.published <= ?)")
-        params.append(args["known_at"].isoformat())
-    if args.get("q"):
-        where.append(SEARCH_EVENTS)
-        params.append(args["q"])
-    return where, params
+def involving(entities: list[str]) -> tuple[str, list]:
+    """Events an entity takes part in, or that happen there."""
+    loc, params = in_list("e.location_id", entities)
+    cond, extra = in_list("p.entity_id", entities)
+    return f"({loc} OR e.id IN (SELECT p.event_id FROM event_participants p WHERE {cond}))", params + extra
+
+
+FILTERS = {
+    "type": any_of("e.type"),
+    "status": any_of("e.status"),
+    "entity": involving,
+    "source": any_in("e.id IN (SELECT c.event_id FROM event_citations c WHERE {})", "c.source_id"),
+    "date_from": compare("e.date_last_day >= ?"),
+    "date_to": compare("e.date_first_day <= ?"),
+    "known_at": compare("e.id IN (SELECT c.event_id FROM event_citations c WHERE c.published <= ?)", iso),
+    "q": compare(SEARCH_EVENTS),
+}
 
 
 def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
@@ -72,8 +56,9 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
         cond += " AND c.published <= ?"
         params.append(known_at)
     cits = db.execute(
-        f"""SELECT c.*, s.title AS s_title, s.outlet_id AS s_outlet, s.published_start AS s_pub,
-                   s.published_precision AS s_pub_precision, s.published_first_day AS s_pub_first, s.stance AS s_stance,
+        f"""SELECT c.*, s.id AS s_id, s.title AS s_title, s.outlet_id AS s_outlet_id, s.published_start AS s_published_start,
+                   s.published_precision AS s_published_precision, s.published_first_day AS s_published_first_day,
+                   s.stance AS s_stance,
                    a.name AS a_name, v.name AS v_name, v.type AS v_type
             FROM event_citations c JOIN sources s ON s.id = c.source_id
             LEFT JOIN entities a ON a.id = c.attribution_entity_id
@@ -88,28 +73,13 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
         names = {r["id"]: r for r in db.execute(f"SELECT id, name, type FROM entities WHERE {acond}", aparams)}
     citations: dict[str, list] = {}
     for c in cits:
-        attribution = None
-        if c["attribution_entity_id"] or c["attribution"]:
-            attribution = {
-                "id": c["attribution_entity_id"],
-                "name": c["a_name"],
-                "attribution": c["attribution"],
-                "url": url("entities", c["attribution_entity_id"]),
-            }
         actors = [entity_ref(a, names[a]["name"], names[a]["type"]) for a in orjson.loads(c["actors"] or "[]")]
         citations.setdefault(c["event_id"], []).append(
             {
-                "source": {
-                    "id": c["source_id"],
-                    "title": c["s_title"],
-                    "outlet": c["s_outlet"],
-                    "published": published_ref(c["s_pub"], c["s_pub_precision"], c["s_pub_first"]),
-                    "stance": c["s_stance"],
-                    "url": url("sources", c["source_id"]),
-                },
+                "source": source_part(c, "s_"),
                 "quote": quote(c["quote"], c["span_start"], c["span_end"]),
                 "date": date_spec(c, "date"),
-                "attribution": attribution,
+                "attribution": claimant_ref(c["attribution_entity_id"], c["a_name"], c["attribution"]),
                 "actors": actors,
                 "via": entity_ref(c["via_id"], c["v_name"], c["v_type"]),
                 "status": c["status"],
@@ -148,43 +118,6 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
             }
         )
     return out
-
-
-def list_events(db, args: dict, base_where=None, base_params=None):
-    where, params = event_filters(args)
-    where, params = [*(base_where or []), *where], [*(base_params or []), *params]
-    keys = parse_sort(args["sort"], SORT_COLUMNS)
-    try:
-        rows, next_cursor, total = keyset_page(
-            db,
-            SELECT,
-            where,
-            params,
-            keys,
-            args["sort"],
-            args["page_size"],
-            args.get("cursor"),
-            [SORT_ALIASES[k.name] for k in keys],
-            "SELECT count(*) AS n FROM events e" if args.get("total") else None,
-        )
-    except sqlite3.OperationalError as exc:
-        raise_fts_error(exc)
-    known_at = args["known_at"].isoformat() if args.get("known_at") else None
-    return attach(db, rows, known_at), next_cursor, total
-
-
-def iter_events(db, args: dict, base_where=None, base_params=None, batch: int = 200):
-    where, params = event_filters(args)
-    where, params = [*(base_where or []), *where], [*(base_params or []), *params]
-    keys = parse_sort(args["sort"], SORT_COLUMNS)
-    sql = SELECT + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order_by(keys)}"
-    known_at = args["known_at"].isoformat() if args.get("known_at") else None
-    try:
-        cur = db.execute(sql, params)
-        while rows := cur.fetchmany(batch):
-            yield from attach(db, rows, known_at)
-    except sqlite3.OperationalError as exc:
-        raise_fts_error(exc)
 
 
 def get_event(db, event_id: str) -> dict | None:
@@ -234,3 +167,16 @@ def flatten_event(e: dict) -> dict:
         "first_reported": e["first_reported"]["published"],
         "summary": e["summary"],
     }
+
+
+EVENTS = Listing(
+    select=SELECT,
+    count="SELECT count(*) AS n FROM events e",
+    sort={"date": ("coalesce(e.date_first_day, '~')", "date_sort"), "id": ("e.id", "id"), "type": ("e.type", "type")},
+    filters=FILTERS,
+    # Citations published after ``known_at`` are left out of each event.
+    shape=lambda db, rows, args: attach(db, rows, iso(args["known_at"]) if args.get("known_at") else None),
+    default_sort="date",
+    on_error=raise_fts_error,
+    export=Export(FLAT_COLUMNS, flatten=flatten_event),
+)

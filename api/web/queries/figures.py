@@ -5,77 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 from api.shape import url
-from api.web.queries.paging import BadQuery, SortKey, in_list, keyset_page, order_by, parse_sort, raise_fts_error
-
-SORT_COLUMNS = {
-    "published": "f.published_sort",
-    "period": "f.period_sort",
-    "value": "f.value_sort",
-    "source": "f.source_id",
-    "metric": "f.metric_id",
-    "claimant": "f.claimant_sort",
-    "id": "f.id",
-}
-SORT_ALIASES = {
-    "published": "published_sort",
-    "period": "period_sort",
-    "value": "value_sort",
-    "source": "source_id",
-    "metric": "metric_id",
-    "claimant": "claimant_sort",
-    "id": "id",
-}
-
-COUNT = "SELECT count(*) AS n FROM figures f"
-
-MULTI_FILTERS = {
-    "metric": "f.metric_id",
-    "category": "f.category",
-    "subject": "f.subject_id",
-    "claimant": "f.claimant_id",
-    "source": "f.source_id",
-    "claim": "f.claim_id",
-    "hedge": "f.hedge",
-    "event": "f.event_id",
-}
-
-
-def figure_filters(args: dict) -> tuple[list[str], list]:
-    """Translate validated query arguments into WHERE conditions."""
-    where, params = [], []
-    for name, column in MULTI_FILTERS.items():
-        if args.get(name):
-            cond, extra = in_list(column, args[name])
-            where.append(cond)
-            params.extend(extra)
-    if args.get("period_from"):
-        where.append("f.period_last_day >= ?")
-        params.append(args["period_from"])
-    if args.get("period_to"):
-        where.append("f.period_first_day <= ?")
-        params.append(args["period_to"])
-    if args.get("published_from"):
-        where.append("f.published >= ?")
-        params.append(args["published_from"])
-    if args.get("published_to"):
-        where.append("f.published <= ?")
-        params.append(args["published_to"])
-    if args.get("known_at"):
-        where.append("f.published IS NOT NULL AND f.published <= ?")
-        params.append(args["known_at"].isoformat())
-    if args.get("value_min") is not None or args.get("value_max") is not None:
-        where.append("(f.low IS NOT NULL OR f.high IS NOT NULL)")
-    if args.get("value_min") is not None:
-        where.append("coalesce(f.high, 1e308) >= ?")
-        params.append(args["value_min"])
-    if args.get("value_max") is not None:
-        where.append("coalesce(f.low, -1e308) <= ?")
-        params.append(args["value_max"])
-    if args.get("q"):
-        where.append("f.rowid IN (SELECT rowid FROM figures_fts WHERE figures_fts MATCH ?)")
-        params.append(args["q"])
-    return where, params
-
+from api.web.queries.listing import Export, Listing, any_of, compare, conditions, iso
+from api.web.queries.paging import order_by, raise_fts_error
 
 # Lists read the stored JSON document and the sort keys: no per-row work. The
 # figures are the outer loop (CROSS JOIN), read in the order of the sort's
@@ -85,67 +16,25 @@ SELECT d.doc, f.id, f.published_sort, f.period_sort, f.value_sort, f.source_id, 
 FROM figures f CROSS JOIN figure_docs d ON d.figure_rowid = f.rowid
 """
 
-
-def _where(args, base_where, base_params):
-    where, params = figure_filters(args)
-    return [*(base_where or []), *where], [*(base_params or []), *params]
-
-
-# Full-text search in id order is driven by the FTS index itself: it yields
-# matches in rowid order, which is id order (the build inserts figures sorted
-# by id), so a page stops after page_size matches instead of collecting and
-# sorting every match of a common word.
-FTS_SELECT = """
-SELECT d.doc, f.id, figures_fts.rowid AS fts_rowid
-FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid CROSS JOIN figure_docs d ON d.figure_rowid = f.rowid
-"""
-FTS_COUNT = "SELECT count(*) AS n FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid"
-FTS_ID_KEYS = [SortKey("id", "figures_fts.rowid", False)]
-
-
-def list_figures(db, args: dict, base_where: list[str] | None = None, base_params: list | None = None):
-    """Return one page of figures as JSON documents (docs, next cursor, total)."""
-    if args.get("q") and args["sort"] == "id":
-        return _list_figures_by_search(db, args, base_where, base_params)
-    where, params = _where(args, base_where, base_params)
-    keys = parse_sort(args["sort"], SORT_COLUMNS)
-    try:
-        rows, next_cursor, total = keyset_page(
-            db,
-            DOC_SELECT,
-            where,
-            params,
-            keys,
-            args["sort"],
-            args["page_size"],
-            args.get("cursor"),
-            [SORT_ALIASES[k.name] for k in keys],
-            COUNT if args.get("total") else None,
-        )
-    except sqlite3.OperationalError as exc:
-        raise_fts_error(exc)
-    return [r["doc"] for r in rows], next_cursor, total
-
-
-def _list_figures_by_search(db, args, base_where, base_params):
-    where, params = _where({**args, "q": None}, base_where, base_params)
-    try:
-        rows, next_cursor, total = keyset_page(
-            db,
-            FTS_SELECT,
-            ["figures_fts MATCH ?", *where],
-            [args["q"], *params],
-            FTS_ID_KEYS,
-            "id",
-            args["page_size"],
-            args.get("cursor"),
-            ["fts_rowid"],
-            FTS_COUNT if args.get("total") else None,
-        )
-    except sqlite3.OperationalError as exc:
-        raise_fts_error(exc)
-    return [r["doc"] for r in rows], next_cursor, total
-
+FILTERS = {
+    "metric": any_of("f.metric_id"),
+    "category": any_of("f.category"),
+    "subject": any_of("f.subject_id"),
+    "claimant": any_of("f.claimant_id"),
+    "source": any_of("f.source_id"),
+    "claim": any_of("f.claim_id"),
+    "hedge": any_of("f.hedge"),
+    "event": any_of("f.event_id"),
+    "period_from": compare("f.period_last_day >= ?"),
+    "period_to": compare("f.period_first_day <= ?"),
+    "published_from": compare("f.published >= ?"),
+    "published_to": compare("f.published <= ?"),
+    "known_at": compare("f.published IS NOT NULL AND f.published <= ?", iso),
+    # A figure with no number (vague) is outside every value window.
+    "value_min": compare("(f.low IS NOT NULL OR f.high IS NOT NULL) AND coalesce(f.high, 1e308) >= ?"),
+    "value_max": compare("(f.low IS NOT NULL OR f.high IS NOT NULL) AND coalesce(f.low, -1e308) <= ?"),
+    "q": compare("f.rowid IN (SELECT rowid FROM figures_fts WHERE figures_fts MATCH ?)"),
+}
 
 # The flat export columns straight from the tables: (name, SQL expression, kind).
 # TOKEN values are ids, enums and ISO dates, which the fixtures' validation keeps
@@ -214,32 +103,47 @@ CSV_SELECT = (
 )
 
 
-def iter_figures(db, args: dict, base_where=None, base_params=None, batch: int = 2000, csv: bool = False):
-    """Yield every matching figure in order: a flat tuple in FLAT_COLUMNS order, or with ``csv`` a CSV line.
+def _export_order(keys) -> str:
+    # The build numbers figures in id order: in id order, read the table itself
+    # in rowid order instead of looking each row up from the id index.
+    return "f.rowid ASC" if [k.name for k in keys] == ["id"] else order_by(keys)
 
-    Rows are fetched a batch at a time: the whole result is never in memory.
-    CSV lines are written by SQLite itself (CSV_SELECT): no per-row Python.
-    """
-    where, params = _where(args, base_where, base_params)
-    keys = parse_sort(args["sort"], SORT_COLUMNS)
-    order = order_by(keys)
-    if [k.name for k in keys] == ["id"]:
-        # The build numbers figures in id order: read the table itself in
-        # rowid order instead of looking each row up from the id index.
-        order = order.replace("f.id", "f.rowid")
-    select = CSV_SELECT if csv else FLAT_SELECT
-    sql = select + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
-    try:
-        cur = db.execute(sql, params)
-        cur.row_factory = None
-        if csv:
-            while rows := cur.fetchmany(batch):
-                yield "".join([r[0] for r in rows])
-        else:
-            while rows := cur.fetchmany(batch):
-                yield from rows
-    except sqlite3.OperationalError as exc:
-        raise_fts_error(exc)
+
+FIGURES = Listing(
+    select=DOC_SELECT,
+    count="SELECT count(*) AS n FROM figures f",
+    sort={
+        "published": ("f.published_sort", "published_sort"),
+        "period": ("f.period_sort", "period_sort"),
+        "value": ("f.value_sort", "value_sort"),
+        "source": ("f.source_id", "source_id"),
+        "metric": ("f.metric_id", "metric_id"),
+        "claimant": ("f.claimant_sort", "claimant_sort"),
+        "id": ("f.id", "id"),
+    },
+    filters=FILTERS,
+    shape=lambda db, rows, args: [r["doc"] for r in rows],
+    on_error=raise_fts_error,
+    # CSV lines are written by SQLite itself (CSV_SELECT): no per-row Python.
+    export=Export(FLAT_COLUMNS, select=FLAT_SELECT, csv_select=CSV_SELECT, order=_export_order, batch=500),
+    variant=lambda args: FIGURES_BY_SEARCH if args.get("q") and args.get("sort") == "id" else None,
+)
+
+# Full-text search in id order is driven by the FTS index itself: it yields
+# matches in rowid order, which is id order (the build inserts figures sorted
+# by id), so a page stops after page_size matches instead of collecting and
+# sorting every match of a common word. Exports use FIGURES.
+FIGURES_BY_SEARCH = FIGURES.but(
+    select="""
+SELECT d.doc, f.id, figures_fts.rowid AS fts_rowid
+FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid CROSS JOIN figure_docs d ON d.figure_rowid = f.rowid
+""",
+    count="SELECT count(*) AS n FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid",
+    sort={"id": ("figures_fts.rowid", "fts_rowid")},
+    filters={"q": compare("figures_fts MATCH ?"), **{k: v for k, v in FILTERS.items() if k != "q"}},
+    export=None,
+    variant=lambda args: None,
+)
 
 
 def get_figure(db, figure_id: str) -> str | None:
@@ -287,9 +191,6 @@ def flatten_figure(f: dict) -> dict:
     }
 
 
-__all__ = ["BadQuery", "list_figures", "iter_figures", "get_figure", "flatten_figure", "FLAT_COLUMNS"]
-
-
 # facet -> (column of figures, kind of record the value names)
 FACET_COLUMNS = {
     "metric": ("f.metric_id", "metrics"),
@@ -301,7 +202,7 @@ FACET_COLUMNS = {
     "claim": ("f.claim_id", "claims"),
 }
 # Filters the precomputed figure_counts table (subject x metric) can answer alone.
-COUNTED_FILTERS = {"subject": "c.subject_id", "metric": "c.metric_id", "category": "c.category"}
+COUNTED_FILTERS = {"category": any_of("c.category"), "metric": any_of("c.metric_id"), "subject": any_of("c.subject_id")}
 
 
 def facet_figures(db, args: dict) -> dict:
@@ -315,18 +216,14 @@ def facet_figures(db, args: dict) -> dict:
     column, kind = FACET_COLUMNS[facet]
     active = {name for name, value in args.items() if value not in (None, [], False) and name not in ("facet", "limit")}
     if facet in ("metric", "category") and active <= set(COUNTED_FILTERS):
-        where, params = [], []
-        for name in sorted(active):
-            cond, extra = in_list(COUNTED_FILTERS[name], args[name])
-            where.append(cond)
-            params.extend(extra)
+        where, params = conditions(COUNTED_FILTERS, args)
         source = "figure_counts c"
         value_sql, count_sql = f"c.{column.removeprefix('f.')}", "sum(c.n)"
     else:
-        where, params = figure_filters(args)
+        where, params = conditions(FILTERS, args)
         source = "figures f"
         value_sql, count_sql = column, "count(*)"
-    where_sql = " WHERE " + " AND ".join(where) if where else ""
+    where_sql = f" WHERE {where}" if where else ""
     sql = (
         f"SELECT {value_sql} AS value, {count_sql} AS count FROM {source}{where_sql} "
         f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?"

@@ -1,10 +1,9 @@
 """Metrics: the controlled vocabulary of figures."""
 
-from api.shape import url
-from api.web.queries.paging import in_list, keyset_page, parse_sort
+import orjson
 
-SORT_COLUMNS = {"id": "m.id", "category": "m.category"}
-SORT_ALIASES = {"id": "id", "category": "category"}
+from api.shape import url
+from api.web.queries.listing import Listing, any_of
 
 SELECT = """
 SELECT m.*,
@@ -15,8 +14,6 @@ FROM metrics m
 
 
 def metric_dict(r: dict) -> dict:
-    import orjson
-
     return {
         "id": r["id"],
         "url": url("metrics", r["id"]),
@@ -30,25 +27,13 @@ def metric_dict(r: dict) -> dict:
     }
 
 
-def list_metrics(db, args: dict):
-    where, params = [], []
-    if args.get("category"):
-        cond, params = in_list("m.category", args["category"])
-        where.append(cond)
-    keys = parse_sort(args["sort"], SORT_COLUMNS)
-    rows, next_cursor, total = keyset_page(
-        db,
-        SELECT,
-        where,
-        params,
-        keys,
-        args["sort"],
-        args["page_size"],
-        args.get("cursor"),
-        [SORT_ALIASES[k.name] for k in keys],
-        "SELECT count(*) AS n FROM metrics m" if args.get("total") else None,
-    )
-    return [metric_dict(r) for r in rows], next_cursor, total
+METRICS = Listing(
+    select=SELECT,
+    count="SELECT count(*) AS n FROM metrics m",
+    sort={"id": ("m.id", "id"), "category": ("m.category", "category")},
+    filters={"category": any_of("m.category")},
+    shape=lambda db, rows, args: [metric_dict(r) for r in rows],
+)
 
 
 def get_metric(db, metric_id: str) -> dict | None:

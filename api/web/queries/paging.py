@@ -1,4 +1,4 @@
-"""Sorting and keyset (cursor) pagination shared by every list."""
+"""Sort keys, cursors and the keyset condition that every list's paging uses (see listing.py)."""
 
 from __future__ import annotations
 
@@ -80,52 +80,6 @@ def after_clause(keys: list[SortKey], values: list) -> tuple[str, list]:
         params.append(values[i])
         ors.append("(" + " AND ".join(ands) + ")")
     return "(" + " OR ".join(ors) + ")", params
-
-
-@dataclass
-class Page:
-    items: list[dict]
-    next_cursor: str | None
-    total: int | None
-
-
-def keyset_page(
-    db,
-    select: str,
-    where: list[str],
-    params: list,
-    keys: list[SortKey],
-    sort: str,
-    page_size: int,
-    cursor: str | None,
-    key_aliases: list[str],
-    count_sql: str | None = None,
-) -> tuple[list[dict], str | None, int | None]:
-    """Run one page of ``select`` and return (rows, next cursor, total or None).
-
-    ``key_aliases`` names the selected columns that hold each sort key's value.
-    """
-    total = None
-    if count_sql is not None:
-        cond = (" WHERE " + " AND ".join(where)) if where else ""
-        total = db.execute(count_sql + cond, params).fetchone()["n"]
-    conds, args = list(where), list(params)
-    if cursor:
-        values = decode_cursor(cursor, sort, len(keys))
-        clause, extra = after_clause(keys, values)
-        conds.append(clause)
-        args.extend(extra)
-    sql = select
-    if conds:
-        sql += " WHERE " + " AND ".join(conds)
-    sql += f" ORDER BY {order_by(keys)} LIMIT ?"
-    rows = db.execute(sql, [*args, page_size + 1]).fetchall()
-    next_cursor = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        last = rows[-1]
-        next_cursor = encode_cursor(sort, [last[a] for a in key_aliases])
-    return rows, next_cursor, total
 
 
 def in_list(column: str, values: list) -> tuple[str, list]:

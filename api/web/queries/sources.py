@@ -1,10 +1,8 @@
 """Sources: the reporting articles."""
 
 from api.shape import date_spec, entity_ref, quote, url
-from api.web.queries.paging import in_list, keyset_page, parse_sort
-
-SORT_COLUMNS = {"id": "s.id", "published": "coalesce(s.published_first_day, '~')"}
-SORT_ALIASES = {"id": "id", "published": "published_sort"}
+from api.web.queries.listing import Listing, any_in, any_of
+from api.web.queries.paging import in_list
 
 SELECT = """
 SELECT s.*, coalesce(s.published_first_day, '~') AS published_sort,
@@ -69,30 +67,16 @@ def source_dict(r: dict, cites: list, evidence: list) -> dict:
     }
 
 
-def list_sources(db, args: dict):
-    where, params = [], []
-    if args.get("stance"):
-        cond, extra = in_list("s.stance", args["stance"])
-        where.append(cond)
-        params += extra
-    if args.get("cites"):
-        cond, extra = in_list("c.entity_id", args["cites"])
-        where.append(f"s.id IN (SELECT c.source_id FROM source_cites c WHERE {cond})")
-        params += extra
-    keys = parse_sort(args["sort"], SORT_COLUMNS)
-    rows, next_cursor, total = keyset_page(
-        db,
-        SELECT,
-        where,
-        params,
-        keys,
-        args["sort"],
-        args["page_size"],
-        args.get("cursor"),
-        [SORT_ALIASES[k.name] for k in keys],
-        "SELECT count(*) AS n FROM sources s" if args.get("total") else None,
-    )
-    return _attach(db, rows), next_cursor, total
+SOURCES = Listing(
+    select=SELECT,
+    count="SELECT count(*) AS n FROM sources s",
+    sort={"id": ("s.id", "id"), "published": ("coalesce(s.published_first_day, '~')", "published_sort")},
+    filters={
+        "stance": any_of("s.stance"),
+        "cites": any_in("s.id IN (SELECT c.source_id FROM source_cites c WHERE {})", "c.entity_id"),
+    },
+    shape=lambda db, rows, args: _attach(db, rows),
+)
 
 
 def get_source(db, source_id: str) -> dict | None:

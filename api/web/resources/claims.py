@@ -2,16 +2,9 @@
 
 from api.web.db import get_db
 from api.web.queries import claims as queries
+from api.web.queries.listing import page
 from api.web.resources import linked_data
-from api.web.resources.common import (
-    EXPORT_CONTENT,
-    Blueprint,
-    export_format,
-    json_response,
-    or_404,
-    page_response,
-    stream_export,
-)
+from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
 from api.web.resources.exports import add_exports
 from schemas.resources import ClaimExportArgs, ClaimListSchema, ClaimQueryArgs, ClaimSchema
 
@@ -23,14 +16,11 @@ blp = Blueprint(
 )
 
 
-def respond_with_claims(args, base_where=None, base_params=None, name="claims"):
+def respond_with_claims(args, scope=None, name="claims"):
+    """Answer a claim list as JSON-LD when asked for, else as any list."""
     if linked_data.wanted(args):
-        return linked_data.claims_response(queries.list_claims(get_db(), args, base_where, base_params))
-    fmt = export_format(args)
-    if fmt != "json":
-        rows = queries.iter_claims(get_db(), args, base_where, base_params)
-        return stream_export(fmt, rows, queries.FLAT_COLUMNS, queries.flatten_claim, name)
-    return page_response(*queries.list_claims(get_db(), args, base_where, base_params), args)
+        return linked_data.claims_response(page(get_db(), queries.CLAIMS, args, scope))
+    return list_response(queries.CLAIMS, args, scope, name)
 
 
 @blp.get("/claims")
@@ -50,7 +40,7 @@ def export_claims(args, fmt):
     return respond_with_claims({**args, "format": fmt})
 
 
-add_exports(blp, "/claims", ClaimExportArgs, export_claims, "claims", queries.FLAT_COLUMNS)
+add_exports(blp, "/claims", ClaimExportArgs, export_claims, "claims", queries.CLAIMS.export.columns)
 
 
 @blp.get("/claims/<claim_id>")

@@ -13,6 +13,8 @@ from marshmallow import fields as ma_fields
 from webargs.flaskparser import FlaskParser
 
 from api.web import db
+from api.web.db import get_db
+from api.web.queries.listing import Listing, export, page
 from api.web.spec import QUERY_STRING_ERRORS
 from schemas.common import ErrorSchema
 
@@ -83,23 +85,25 @@ def next_url(cursor: str | None) -> str | None:
     return f"{request.path}?{urlencode(params)}"
 
 
-def page_response(items, next_cursor, total, args):
-    """Return a list page with its Link header."""
+def page_response(items: list, next_cursor, total, args):
+    """Return a list page with its Link header; items may be JSON documents already serialised (str)."""
     nxt = next_url(next_cursor)
-    body = {"items": items, "page_size": args["page_size"], "next_cursor": next_cursor, "next": nxt, "total": total}
     headers = {"Link": f'<{nxt}>; rel="next"'} if nxt else {}
-    return json_response(body, headers=headers)
+    rest = {"page_size": args["page_size"], "next_cursor": next_cursor, "next": nxt, "total": total}
+    if not (items and isinstance(items[0], str)):
+        return json_response({"items": items, **rest}, headers=headers)
+    body = b'{"items":[' + ",".join(items).encode() + b"]," + orjson.dumps(rest)[1:]
+    return Response(body, mimetype="application/json", headers=headers)
 
 
-def raw_page_response(docs: list[str], next_cursor, total, args):
-    """Return a list page whose items are JSON documents already serialised."""
-    nxt = next_url(next_cursor)
-    rest = orjson.dumps({"page_size": args["page_size"], "next_cursor": next_cursor, "next": nxt, "total": total})
-    body = b'{"items":[' + ",".join(docs).encode() + b"]," + rest[1:]
-    response = Response(body, mimetype="application/json")
-    if nxt:
-        response.headers["Link"] = f'<{nxt}>; rel="next"'
-    return response
+def list_response(listing: Listing, args, scope: dict | None = None, name: str = "list"):
+    """Answer a list as a JSON page or, by ``format`` or Accept, a streamed CSV/NDJSON export."""
+    fmt = export_format(args) if listing.export else "json"
+    if fmt == "json":
+        return page_response(*page(get_db(), listing, args, scope), args)
+    rows = export(get_db(), listing, args, scope, csv=fmt == "csv")
+    spec = listing.export
+    return stream_export(fmt, rows, spec.columns, spec.flatten, name, csv_text=fmt == "csv" and bool(spec.csv_select))
 
 
 def or_404(item, kind: str, ident: str):

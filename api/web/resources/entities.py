@@ -4,15 +4,11 @@ from flask import request
 
 from api.shape import url
 from api.web.db import get_db
-from api.web.queries import claims as claim_queries
+from api.web.queries import claims, events, figures
 from api.web.queries import entities as queries
-from api.web.queries import events as event_queries
-from api.web.queries import figures as figure_queries
 from api.web.resources.claims import respond_with_claims
-from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, or_404, page_response
-from api.web.resources.events import respond_with_events
+from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
 from api.web.resources.exports import add_exports
-from api.web.resources.figures import respond_with_figures
 from schemas.figures import FigureExportArgs, FigureListSchema, FigureQueryArgs
 from schemas.resources import (
     ClaimExportArgs,
@@ -58,7 +54,7 @@ def canonical(entity_id: str, suffix: str = ""):
 @blp.errors(400, 422, 503)
 def list_entities(args):
     """List entities; `q` matches names and aliases case-insensitively."""
-    return page_response(*queries.list_entities(get_db(), args), args)
+    return list_response(queries.ENTITIES, args)
 
 
 @blp.get("/entities/<entity_id>")
@@ -78,7 +74,7 @@ def get_entity(entity_id):
 def list_entity_figures(args, entity_id):
     """List the figures about an entity (as their subject)."""
     found, moved = canonical(entity_id, "/figures")
-    return moved or respond_with_figures(args, ["f.subject_id = ?"], [found], name=f"{found}-figures")
+    return moved or list_response(figures.FIGURES, args, {"subject": [found]}, name=f"{found}-figures")
 
 
 @blp.get("/entities/<entity_id>/events")
@@ -89,8 +85,7 @@ def list_entity_figures(args, entity_id):
 def list_entity_events(args, entity_id):
     """List the events an entity takes part in or that happen there."""
     found, moved = canonical(entity_id, "/events")
-    where = "(e.location_id = ? OR e.id IN (SELECT event_id FROM event_participants WHERE entity_id = ?))"
-    return moved or respond_with_events(args, [where], [found, found], name=f"{found}-events")
+    return moved or list_response(events.EVENTS, args, {"entity": [found]}, name=f"{found}-events")
 
 
 @blp.get("/entities/<entity_id>/claims")
@@ -101,30 +96,28 @@ def list_entity_events(args, entity_id):
 def list_entity_claims(args, entity_id):
     """List the claims any source credits to an entity (as claimant)."""
     found, moved = canonical(entity_id, "/claims")
-    where = "c.id IN (SELECT claim_id FROM figures WHERE claimant_id = ?)"
-    return moved or respond_with_claims(args, [where], [found], name=f"{found}-claims")
+    return moved or respond_with_claims(args, {"claimant": [found]}, name=f"{found}-claims")
 
 
 # The same lists as exports at their own URLs (…/figures.csv, …/figures.ndjson).
 EXPORT_ERRORS = (301, 400, 404, 422, 503)
-EVENTS_OF = "(e.location_id = ? OR e.id IN (SELECT event_id FROM event_participants WHERE entity_id = ?))"
-CLAIMS_OF = "c.id IN (SELECT claim_id FROM figures WHERE claimant_id = ?)"
 
 
 def export_entity_figures(args, fmt, entity_id):
     found, moved = canonical(entity_id, f"/figures.{fmt}")
     args = {**args, "format": fmt}
-    return moved or respond_with_figures(args, ["f.subject_id = ?"], [found], name=f"{found}-figures")
+    return moved or list_response(figures.FIGURES, args, {"subject": [found]}, name=f"{found}-figures")
 
 
 def export_entity_events(args, fmt, entity_id):
     found, moved = canonical(entity_id, f"/events.{fmt}")
-    return moved or respond_with_events({**args, "format": fmt}, [EVENTS_OF], [found, found], name=f"{found}-events")
+    args = {**args, "format": fmt}
+    return moved or list_response(events.EVENTS, args, {"entity": [found]}, name=f"{found}-events")
 
 
 def export_entity_claims(args, fmt, entity_id):
     found, moved = canonical(entity_id, f"/claims.{fmt}")
-    return moved or respond_with_claims({**args, "format": fmt}, [CLAIMS_OF], [found], name=f"{found}-claims")
+    return moved or respond_with_claims({**args, "format": fmt}, {"claimant": [found]}, name=f"{found}-claims")
 
 
 add_exports(
@@ -133,7 +126,7 @@ add_exports(
     FigureExportArgs,
     export_entity_figures,
     "the figures about an entity",
-    figure_queries.FLAT_COLUMNS,
+    figures.FIGURES.export.columns,
     EXPORT_ERRORS,
 )
 add_exports(
@@ -142,7 +135,7 @@ add_exports(
     EventExportArgs,
     export_entity_events,
     "the events an entity takes part in or that happen there",
-    event_queries.FLAT_COLUMNS,
+    events.EVENTS.export.columns,
     EXPORT_ERRORS,
 )
 add_exports(
@@ -151,6 +144,6 @@ add_exports(
     ClaimExportArgs,
     export_entity_claims,
     "the claims any source credits to an entity",
-    claim_queries.FLAT_COLUMNS,
+    claims.CLAIMS.export.columns,
     EXPORT_ERRORS,
 )

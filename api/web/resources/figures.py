@@ -4,16 +4,7 @@ from flask import Response
 
 from api.web.db import get_db
 from api.web.queries import figures as queries
-from api.web.resources.common import (
-    EXPORT_CHUNK_ROWS,
-    EXPORT_CONTENT,
-    Blueprint,
-    export_format,
-    json_response,
-    or_404,
-    raw_page_response,
-    stream_export,
-)
+from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
 from api.web.resources.exports import add_exports
 from schemas.figures import (
     FigureExportArgs,
@@ -27,18 +18,6 @@ from schemas.figures import (
 blp = Blueprint("figures", __name__, url_prefix="/api/v1", description="Numeric claims, one per source per statement.")
 
 
-def respond_with_figures(args, base_where=None, base_params=None, name="figures"):
-    """Answer a figure list as a JSON page or a streamed CSV/NDJSON export."""
-    fmt = export_format(args)
-    if fmt == "csv":
-        lines = queries.iter_figures(get_db(), args, base_where, base_params, batch=EXPORT_CHUNK_ROWS, csv=True)
-        return stream_export(fmt, lines, queries.FLAT_COLUMNS, None, name, csv_text=True)
-    if fmt != "json":
-        rows = queries.iter_figures(get_db(), args, base_where, base_params)
-        return stream_export(fmt, rows, queries.FLAT_COLUMNS, None, name)
-    return raw_page_response(*queries.list_figures(get_db(), args, base_where, base_params), args)
-
-
 @blp.get("/figures")
 @blp.query(FigureQueryArgs)
 @blp.response(200, FigureListSchema, content_type="application/json")
@@ -49,14 +28,14 @@ def list_figures(args):
 
     All troop estimates by source and date: `?category=troops&sort=source,period`.
     """
-    return respond_with_figures(args)
+    return list_response(queries.FIGURES, args, name="figures")
 
 
 def export_figures(args, fmt):
-    return respond_with_figures({**args, "format": fmt})
+    return list_response(queries.FIGURES, {**args, "format": fmt}, name="figures")
 
 
-add_exports(blp, "/figures", FigureExportArgs, export_figures, "figures", queries.FLAT_COLUMNS)
+add_exports(blp, "/figures", FigureExportArgs, export_figures, "figures", queries.FIGURES.export.columns)
 
 
 @blp.get("/figures/facets")

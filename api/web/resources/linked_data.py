@@ -11,7 +11,7 @@ import orjson
 from flask import Response, request
 
 from api.web.db import get_db
-from api.web.queries.analysis import entity_types
+from api.web.queries.entities import entity_types
 from api.web.resources.common import next_url
 
 MIMETYPE = "application/ld+json"

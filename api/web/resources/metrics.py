@@ -2,7 +2,7 @@
 
 from api.web.db import get_db
 from api.web.queries import metrics as queries
-from api.web.resources.common import Blueprint, json_response, or_404, page_response
+from api.web.resources.common import Blueprint, json_response, list_response, or_404
 from schemas.resources import MetricListSchema, MetricQueryArgs, MetricSchema
 
 blp = Blueprint("metrics", __name__, url_prefix="/api/v1", description="The controlled vocabulary of figures.")
@@ -14,7 +14,7 @@ blp = Blueprint("metrics", __name__, url_prefix="/api/v1", description="The cont
 @blp.errors(400, 422, 503)
 def list_metrics(args):
     """List metrics with units, categories, parents and figure counts."""
-    return page_response(*queries.list_metrics(get_db(), args), args)
+    return list_response(queries.METRICS, args)
 
 
 @blp.get("/metrics/<metric_id>")

@@ -1,13 +1,10 @@
 """Sources: the reporting articles, with what they cite and their stance."""
 
 from api.web.db import get_db
-from api.web.queries import events as event_queries
-from api.web.queries import figures as figure_queries
+from api.web.queries import events, figures
 from api.web.queries import sources as queries
-from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, or_404, page_response
-from api.web.resources.events import respond_with_events
+from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
 from api.web.resources.exports import add_exports
-from api.web.resources.figures import respond_with_figures
 from schemas.figures import FigureExportArgs, FigureListSchema, FigureQueryArgs
 from schemas.resources import (
     EventExportArgs,
@@ -27,7 +24,7 @@ blp = Blueprint("sources", __name__, url_prefix="/api/v1", description="The repo
 @blp.errors(400, 422, 503)
 def list_sources(args):
     """List sources with their stance, citations and counts of figures and events."""
-    return page_response(*queries.list_sources(get_db(), args), args)
+    return list_response(queries.SOURCES, args)
 
 
 @blp.get("/sources/<source_id>")
@@ -46,7 +43,7 @@ def get_source(source_id):
 def list_source_figures(args, source_id):
     """List the figures one source reports (same filters as /figures)."""
     or_404(queries.source_exists(get_db(), source_id) or None, "source", source_id)
-    return respond_with_figures(args, ["f.source_id = ?"], [source_id], name=f"{source_id}-figures")
+    return list_response(figures.FIGURES, args, {"source": [source_id]}, name=f"{source_id}-figures")
 
 
 @blp.get("/sources/<source_id>/events")
@@ -57,24 +54,19 @@ def list_source_figures(args, source_id):
 def list_source_events(args, source_id):
     """List the events one source reports (same filters as /events)."""
     or_404(queries.source_exists(get_db(), source_id) or None, "source", source_id)
-    return respond_with_events(
-        args,
-        ["e.id IN (SELECT event_id FROM event_citations WHERE source_id = ?)"],
-        [source_id],
-        name=f"{source_id}-events",
-    )
+    return list_response(events.EVENTS, args, {"source": [source_id]}, name=f"{source_id}-events")
 
 
 def export_source_figures(args, fmt, source_id):
     or_404(queries.source_exists(get_db(), source_id) or None, "source", source_id)
     args = {**args, "format": fmt}
-    return respond_with_figures(args, ["f.source_id = ?"], [source_id], name=f"{source_id}-figures")
+    return list_response(figures.FIGURES, args, {"source": [source_id]}, name=f"{source_id}-figures")
 
 
 def export_source_events(args, fmt, source_id):
     or_404(queries.source_exists(get_db(), source_id) or None, "source", source_id)
-    where = "e.id IN (SELECT event_id FROM event_citations WHERE source_id = ?)"
-    return respond_with_events({**args, "format": fmt}, [where], [source_id], name=f"{source_id}-events")
+    args = {**args, "format": fmt}
+    return list_response(events.EVENTS, args, {"source": [source_id]}, name=f"{source_id}-events")
 
 
 # The same lists as exports at their own URLs (…/figures.csv, …/figures.ndjson).
@@ -84,7 +76,7 @@ add_exports(
     FigureExportArgs,
     export_source_figures,
     "the figures one source reports",
-    figure_queries.FLAT_COLUMNS,
+    figures.FIGURES.export.columns,
     (400, 404, 422, 503),
 )
 add_exports(
@@ -93,8 +85,6 @@ add_exports(
     EventExportArgs,
     export_source_events,
     "the events one source reports",
-    event_queries.FLAT_COLUMNS,
+    events.EVENTS.export.columns,
     (400, 404, 422, 503),
 )
-
-__all__ = ["blp", "event_queries"]

@@ -1,0 +1,778 @@
+"""Draft fixtures for a new archived text: ``python -m api.curate.draft TEXT [--out DIR]``.
+
+For every number, number word, date expression and attribution cue that the
+coverage check finds, the draft proposes a figure, an event citation, a
+statement or an exclusion, with the enclosing sentence as its quote and its
+exact span, the value read from the words around the number, the period
+resolved against the reference date, and suggested metric, subject, claimant,
+via and claim key from the curated fixtures, each with a short ``why``.
+Every record carries ``unconfirmed: true``: the build refuses it until a
+person has checked it and removed the mark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import re
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from api.build.coverage import find_cues, find_items
+from api.build.fixtures import DEFAULT_FIXTURES_DIR, load
+from api.curate.attribution import PRONOUN_RE, SPEECH_NOUNS, Attribution, attributions, claimant_for, sentences
+from api.curate.dates import DateExpr, find_dates
+from api.curate.values import MULTIPLIERS, ORDINALS, Value, find_values
+from api.curate.vocab import Example, Vocabulary, context, words
+from schemas.dates import span_bounds
+
+DRAFTS_DIR = DEFAULT_FIXTURES_DIR / "drafts"
+PAGE_LABEL_RE = re.compile(r"^[ \t-]*(?:Last Updated|First Published|Published|Updated|Posted)\s*:.*$", re.M)
+PUBLISHED_RE = re.compile(
+    r"(?:\bdate|\bPublished:?|\bPosted:?|\bUpdated:?)\s+(?P<d>\d{4}-\d{2}-\d{2})\b|"
+    r"\b(?:Published|Posted):?\s+(?P<m>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s+(?P<y>\d{4})\b"
+)
+BYLINE_RE = re.compile(r"^By\s+((?:[A-Z][\w’'-]+\s?){2,4})$", re.M)
+NAME_RE = re.compile(r"\b[A-Z][\w’'-]*[a-z0-9][\w’'-]*(?:[ ]+(?:of[ ]+the[ ]+|of[ ]+|the[ ]+)?[A-Z][\w’'-]+)*")
+TITLES = set(
+    "Governor President Minister Prime General Gen Dr Mr Mrs Ms Senator Analyst Commander Chief Secretary "
+    "Mayor Ambassador Spokesman Spokeswoman Spokesperson Professor Prof Colonel Col Lieutenant Lt".split()
+)
+NOT_NAMES = set(
+    "The A An This That These Those It Its He She They We I But And Or If While When As In On At By For From "
+    "With After Before Since During Despite Although Though However Meanwhile Similarly Separately Source "
+    "According Analysts Analyst Satellite Evidence New Roughly Around About Their There Together One Loading".split()
+)
+MONTH_OR_DAY = set(
+    "January February March April May June July August September October November December "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+)
+EVENT_TYPE_WORDS = [
+    ("visit", r"\bvisit"),
+    ("confirmation", r"\bconfirm"),
+    ("deployment", r"\b(?:deploy|sent|send|arriv|join)"),
+    ("strike", r"\b(?:strike|attack|killed)"),
+    ("supply", r"\b(?:suppl|provid)"),
+    ("training", r"\btrain"),
+    ("inspection", r"\binspect"),
+    ("memorial", r"\b(?:memorial|mourn)"),
+    ("anniversary", r"\banniversar"),
+    ("announcement", r"\bannounc"),
+    ("sighting", r"\b(?:spotted|seen|sighted|imagery|images)"),
+    ("statement", r"\b(?:said|says|told|warned|stated)"),
+]
+
+
+# How much a compatible value counts beside shared words, and how many close
+# curated figures vote on the metric.
+VALUE_WEIGHT = 3.0
+NEIGHBOURS = 5
+MIN_WORDS = 2.0
+
+
+def slug(text: str, limit: int = 6) -> str:
+    """Return a kebab-case slug of the first ``limit`` words of ``text``."""
+    ws = re.findall(r"[a-z0-9]+", text.lower().replace("’", "").replace("'", ""))
+    return "-".join(ws[:limit]) or "x"
+
+
+def _kind_feature(value: dict) -> str:
+    t = value["text"].lower().split()
+    if value["hedge"] == "vague":
+        return "k:vague"
+    if any(w in MULTIPLIERS for w in t):
+        return "k:mult"
+    if any(w in ORDINALS for w in t):
+        return "k:ord"
+    return "k:num"
+
+
+def _interval(value: dict) -> tuple[float, float] | None:
+    """Return the interval a value most likely means, for comparing two values of one claim."""
+    lo, hi, hedge = value["low"], value["high"], value["hedge"]
+    if hedge == "vague":
+        return None
+    if hedge in ("exact", "about"):
+        return lo * 0.9, hi * 1.1
+    if hedge in ("up_to", "less_than"):
+        return hi * 0.5, hi
+    if hedge in ("at_least", "more_than"):
+        return lo, lo * 2
+    return lo, hi
+
+
+def values_compatible(a: dict, b: dict) -> bool:
+    """Return whether two values could report the same quantity (their likely intervals meet; vague meets vague)."""
+    ia, ib = _interval(a), _interval(b)
+    if ia is None or ib is None:
+        return ia is None and ib is None
+    return ia[0] <= ib[1] and ib[0] <= ia[1]
+
+
+def periods_compatible(a: dict | None, b: dict | None) -> bool:
+    if a is None or b is None:
+        return True
+    a0, a1 = span_bounds(a["start"], a.get("end"))
+    b0, b1 = span_bounds(b["start"], b.get("end"))
+    return a0 <= b1 and b0 <= a1
+
+
+class Drafter:
+    """Drafts one text with one vocabulary."""
+
+    def __init__(self, vocab: Vocabulary):
+        self.vocab = vocab
+        self.outlets = {e for e, d in vocab.entities.items() if d["type"] == "media-outlet"}
+        self._sourcing: dict = {}
+        self._sourcing_sent: dict = {}
+        self._extend: dict = {}
+        self._sents: list = []
+        self._title: str | None = None
+
+    # ---- suggestions -------------------------------------------------------
+    def suggest_metric(self, feats, value, period=None) -> tuple[str | None, list[tuple[float, Example]], str]:
+        scored, word_score = [], {}
+        for ex in self.vocab.examples:
+            s = sum(min(c, ex.feats[w]) * self.vocab.idf.get(w, 0.5) for w, c in feats.items() if w in ex.feats)
+            word_score[id(ex)] = s
+            if values_compatible(value, ex.value):
+                s += VALUE_WEIGHT
+            if period is not None and ex.period is not None:
+                s += 1.0 if periods_compatible(period, ex.period) else -1.0
+            scored.append((s, ex))
+        scored.sort(key=lambda t: -t[0])
+        # A metric needs shared words, not just a number of the same size.
+        heads = {w for w in feats if w.startswith("a:")}
+        if (
+            scored
+            and scored[0][0] >= 2.5
+            and word_score[id(scored[0][1])] >= MIN_WORDS
+            and any(h in ex.feats for s, ex in scored[:NEIGHBOURS] for h in heads)
+        ):
+            # Vote over the close neighbours, not the single best.
+            top = scored[0][0]
+            votes: dict[str, float] = {}
+            for s, ex in scored[:NEIGHBOURS]:
+                if s >= top * 0.75:
+                    votes[ex.metric] = votes.get(ex.metric, 0) + s
+            metric = max(votes, key=votes.get)
+            best = next(ex for s, ex in scored if ex.metric == metric)
+            shared = [w for w in feats if w in best.feats and not w.startswith("k:")][:4]
+            return metric, scored, f"context like curated figures of {metric} (shared words: {', '.join(shared)})"
+        # No close example: the metric whose label, unit or description shares the words after the number.
+        after = {w[2:] for w in feats if w.startswith("a:")}
+        best, score = None, 0
+        for m in self.vocab.metrics.values():
+            vocab_words = set(words(m["label"]))
+            s = len(after & vocab_words)
+            if s > score:
+                best, score = m["id"], s
+        if best:
+            return best, scored, f"the words after the number match metric {best}'s label"
+        return None, scored, "no metric in the vocabulary fits: propose one"
+
+    def suggest_claim(self, metric, value, period, claimant, scored, near: str) -> tuple[str | None, str]:
+        best, best_score = None, 0.0
+        for s, ex in scored:
+            if ex.metric != metric or not values_compatible(value, ex.value):
+                continue
+            if not self.vocab.mentions(ex.subject, near):
+                continue  # same metric and subject: the subject must be named nearby
+            if not periods_compatible(period, ex.period):
+                continue
+            s += 0.5 if claimant and claimant == ex.claimant else 0
+            if s > best_score:
+                best, best_score = ex, s
+        if best is None:
+            return None, (
+                f"no curated claim of {metric} has a compatible value and period and a subject named nearby: "
+                "propose a new claim"
+            )
+        return best.claim, (
+            f"curated claim of the same metric and subject with a compatible value "
+            f"({best.value['text']!r} in {best.source}) and period"
+        )
+
+    # ---- the draft ---------------------------------------------------------
+    def draft(self, text: str, filename: str, source_id: str | None = None, reference: dt.date | None = None) -> dict:
+        """Return the draft records of ``text`` by kind, each marked unconfirmed."""
+        source, ref, assumed, taken = self.source_record(text, filename, source_id, reference)
+        sid = source["id"]
+        sents = []
+        for a, b in sentences(text):
+            for s0, s1 in taken:
+                if a <= s0 < b and not text[a:s0].strip():
+                    # A dateline ("date 2025-07-02 North Korea …") is not part of the sentence.
+                    a = s1 + len(text[s1:b]) - len(text[s1:b].lstrip())
+            sents.append((a, b))
+        if not sents:
+            sents = [(0, len(text))]
+        # The page labels and the publication date are not claims.
+        exclusions: list[dict] = []
+        for m in PAGE_LABEL_RE.finditer(text):
+            label = re.search(r"[A-Z][\w ]+:", m.group())
+            if label and any(i.kind in ("number", "date") for i in find_items(label.group())):
+                a = m.start() + label.start()
+                exclusions.append(self._exclusion(sid, text, a, a + len(label.group()), "not a claim: a page label"))
+        dates = [d for d in find_dates(text, ref, assumed) if not any(s <= d.start < e for s, e in taken)]
+        date_spans = [(d.start, d.end) for d in dates] + taken
+        values = find_values(text, date_spans)
+        self._sents, self._title = sents, source["title"]
+        atts_by_sent = self._attributions(text, sents)
+        self._sourcing, self._sourcing_sent = {}, {}
+        for prev, nxt in zip(sents, sents[1:], strict=False):
+            # "This is based on an assessment from …": a sentence that only sources the one before.
+            if re.match(r"(?:This|That|It|These)\s+(?:is|was|are|were)\s+(?:based on|according to)\b", text[nxt[0] :]):
+                found = [t for t in atts_by_sent[nxt] if t.as_written]
+                if found:
+                    self._sourcing[prev] = found[0]
+                    self._sourcing_sent[prev] = nxt
+        figures, sent_has_record = [], set()
+        counter: dict[str, int] = {}
+        for v in values:
+            sent = _sentence_of(sents, v.start)
+            if v.kind == "exclusion":
+                exclusions.append(self._exclusion(sid, text, v.start, v.end, v.reason))
+                continue
+            fig = self.figure(text, sid, v, sent, atts_by_sent[sent], dates, counter)
+            figures.append(fig)
+            sent_has_record.add(sent)
+            if sent in self._sourcing_sent and fig["span"][1] == self._sourcing_sent[sent][1]:
+                sent_has_record.add(self._sourcing_sent[sent])
+        events = []
+        for d in dates:
+            # A date that is a figure's period may also date an event: curation keeps both.
+            sent = _sentence_of(sents, d.start)
+            events.append(self.event(text, sid, d, sent, atts_by_sent[sent], counter))
+            sent_has_record.add(sent)
+        statements = []
+        for sent in sents:
+            atts = atts_by_sent[sent]
+            if not atts or sent in sent_has_record:
+                continue
+            statements.append(self.statement(text, sid, sent, atts, counter))
+        records = {"figures": figures, "events": events, "statements": statements, "exclusions": exclusions}
+        fields = [source["published"]["span"]] if source["published"] else []
+        fields += [source["author_span"]] if source["author_span"] else []
+        self._cover_the_rest(text, sid, records, fields)
+        entities = self._new_entities(text, sid)
+        self._link_new_entities(entities, records)
+        claims = self._new_claims(sid, figures)
+        return {
+            "sources": [source],
+            "entities": entities,
+            "claims": claims,
+            **records,
+        }
+
+    def source_record(self, text, filename, source_id, reference):
+        taken: list[tuple[int, int]] = []
+        title = title_span = None
+        lines = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[^\n]+", text)]
+        why = {}
+        if lines:
+            first = 0
+            if PAGE_LABEL_RE.fullmatch(lines[0][2]) and len(lines) > 1:
+                first = 1  # "Last Updated:" then the headline
+            a, b, line = lines[first]
+            stripped = line.strip()
+            if first == 1:
+                sent = re.match(r".+?[.!?](?=\s|$)", stripped)
+                stripped = sent.group() if sent else stripped
+            if stripped and (first == 1 or (len(stripped) <= 120 and not re.search(r"[.!?]$", stripped))):
+                a += line.find(stripped)
+                title, title_span = stripped, [a, a + len(stripped)]
+                why["title"] = (
+                    "the first line after a page label" if first else "the first line is short and has no full stop"
+                )
+        published = None
+        m = PUBLISHED_RE.search(text[:300])
+        if m:
+            if m.group("d"):
+                date = m.group("d")
+            else:
+                month = dt.datetime.strptime(m.group("m"), "%B").month
+                date = dt.date(int(m.group("y")), month, int(m.group("day"))).isoformat()
+            published = {
+                "start": date,
+                "precision": "day",
+                "phrase": m.group(),
+                "quote": m.group(),
+                "span": [m.start(), m.end()],
+            }
+            taken.append((m.start(), m.end()))
+            why["published"] = f"the text states its date: {m.group()!r}"
+        if published:
+            ref = dt.date.fromisoformat(published["start"])
+            reference_date = {"date": ref.isoformat(), "basis": "the publication date the text gives"}
+            assumed = False
+        elif reference:
+            ref, assumed = reference, True
+            reference_date = {"date": ref.isoformat(), "basis": "assumed: given when drafting (--reference-date)"}
+        else:
+            default = self.vocab.default_reference()
+            if default is None:
+                ref, basis = dt.date.today(), "assumed: the text gives no date and no source is curated yet; today"
+            else:
+                ref, basis = default
+            reference_date = {"date": ref.isoformat(), "basis": basis}
+            assumed = True
+        author = author_span = None
+        by = BYLINE_RE.search(text[-200:])
+        if by:
+            off = len(text) - len(text[-200:])
+            author = by.group(1).strip()
+            author_span = [off + by.start(1), off + by.start(1) + len(author)]
+            why["author"] = "a closing 'By …' line"
+        sid = source_id or slug(title or Path(filename).stem)
+        raw = text.encode("utf-8")
+        why["reference_date"] = reference_date["basis"]
+        record = {
+            "id": sid,
+            "filename": Path(filename).name,
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "char_count": len(text),
+            "title": title,
+            "title_span": title_span,
+            "outlet": None,
+            "author": author,
+            "author_span": author_span,
+            "published": published,
+            "reference_date": reference_date,
+            "language": "en",
+            "stance": "reporting",
+            "cites": [],
+            "note": None,
+            "unconfirmed": True,
+            "draft": {"why": why | {"stance": "default: check whether the text is reporting, skeptical or opinion"}},
+        }
+        return record, ref, assumed, taken
+
+    def _attributions(self, text, sents) -> dict:
+        out, last, prev = {}, None, None
+        self._extend = {}
+        for sent in sents:
+            atts = attributions(text, sent, self.vocab)
+            for t in atts:
+                if t.as_written and t.entity is None and PRONOUN_RE.match(t.as_written) and last is not None:
+                    # "Their independent sources also suggest …": the previous sentence's speaker.
+                    t.entity, t.why = last.entity, f"'{t.as_written}' refers back to {last.as_written!r}"
+                    self._extend[id(t)] = prev
+            named = [t for t in atts if t.entity]
+            last = named[-1] if named else None
+            out[sent], prev = atts, sent
+        return out
+
+    def figure(self, text, sid, v: Value, sent, atts, dates, counter):
+        att, via = claimant_for(text, sent, atts, v.start, v.end, self.outlets)
+        span = sent
+        if att is None and sent in self._sourcing:
+            # The next sentence says where this one comes from: quote both.
+            att = self._sourcing[sent]
+            via = via or att.via
+            span = (sent[0], self._sourcing_sent[sent][1])
+        elif att is not None and self._extend.get(id(att)):
+            # "Their sources …": quote the sentence that says whose.
+            span = (self._extend[id(att)][0], sent[1])
+        quote = text[span[0] : span[1]]
+        claimant = None
+        why = {"value": "; ".join(v.why) or "read from the words around the number"}
+        if att is not None and (att.as_written or att.entity):
+            claimant = {"entity": att.entity, "as_written": att.as_written}
+            why["claimant"] = f"cue '{att.cue}': {att.why}"
+        else:
+            why["claimant"] = "no attribution cue governs this number in its sentence: unattributed here"
+        if via:
+            why["via"] = f"{via} is named as the outlet ('told …', 'according to …', 'reviewed by …')"
+        date = self._period_for(v, sent, atts, dates)
+        period = date.spec if date else None
+        if date:
+            why["period"] = date.why
+        feats = context(text, v.anchor[0], v.anchor[1], sent[0], sent[1])
+        feats[_kind_feature(v.value)] += 2
+        metric, scored, why["metric"] = self.suggest_metric(feats, v.value, period)
+        claim, subject = None, None
+        if metric:
+            near = self._near(text, sent)
+            claim, why["claim"] = self.suggest_claim(
+                metric, v.value, period, claimant and claimant["entity"], scored, near
+            )
+        if claim:
+            subject = self.vocab.claims[claim]["subject"]
+            why["subject"] = f"the subject of claim {claim}"
+        elif metric:
+            # The subject of this metric's curated figures that the text names nearby, else the commonest.
+            subjects = [ex.subject for s, ex in scored if ex.metric == metric]
+            named = [e for e in subjects if self.vocab.mentions(e, self._near(text, sent))]
+            if named:
+                subject, why["subject"] = named[0], f"{named[0]} is named nearby and is a subject of {metric}"
+            elif subjects:
+                subject = max(set(subjects), key=subjects.count)
+                why["subject"] = f"the commonest subject of {metric} in curated figures; not named nearby: check"
+            else:
+                why["subject"] = "unknown"
+            claim = f"{sid}-{slug(v.value['text'], 4)}"
+        ident = self._id(counter, f"{sid}-{slug(v.value['text'], 4)}")
+        return {
+            "id": ident,
+            "source": sid,
+            "claim": claim or f"{sid}-{slug(v.value['text'], 4)}",
+            "metric": metric,
+            "subject": subject,
+            "value": v.value,
+            "period": period,
+            "claimant": claimant,
+            "via": via,
+            "quote": quote,
+            "span": [span[0], span[1]],
+            "event": None,
+            "note": None,
+            "unconfirmed": True,
+            "draft": {"at": [v.start, v.end], "period_at": [date.start, date.end] if date else None, "why": why},
+        }
+
+    def _near(self, text, sent) -> str:
+        """Return the title and the sentences up to two before ``sent``: where a subject may be named."""
+        i = self._sents.index(sent) if sent in self._sents else 0
+        before = self._sents[max(0, i - 2) : i + 1]
+        return " ".join([self._title or ""] + [text[a:b] for a, b in before])
+
+    def _period_for(self, v: Value, sent, atts: list[Attribution], dates: list[DateExpr]) -> DateExpr | None:
+        """Return the date expression of the sentence that dates this number, if any.
+
+        A date right next to a cue ("stated in March", "On Friday, … said")
+        dates the statement, not the number; a cue between the number and the
+        date separates them.
+        """
+        best, best_gap = None, None
+        for d in dates:
+            if not (sent[0] <= d.start < sent[1]) or d.spec is None:
+                continue
+            if any(abs(d.start - t.cue_end) <= 2 or 0 <= t.cue_start - d.end <= 45 for t in atts if t.cue):
+                if not any(d.start >= t.cue_end and v.start < d.start and v.start > t.cue_end for t in atts):
+                    continue
+            lo, hi = sorted((v.end, d.start)) if d.start >= v.end else sorted((d.end, v.start))
+            if any(lo <= t.cue_start < hi for t in atts if t.as_written):
+                continue
+            # A time adverbial usually follows what it dates ("sent last November"):
+            # a date after the number wins over one before it.
+            gap = (0 if d.start >= v.end else 10_000) + hi - lo
+            if best_gap is None or gap < best_gap:
+                best, best_gap = d, gap
+        return best
+
+    def event(self, text, sid, d: DateExpr, sent, atts, counter):
+        quote = text[sent[0] : sent[1]]
+        att, via = claimant_for(text, sent, atts, d.start, d.end, self.outlets)
+        ents = self.vocab.entities_in(quote)
+        places = [e for _, _, e in ents if self.vocab.entities[e]["type"] in ("city", "region", "facility", "place")]
+        actors = [
+            e
+            for _, _, e in ents
+            if e not in places and self.vocab.entities[e]["type"] not in ("document", "media-outlet")
+        ]
+        etype = next((t for t, rx in EVENT_TYPE_WORDS if re.search(rx, quote, re.I)), "report")
+        status = "occurred"
+        if d.spec and span_bounds(d.spec["start"], d.spec.get("end"))[0] > (d.spec.get("resolved_from") or "9999"):
+            status = "expected"
+        if d.spec and d.spec.get("qualifier") == "after":
+            status = "expected"
+        why = {
+            "date": d.why,
+            "type": f"guessed from the verbs of the sentence: {etype}",
+            "status": f"{status}: from the date against the reference date",
+        }
+        same = self._same_event(quote, d.spec, {e for _, _, e in ents})
+        if same:
+            why["same_event_as"] = same[1]
+        citation = {
+            "source": sid,
+            "quote": quote,
+            "span": [sent[0], sent[1]],
+            "date": d.spec,
+            "attribution": {"entity": att.entity, "as_written": att.as_written}
+            if att and (att.entity or att.as_written)
+            else None,
+            "actors": sorted(set(actors)),
+            "via": via,
+        }
+        ident = self._id(counter, f"{sid}-{slug(quote, 5)}")
+        return {
+            "id": ident,
+            "type": etype,
+            "title": quote if len(quote) <= 90 else quote[:87].rsplit(" ", 1)[0] + " …",
+            "summary": quote,
+            "status": status,
+            "location": places[0] if places else None,
+            "participants": [],
+            "citations": [citation],
+            "unconfirmed": True,
+            "draft": {
+                "at": [d.start, d.end],
+                "why": why,
+                "merge_into": same[0] if same else None,
+            },
+        }
+
+    def _same_event(self, quote: str, spec: dict | None, ents: set[str]) -> tuple[str, str] | None:
+        """Return a curated event this sentence seems to cite too: same dates, many of the same words."""
+        mine = set(words(quote))
+        best, best_score = None, 0.0
+        for ev in self.vocab.events:
+            for c in ev["citations"]:
+                if spec is None or c["date"] is None or not periods_compatible(spec, c["date"]):
+                    continue
+                theirs = set(words(c["quote"]))
+                # How much of the curated citation this sentence repeats.
+                score = len(mine & theirs) / max(len(theirs), 1)
+                score += 0.05 * len(ents & ({p["entity"] for p in ev["participants"]} | set(c["actors"])))
+                if score > best_score:
+                    best, best_score = ev["id"], score
+        if best and best_score >= 0.5:
+            return best, f"same dates and many of the words of event {best}: add this citation to it"
+        return None
+
+    def statement(self, text, sid, sent, atts: list[Attribution], counter):
+        quote = text[sent[0] : sent[1]]
+        att = next((t for t in atts if t.as_written), atts[0])
+        via = next((t.via for t in atts if t.via), None)
+        # The cue as written: the verb ("says") rather than the noun ("assessment") where there is one.
+        verb = next((t for t in atts if t.cue_start >= att.cue_start and t.cue.lower() not in SPEECH_NOUNS), att)
+        about = [e for _, _, e in self.vocab.entities_in(quote) if e != att.entity]
+        return {
+            "id": self._id(counter, f"{sid}-{slug(quote, 5)}"),
+            "source": sid,
+            "speaker": {"entity": att.entity, "as_written": att.as_written or None},
+            "cue": verb.cue,
+            "quote": quote,
+            "span": [sent[0], sent[1]],
+            "about": sorted(set(about)),
+            "via": via,
+            "note": None,
+            "unconfirmed": True,
+            "draft": {
+                "at": [verb.cue_start, verb.cue_end],
+                "why": {"speaker": f"cue '{att.cue}': {att.why}", "kind": "attributed words without a number"},
+            },
+        }
+
+    def _exclusion(self, sid, text, a, b, reason):
+        return {
+            "source": sid,
+            "quote": text[a:b],
+            "span": [a, b],
+            "reason": reason,
+            "unconfirmed": True,
+            "draft": {"at": [a, b], "why": {"reason": reason}},
+        }
+
+    def _cover_the_rest(self, text, sid, records, fields):
+        """Give every number, date or cue that no draft record covers an exclusion to check."""
+        spans = [tuple(r["span"]) for kind in ("figures", "statements", "exclusions") for r in records[kind]]
+        spans += [tuple(f) for f in fields]
+        spans += [tuple(c["span"]) for ev in records["events"] for c in ev["citations"]]
+        for item in find_items(text) + find_cues(text):
+            if not any(a <= item.start and item.end <= b for a, b in spans):
+                records["exclusions"].append(
+                    self._exclusion(sid, text, item.start, item.end, "not recognised by the drafting rules: check")
+                )
+                spans.append((item.start, item.end))
+
+    def _link_new_entities(self, entities, records):
+        """Point claimants and speakers the vocabulary does not know at the entities suggested for them."""
+        names = sorted(((n, e["id"]) for e in entities for n in [e["name"], *e["aliases"]]), key=lambda t: -len(t[0]))
+        holders = [(f, "claimant") for f in records["figures"]] + [(s, "speaker") for s in records["statements"]]
+        holders += [(c, "attribution") for e in records["events"] for c in e["citations"]]
+        for rec, key in holders:
+            who = rec.get(key)
+            if not who or who["entity"] or not who["as_written"]:
+                continue
+            for name, ident in names:
+                if name in who["as_written"]:
+                    who["entity"] = ident
+                    why = rec.get("draft", {}).get("why")
+                    if why is not None:
+                        why[key] = f"'{name}' is a new entity suggested in entities/: {ident}"
+                    break
+
+    def _new_claims(self, sid, figures):
+        out = {}
+        for f in figures:
+            if f["claim"] in self.vocab.claims or f["claim"] in out:
+                continue
+            out[f["claim"]] = {
+                "id": f["claim"],
+                "statement": f["quote"],
+                "metric": f["metric"],
+                "subject": f["subject"],
+                "note": None,
+                "unconfirmed": True,
+                "draft": {"why": {"id": f"no curated claim matches figure {f['id']}: a new claim"}},
+            }
+        return list(out.values())
+
+    def _new_entities(self, text, sid):
+        known = self.vocab.entities_in(text)
+        found: dict[str, dict] = {}
+        starts = {a for a, _ in sentences(text)} | {m.end() for m in re.finditer(r"\n", text)}
+
+        def demonym(word: str) -> bool:
+            # "North Korean", "Russian": a people of a known entity, not a new one.
+            return self.vocab.mentions_any(word)
+
+        for m in NAME_RE.finditer(text):
+            name = m.group().strip()
+            a, b = m.start(), m.start() + len(name)
+            parts = name.split()
+            while parts and (parts[0] in NOT_NAMES | MONTH_OR_DAY | TITLES or (len(parts) > 1 and demonym(parts[0]))):
+                parts.pop(0)
+            if not parts or all(p in MONTH_OR_DAY for p in parts) or demonym(" ".join(parts)):
+                continue
+            name = " ".join(parts)
+            a = b - len(name)
+            if len(parts) == 1 and a in starts:
+                continue  # a capital at the start of a sentence is not a name
+            if any(s <= a and b <= e for s, e, _ in known) or len(name) < 3:
+                continue
+            if re.search(r"[’']s$", name):
+                name = name[:-2]
+            ident = slug(name, 8)
+            if ident in self.vocab.entities or ident in found:
+                continue
+            person = next((e for e in found.values() if e["type"] == "person" and e["name"].split()[-1] == name), None)
+            if person is not None:
+                if name not in person["aliases"]:
+                    person["aliases"].append(name)  # "Zelensky" after "Volodymyr Zelensky"
+                continue
+            etype, why = "place", "guessed: a single capitalised word (often a place); check"
+            if len(parts) > 1:
+                etype, why = "organization", "guessed: a name of several words; check"
+            if re.search(r"\b(?:Ministry|Agency|Service|Intelligence|Command)\b", name):
+                etype, why = "agency", "guessed from 'Ministry/Agency/Service' in the name"
+            elif re.search(r"\b(?:House|Pentagon|Kremlin|Government|Parliament|Congress|Cabinet)\b", name):
+                etype, why = "government", "guessed from 'House/Government/Parliament' in the name"
+            elif re.search(r"\b(?:airport|base|port|plant|site)\b", name, re.I):
+                etype, why = "facility", "guessed from 'airport/base/port' in the name"
+            elif re.search(r"\b(?:Radio|TV|Television|News|Times|Post|Press|Gazette|Herald|Daily)\b", name):
+                etype, why = "media-outlet", "guessed from 'Radio/News/Times' in the name"
+            elif re.search(r"\b(?:Center|Centre|Institute|University|Council|Foundation)\b", name):
+                etype, why = "organization", "guessed from 'Center/Institute' in the name"
+            elif 2 <= len(parts) <= 3 and all(p[0].isupper() for p in parts):
+                etype, why = "person", "guessed: two or three capitalised words"
+            found[ident] = {
+                "id": ident,
+                "name": name,
+                "type": etype,
+                "aliases": [],
+                "description": f"named in {sid}",
+                "unconfirmed": True,
+                "draft": {"at": [a, b], "why": {"id": "a name the vocabulary does not know", "type": why}},
+            }
+        return list(found.values())
+
+    @staticmethod
+    def _id(counter: dict[str, int], base: str) -> str:
+        counter[base] = counter.get(base, 0) + 1
+        return base if counter[base] == 1 else f"{base}-{counter[base]}"
+
+
+def _sentence_of(sents, pos):
+    for s in sents:
+        if s[0] <= pos < s[1]:
+            return s
+    return min(sents, key=lambda s: abs(s[0] - pos))
+
+
+class _Dumper(yaml.SafeDumper):
+    """Short lists and flat mappings on one line, as the hand-written fixtures have them."""
+
+
+def _flow_list(dumper, data):
+    flow = len(data) <= 4 and all(isinstance(x, (int, float, str)) and len(str(x)) < 40 for x in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+def _flow_dict(dumper, data):
+    flat = all(v is None or isinstance(v, (int, float, str, bool)) for v in data.values())
+    flow = flat and len(data) <= 4 and sum(len(str(v)) for v in data.values()) < 100
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
+
+
+def _str(dumper, data):
+    # 'up to' reads better in double quotes than as ''up to''.
+    style = '"' if "'" in data and '"' not in data and "\n" not in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str)
+_Dumper.add_representer(list, _flow_list)
+_Dumper.add_representer(dict, _flow_dict)
+
+
+def dump(records: list[dict]) -> str:
+    return yaml.dump(records, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def write_draft(records: dict, out: Path) -> list[Path]:
+    """Write draft records in the fixtures' layout under ``out``; return the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    sid = records["sources"][0]["id"]
+    written = []
+    for kind, recs in records.items():
+        path = out / f"{kind}.yaml" if kind == "sources" else out / kind / f"{sid}.yaml"
+        if not recs:
+            if path.exists():
+                path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        header = (
+            f"# DRAFT {kind} for {sid}: every record is unconfirmed. Check each one against the text,\n"
+            "# edit it, delete the `unconfirmed` and `draft` keys, then move the file into fixtures/.\n"
+        )
+        path.write_text(header + dump(recs), "utf-8")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m api.curate.draft", description=__doc__.splitlines()[0])
+    parser.add_argument("text", help="the archived text (UTF-8)")
+    parser.add_argument("--out", help="output folder (default fixtures/drafts/<source-id>/)")
+    parser.add_argument("--id", help="the source id (default: a slug of the title or file name)")
+    parser.add_argument("--fixtures", default=str(DEFAULT_FIXTURES_DIR), help="curated fixtures to suggest from")
+    parser.add_argument(
+        "--reference-date", type=dt.date.fromisoformat, help="resolve relative dates against this YYYY-MM-DD"
+    )
+    args = parser.parse_args(argv)
+    path = Path(args.text)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {path} as UTF-8 text: {exc}", file=sys.stderr)
+        return 2
+    fixtures, problems = load(Path(args.fixtures))
+    if problems:
+        print(f"note: {len(problems)} problem(s) in the fixtures; drafting from the valid records", file=sys.stderr)
+    t0 = time.perf_counter()
+    vocab = Vocabulary.from_fixtures(fixtures)
+    records = Drafter(vocab).draft(text, path.name, args.id, args.reference_date)
+    elapsed = time.perf_counter() - t0
+    # Where the review page finds the text until it is in the archive.
+    records["sources"][0]["draft"]["text"] = str(path.resolve())
+    sid = records["sources"][0]["id"]
+    out = Path(args.out) if args.out else DRAFTS_DIR / sid
+    files = write_draft(records, out)
+    counts = ", ".join(f"{len(v)} {k}" for k, v in records.items() if v)
+    print(f"drafted {sid} in {elapsed:.2f} s: {counts}")
+    for f in files:
+        print(f"  {f}")
+    print(f"next: make review SOURCE={sid}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

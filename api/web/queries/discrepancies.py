@@ -1,0 +1,225 @@
+"""Discrepancies: where sources differ about a claim's figures or an event's citations."""
+
+from __future__ import annotations
+
+import orjson
+
+from api.shape import cited_quote, entity_ref, source_stamp, url
+from api.web.queries.listing import page_of
+from api.web.queries.paging import in_list
+from api.web.queries.rows import (
+    CITATIONS,
+    FIGURES,
+    bounds_text,
+    claimant_key,
+    claimant_order,
+    date_text,
+    distinct,
+    entities,
+    fetch,
+    known_at,
+    participants,
+    sorted_members,
+)
+from schemas.fixtures import HEDGES
+
+KINDS = ("value", "hedge", "claimant", "event_date", "event_attribution")
+FIGURE_KINDS = ("value", "hedge", "claimant")
+EVENT_KINDS = ("event_date", "event_attribution")
+
+
+def _variant(members: list[dict], value: dict, label: str) -> dict:
+    members = sorted_members(members)
+    sources = []
+    for source_id in distinct(m["source_id"] for m in members):
+        published = next(m["published"] for m in members if m["source_id"] == source_id)
+        sources.append(source_stamp(source_id, published))
+    quotes = [cited_quote(m["source_id"], m["quote"], m["span_start"], m["span_end"], m["figure"]) for m in members]
+    return {"label": label, "value": value, "sources": sources, "quotes": quotes}
+
+
+def _discrepancy(kind: str, record: dict, members: list[dict], key, order, describe) -> dict | None:
+    """Group ``members`` by ``key``; a discrepancy needs two variants and two sources."""
+    if len({m["source_id"] for m in members}) < 2:
+        return None
+    groups: dict = {}
+    for m in members:
+        groups.setdefault(key(m), []).append(m)
+    if len(groups) < 2:
+        return None
+    variants = []
+    for k in sorted(groups, key=order):
+        value, label = describe(k, sorted_members(groups[k]))
+        variants.append(_variant(groups[k], value, label))
+    return {"id": f"{kind}:{record['id']}", "kind": kind, "record": record, "variants": variants}
+
+
+def _figure_discrepancies(claim: dict, figs: list[dict], kinds) -> list[dict]:
+    record = {"type": "claim", "id": claim["id"], "url": url("claims", claim["id"]), "title": claim["title"]}
+    out = []
+    if "value" in kinds:
+
+        def describe_value(k, ms):
+            texts = distinct(m["value_text"] for m in ms)
+            return {"low": k[0], "high": k[1], "texts": texts}, f"{' / '.join(texts)} [{bounds_text(*k)}]"
+
+        out.append(
+            _discrepancy(
+                "value",
+                record,
+                figs,
+                key=lambda m: (m["low"], m["high"]),
+                order=lambda k: (
+                    float("-inf") if k[0] is None else k[0],
+                    float("inf") if k[1] is None else k[1],
+                ),
+                describe=describe_value,
+            )
+        )
+    if "hedge" in kinds:
+
+        def describe_hedge(k, ms):
+            texts = distinct(m["value_text"] for m in ms)
+            return {"hedge": k, "texts": texts}, f"{' / '.join(texts)} ({k})"
+
+        out.append(
+            _discrepancy(
+                "hedge",
+                record,
+                figs,
+                key=lambda m: m["hedge"],
+                order=HEDGES.index,
+                describe=describe_hedge,
+            )
+        )
+    if "claimant" in kinds:
+
+        def describe_claimant(k, ms):
+            wordings = distinct(m["attribution"] for m in ms)
+            entity = None
+            if k and k[0] == "entity":
+                entity = entity_ref(k[1], ms[0]["cl_name"], ms[0]["cl_type"])
+            label = entity["name"] if entity else (f"“{k[1]}”" if k else "unattributed")
+            return {"entity": entity, "attributions": wordings}, label
+
+        out.append(
+            _discrepancy(
+                "claimant",
+                record,
+                figs,
+                key=lambda m: claimant_key(m["claimant_id"], m["attribution"]),
+                order=claimant_order,
+                describe=describe_claimant,
+            )
+        )
+    return [d for d in out if d]
+
+
+def _event_discrepancies(event: dict, cits: list[dict], kinds, names: dict) -> list[dict]:
+    record = {"type": "event", "id": event["id"], "url": url("events", event["id"]), "title": event["title"]}
+    out = []
+    if "event_date" in kinds:
+        # A citation that gives no date neither agrees nor disagrees: it is left out.
+        dated = [c for c in cits if c["date_first_day"]]
+
+        def describe_date(k, ms):
+            first = ms[0]
+            date = {
+                "start": first["date_start"],
+                "end": first["date_end"],
+                "precision": first["date_precision"],
+                "qualifier": first["date_qualifier"],
+                "first_day": first["date_first_day"],
+                "last_day": first["date_last_day"],
+            }
+            phrases = distinct(m["date_phrase"] for m in ms)
+            return {"date": date, "phrases": phrases}, f"{' / '.join(phrases)} ({date_text(date)})"
+
+        out.append(
+            _discrepancy(
+                "event_date",
+                record,
+                dated,
+                key=lambda m: (m["date_first_day"], m["date_last_day"], m["date_precision"], m["date_qualifier"] or ""),
+                order=lambda k: k,
+                describe=describe_date,
+            )
+        )
+    if "event_attribution" in kinds:
+        # A citation that names neither who reported nor who did it is left out.
+        named = [c for c in cits if c["attribution_entity_id"] or c["attribution"] or c["actor_ids"]]
+
+        def describe_attribution(k, ms):
+            who, actor_ids = k
+            entity = None
+            if who and who[0] == "entity":
+                entity = entity_ref(who[1], ms[0]["a_name"], ms[0]["a_type"])
+            actors = [entity_ref(a, names[a]["name"], names[a]["type"]) for a in actor_ids]
+            label = entity["name"] if entity else (f"“{who[1]}”" if who else "unattributed")
+            label += "; actors: " + (", ".join(a["name"] for a in actors) if actors else "none named")
+            value = {"entity": entity, "attributions": distinct(m["attribution"] for m in ms), "actors": actors}
+            return value, label
+
+        out.append(
+            _discrepancy(
+                "event_attribution",
+                record,
+                named,
+                key=lambda m: (claimant_key(m["attribution_entity_id"], m["attribution"]), m["actor_ids"]),
+                order=lambda k: (claimant_order(k[0]), k[1]),
+                describe=describe_attribution,
+            )
+        )
+    return [d for d in out if d]
+
+
+def _all_discrepancies(db, args: dict) -> list[dict]:
+    kinds = set(args.get("kind") or KINDS)
+    cutoff = known_at(args)
+    entity = set(args.get("entity") or [])
+    found: list[dict] = []
+    if kinds & set(FIGURE_KINDS):
+        where, params = [], []
+        if cutoff:
+            where.append("f.published IS NOT NULL AND f.published <= ?")
+            params.append(cutoff)
+        if args.get("metric"):
+            cond, extra = in_list("c.metric_id", args["metric"])
+            where.append(cond)
+            params += extra
+        by_claim: dict[str, list] = {}
+        for f in fetch(db, FIGURES, where, params, "f.claim_id, f.id"):
+            f["figure"] = f["id"]
+            by_claim.setdefault(f["claim_id"], []).append(f)
+        for claim_id, figs in by_claim.items():
+            if entity and not entity & ({figs[0]["c_subject"]} | {f["claimant_id"] for f in figs}):
+                continue
+            claim = {"id": claim_id, "title": figs[0]["c_statement"]}
+            found += _figure_discrepancies(claim, figs, kinds)
+    # Events have no metric: a metric filter leaves them out.
+    if kinds & set(EVENT_KINDS) and not args.get("metric"):
+        where, params = [], []
+        if cutoff:
+            where.append("c.published IS NOT NULL AND c.published <= ?")
+            params.append(cutoff)
+        by_event: dict[str, list] = {}
+        for c in fetch(db, CITATIONS, where, params, "c.event_id, c.id"):
+            c["figure"] = None
+            c["actor_ids"] = tuple(sorted(orjson.loads(c["actors"] or "[]")))
+            by_event.setdefault(c["event_id"], []).append(c)
+        names = entities(db, [a for cs in by_event.values() for c in cs for a in c["actor_ids"]])
+        involved = participants(db, by_event) if entity else {}
+        for event_id, cits in by_event.items():
+            if entity and not entity & (involved.get(event_id, set()) | {cits[0]["e_location"]}):
+                continue
+            event = {"id": event_id, "title": cits[0]["e_title"]}
+            found += _event_discrepancies(event, cits, kinds, names)
+    if args.get("source"):
+        wanted = set(args["source"])
+        found = [d for d in found if any(s["id"] in wanted for v in d["variants"] for s in v["sources"])]
+    return sorted(found, key=lambda d: d["id"])
+
+
+def list_discrepancies(db, args: dict):
+    """Return one page of discrepancies in id order (items, next cursor, total)."""
+    return page_of(_all_discrepancies(db, args), args)

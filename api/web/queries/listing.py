@@ -1,0 +1,208 @@
+"""Lists described once: a ``Listing`` names its select, filters, sort keys and count; ``page`` serves them all.
+
+Every list endpoint is a ``Listing`` in its query module (``SOURCES``, ``FIGURES``…).
+A filter is the query argument's name and a function turning its (validated) value
+into one SQL condition and its parameters; a sort key is its name, the SQL expression
+it orders by and the selected column holding its value (the cursor carries those
+values). A view narrows a list to one record's with ``scope``, data in the same shape
+as the arguments (``{"source": [source_id]}``), answered by the same filters.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+
+from api.web.queries.paging import SortKey, after_clause, decode_cursor, encode_cursor, in_list, order_by, parse_sort
+
+Condition = tuple[str, list]
+Filter = Callable[[object], Condition]
+
+
+# ---- filter builders: argument value -> (SQL condition, parameters) ---------
+
+
+def any_of(column: str) -> Filter:
+    """``column`` is one of the given values (a repeated query parameter)."""
+    return lambda values: in_list(column, values)
+
+
+def compare(sql: str, convert: Callable = lambda v: v) -> Filter:
+    """A condition with one ``?``, e.g. ``compare("x.n >= ?")``."""
+    return lambda value: (sql, [convert(value)])
+
+
+def any_in(template: str, column: str) -> Filter:
+    """``template`` with ``{}`` replaced by ``column IN (?, …)``, for a subquery."""
+
+    def build(values) -> Condition:
+        cond, params = in_list(column, values)
+        return template.format(cond), params
+
+    return build
+
+
+def iso(value) -> str:
+    return value.isoformat()
+
+
+# ---- exports ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Export:
+    """How a list is exported as CSV/NDJSON: its column names and how rows become them.
+
+    Either ``flatten`` turns each shaped item into a dict of ``columns``, or ``select``
+    reads flat tuples in ``columns`` order straight from SQL (``csv_select`` CSV lines).
+    """
+
+    columns: tuple[str, ...]
+    flatten: Callable[[dict], dict] | None = None
+    select: str | None = None
+    csv_select: str | None = None
+    order: Callable[[list[SortKey]], str] | None = None
+    batch: int = 200
+
+
+# ---- the listing ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One list endpoint, described once.
+
+    ``select`` is ``SELECT … FROM …`` without WHERE; ``count`` is ``SELECT count(*) AS n
+    FROM …`` over the same rows. ``params`` gives parameters the select and the count
+    take before the filters' (e.g. a date inside a subquery). ``sort`` maps a sort
+    key's name to (SQL expression, selected alias). ``shape(db, rows, args)`` turns a
+    page of rows into items. ``variant(args)`` may name a listing that answers these
+    arguments better (e.g. one driven by a full-text index); exports use it only if it
+    declares an ``export``. ``on_error`` re-raises a
+    ``sqlite3.OperationalError`` (full-text syntax) as a ``BadQuery``.
+    """
+
+    select: str
+    count: str
+    sort: dict[str, tuple[str, str]]
+    filters: dict[str, Filter] = field(default_factory=dict)
+    shape: Callable[[object, list[dict], dict], list] = lambda db, rows, args: rows
+    params: Callable[[dict], list] = lambda args: []
+    default_sort: str = "id"
+    cursor_tag: str | None = None
+    variant: Callable[[dict], Listing | None] = lambda args: None
+    on_error: Callable[[Exception], None] | None = None
+    export: Export | None = None
+
+    def but(self, **changes) -> Listing:
+        return replace(self, **changes)
+
+
+def active(value) -> bool:
+    """A filter applies when its argument is given (0 and False count as given)."""
+    return value is not None and value != [] and value != ""
+
+
+def conditions(filters: dict[str, Filter], args: dict, scope: dict | None = None) -> Condition:
+    """The WHERE conditions (joined by AND) and parameters for ``scope`` and then ``args``."""
+    where, params = [], []
+    for name, value in [*(scope or {}).items(), *((n, args.get(n)) for n in filters)]:
+        if active(value):
+            cond, extra = filters[name](value)
+            where.append(cond)
+            params.extend(extra)
+    return " AND ".join(where), params
+
+
+def sort_keys(listing: Listing, spec: str) -> list[SortKey]:
+    """Turn ``"source,-period"`` into sort keys, always ending with the id."""
+    return parse_sort(spec, {name: column for name, (column, _) in listing.sort.items()})
+
+
+def _resolve(listing: Listing, args: dict) -> Listing:
+    return listing.variant(args) or listing
+
+
+def _run(listing: Listing, func):
+    try:
+        return func()
+    except sqlite3.OperationalError as exc:
+        if listing.on_error is None:
+            raise
+        listing.on_error(exc)
+        raise
+
+
+def page(db, listing: Listing, args: dict, scope: dict | None = None) -> tuple[list, str | None, int | None]:
+    """Return one page of ``listing`` (items, next cursor, total or None), after ``args["cursor"]``."""
+    listing = _resolve(listing, args)
+    spec = args.get("sort") or listing.default_sort
+    tag = listing.cursor_tag or spec
+    keys = sort_keys(listing, spec)
+    where, params = conditions(listing.filters, args, scope)
+    head = listing.params(args)
+
+    def run():
+        total = None
+        if args.get("total"):
+            sql = listing.count + (f" WHERE {where}" if where else "")
+            total = db.execute(sql, [*head, *params]).fetchone()["n"]
+        conds, values = ([where] if where else []), [*head, *params]
+        if args.get("cursor"):
+            clause, extra = after_clause(keys, decode_cursor(args["cursor"], tag, len(keys)))
+            conds.append(clause)
+            values.extend(extra)
+        sql = listing.select + (" WHERE " + " AND ".join(conds) if conds else "")
+        sql += f" ORDER BY {order_by(keys)} LIMIT ?"
+        return total, db.execute(sql, [*values, args["page_size"] + 1]).fetchall()
+
+    total, rows = _run(listing, run)
+    next_cursor = None
+    if len(rows) > args["page_size"]:
+        rows = rows[: args["page_size"]]
+        next_cursor = encode_cursor(tag, [rows[-1][listing.sort[k.name][1]] for k in keys])
+    return listing.shape(db, rows, args), next_cursor, total
+
+
+def export(db, listing: Listing, args: dict, scope: dict | None = None, csv: bool = False) -> Iterator:
+    """Yield every matching row in order, for a CSV/NDJSON export; the whole result is never in memory.
+
+    Rows are items shaped as in a page, flat tuples (``Export.select``) or, with
+    ``csv``, chunks of CSV lines (``Export.csv_select``).
+    """
+    resolved = _resolve(listing, args)
+    listing = resolved if resolved.export else listing
+    spec = listing.export
+    keys = sort_keys(listing, args.get("sort") or listing.default_sort)
+    order = spec.order(keys) if spec.order else order_by(keys)
+    where, params = conditions(listing.filters, args, scope)
+    select = (spec.csv_select if csv else None) or spec.select or listing.select
+    sql = select + (f" WHERE {where}" if where else "") + f" ORDER BY {order}"
+    cur = _run(listing, lambda: db.execute(sql, [*listing.params(args), *params]))
+    flat = select is not listing.select
+    if flat:
+        cur.row_factory = None
+    while True:
+        rows = _run(listing, lambda: cur.fetchmany(spec.batch))
+        if not rows:
+            return
+        if csv and spec.csv_select:
+            yield "".join([r[0] for r in rows])
+        elif flat:
+            yield from rows
+        else:
+            yield from listing.shape(db, rows, args)
+
+
+def page_of(items: list[dict], args: dict, key: str = "id") -> tuple[list, str | None, int | None]:
+    """Page a list computed in Python, sorted by ``key``, with the same cursors as SQL lists."""
+    total = len(items) if args.get("total") else None
+    if args.get("cursor"):
+        (after,) = decode_cursor(args["cursor"], key, 1)
+        items = [item for item in items if item[key] > after]
+    next_cursor = None
+    if len(items) > args["page_size"]:
+        items = items[: args["page_size"]]
+        next_cursor = encode_cursor(key, [items[-1][key]])
+    return items, next_cursor, total

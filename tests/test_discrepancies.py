@@ -1,0 +1,188 @@
+"""Discrepancies: where sources differ about a claim's figures or an event's citations.
+
+Every expected answer below was read off the five archived texts through the
+curated fixtures; they are asserted exactly.
+"""
+
+import pytest
+
+from tests.conftest import BUILD_UP, CNN, PLANS, PREPARING, TRIPLE, conforms, get_all, get_json
+
+
+def discrepancies(client, query=""):
+    return {d["id"]: d for d in get_all(client, f"/api/v1/discrepancies?page_size=500&{query}")}
+
+
+def variants(d):
+    """Each variant as (its value, its source ids)."""
+    return [(v["value"], [s["id"] for s in v["sources"]]) for v in d["variants"]]
+
+
+def test_value_discrepancy_of_the_additional_deployment(client):
+    d = discrepancies(client, "kind=value")["value:nk-additional-deployment-size"]
+    assert d["kind"] == "value"
+    assert d["record"] == {
+        "type": "claim",
+        "id": "nk-additional-deployment-size",
+        "url": "/api/v1/claims/nk-additional-deployment-size",
+        "title": "North Korea is preparing to send additional troops to Russia (the Ukrainian intelligence assessment).",
+    }
+    assert variants(d) == [
+        ({"low": None, "high": 30000, "texts": ["up to 30,000"]}, [PREPARING, CNN, PLANS]),
+        ({"low": 25000, "high": 30000, "texts": ["25,000 to 30,000", "25,000–30,000"]}, [CNN, TRIPLE, BUILD_UP]),
+        ({"low": 30000, "high": 30000, "texts": ["30,000"]}, [PREPARING, PLANS]),
+    ]
+    assert [q["figure"] for q in d["variants"][0]["quotes"]] == [
+        "s002-additional-troops-up-to-30000",
+        "s003-title-additional-troops-up-to-30000",
+        "s000-additional-troops-up-to-30000",
+    ]
+    assert d["variants"][0]["sources"][0] == {
+        "id": PREPARING,
+        "url": f"/api/v1/sources/{PREPARING}",
+        "published": "2025-07-02",
+    }
+
+
+def test_hedge_discrepancy_up_to_versus_range_versus_flat(client):
+    d = discrepancies(client, "kind=hedge")["hedge:nk-additional-deployment-size"]
+    assert variants(d) == [
+        ({"hedge": "exact", "texts": ["30,000"]}, [PREPARING, PLANS]),
+        ({"hedge": "up_to", "texts": ["up to 30,000"]}, [PREPARING, CNN, PLANS]),
+        ({"hedge": "range", "texts": ["25,000 to 30,000", "25,000–30,000"]}, [CNN, TRIPLE, BUILD_UP]),
+    ]
+    assert [v["label"] for v in d["variants"]] == [
+        "30,000 (exact)",
+        "up to 30,000 (up_to)",
+        "25,000 to 30,000 / 25,000–30,000 (range)",
+    ]
+
+
+def test_one_source_hedges_where_another_states_flatly(client):
+    found = discrepancies(client, "kind=hedge")
+    assert variants(found["hedge:russian-troops-massed-pokrovsk"]) == [
+        ({"hedge": "exact", "texts": ["110,000"]}, [PREPARING]),
+        ({"hedge": "about", "texts": ["about 110,000"]}, [BUILD_UP]),
+    ]
+    assert variants(found["hedge:kn-missile-strikes"]) == [
+        ({"hedge": "exact", "texts": ["82"]}, [PREPARING, CNN]),
+        ({"hedge": "at_least", "texts": ["at least 82"]}, [BUILD_UP]),
+    ]
+
+
+def test_figure_discrepancies_are_exactly_these(client):
+    assert list(discrepancies(client, "kind=value&kind=hedge")) == [
+        "hedge:kn-missile-strikes",
+        "hedge:nk-additional-deployment-size",
+        "hedge:nk-first-deployment-size",
+        "hedge:russian-troops-massed-pokrovsk",
+        "value:kn-missile-strikes",
+        "value:nk-additional-deployment-size",
+    ]
+    assert list(discrepancies(client, "kind=claimant")) == [
+        "claimant:nk-additional-deployment-size",
+        "claimant:nk-deployment-tripling",
+        "claimant:nk-first-deployment-casualties",
+        "claimant:nk-first-deployment-size",
+        "claimant:pokrovsk-strike-civilians-killed",
+        "claimant:south-korea-additional-troops-2025",
+        "claimant:tens-of-thousands-to-move",
+        "claimant:un-report-missiles-supplied",
+        "claimant:un-report-shells-supplied",
+    ]
+
+
+def test_claimant_discrepancy_compares_entities_and_unattributed(client):
+    found = discrepancies(client, "kind=claimant")
+    d = found["claimant:nk-additional-deployment-size"]
+    assert [(v["label"], [s["id"] for s in v["sources"]]) for v in d["variants"]] == [
+        ("Ukrainian intelligence", [CNN]),
+        ("Ukrainian intelligence assessment", [PREPARING]),
+        ("Ukrainian officials", [PLANS, TRIPLE, BUILD_UP]),
+        ("unattributed", [CNN, PLANS]),
+    ]
+    assert d["variants"][3]["value"] == {"entity": None, "attributions": []}
+    assert d["variants"][1]["value"]["attributions"] == ["intelligence reports", "Ukraine’s estimate"]
+    shells = found["claimant:un-report-shells-supplied"]
+    assert [(v["value"]["entity"]["id"], [s["id"] for s in v["sources"]]) for v in shells["variants"]] == [
+        ("eleven-un-member-states", [CNN, BUILD_UP]),
+        ("united-nations", [PREPARING]),
+    ]
+
+
+def test_event_date_discrepancy_in_may_versus_18_may(client):
+    d = discrepancies(client, "kind=event_date")["event_date:ropucha-ship-docks-at-dunai-2025-05"]
+    assert d["record"]["type"] == "event"
+    assert d["record"]["url"] == "/api/v1/events/ropucha-ship-docks-at-dunai-2025-05"
+    # CNN's citation gives no date: it is left out rather than counted as a variant.
+    assert [(v["date"]["start"], v["phrases"], s) for (v, s) in variants(d)] == [
+        ("2025-05", ["in May 2025", "in May"], [PREPARING, PLANS]),
+        ("2025-05-18", ["on 18 May"], [BUILD_UP]),
+    ]
+    assert [v["value"]["date"]["precision"] for v in d["variants"]] == ["month", "day"]
+    assert d["variants"][1]["quotes"] == [
+        {
+            "source": BUILD_UP,
+            "text": "a Ropucha-class landing ship docking at Dunai port on 18 May",
+            "start": 549,
+            "end": 609,
+            "figure": None,
+        }
+    ]
+
+
+def test_event_attribution_discrepancy(client):
+    d = discrepancies(client, "kind=event_attribution")[
+        "event_attribution:nk-supplies-missiles-and-shells-to-russia-2024"
+    ]
+    assert [(v["entity"]["id"], [a["id"] for a in v["actors"]], s) for (v, s) in variants(d)] == [
+        ("eleven-un-member-states", ["north-korea"], [CNN, BUILD_UP]),
+        ("united-nations", ["north-korea"], [PREPARING]),
+    ]
+
+
+def test_discrepancy_filters(client):
+    assert list(discrepancies(client, "metric=troops-massed")) == ["hedge:russian-troops-massed-pokrovsk"]
+    assert list(discrepancies(client, "entity=oleksandr-syrskyi&kind=hedge")) == [
+        "hedge:russian-troops-massed-pokrovsk"
+    ]
+    assert list(discrepancies(client, "entity=dunai&kind=event_date")) == [
+        "event_date:ropucha-ship-docks-at-dunai-2025-05"
+    ]
+    assert list(discrepancies(client, f"source={TRIPLE}&kind=value&kind=hedge")) == [
+        "hedge:nk-additional-deployment-size",
+        "hedge:nk-first-deployment-size",
+        "value:nk-additional-deployment-size",
+    ]
+    everything = discrepancies(client)
+    assert {d["kind"] for d in everything.values()} == {"value", "hedge", "claimant", "event_date", "event_attribution"}
+    assert list(everything) == sorted(everything)
+
+
+def test_discrepancies_page_with_a_cursor(client):
+    whole = get_json(client, "/api/v1/discrepancies?page_size=500&total=true")
+    assert whole["total"] == len(whole["items"]) and whole["next_cursor"] is None
+    paged = get_all(client, "/api/v1/discrepancies?page_size=4")
+    assert [d["id"] for d in paged] == [d["id"] for d in whole["items"]]
+    first = client.get("/api/v1/discrepancies?page_size=4")
+    assert first.headers["Link"].startswith("</api/v1/discrepancies?page_size=4&cursor=")
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "param"),
+    [
+        ("kind=colour", 422, "kind"),
+        ("known_at=July", 422, "known_at"),
+        ("page_size=0", 422, "page_size"),
+        ("metirc=troops", 422, "metirc"),
+        ("cursor=not-a-cursor", 400, "cursor"),
+    ],
+)
+def test_bad_discrepancy_parameters(client, query, status, param):
+    response = client.get(f"/api/v1/discrepancies?{query}")
+    assert response.status_code == status
+    assert param in response.get_json()["errors"]["query"]
+
+
+def test_discrepancies_conform_to_the_spec(client, spec):
+    conforms(spec, "DiscrepancyList", get_json(client, "/api/v1/discrepancies?page_size=500&total=true"))

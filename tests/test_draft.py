@@ -1,0 +1,402 @@
+"""Curation tools: drafting a new text, the build refusing drafts, the review page, the leave-one-out score."""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from api.build.coverage import find_cues, find_items
+from api.build.fixtures import DEFAULT_FIXTURES_DIR, FixtureError, load, load_and_validate
+from api.curate import draft as draft_cli
+from api.curate import evaluate, review
+from api.curate.draft import Drafter, write_draft
+from api.curate.vocab import Vocabulary
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A made-up article: none of it is in fixtures/ or the archived texts.
+ARTICLE = """Floods displace thousands in Valdoria
+Published: March 14, 2026
+Heavy rain has forced more than 12,000 people from their homes in northern Valdoria, the Interior Ministry said on Tuesday.
+Aid agencies estimate that between 3,000 and 5,000 families will need shelter, according to TASS.
+Governor Elena Marsh told CNN that up to 300 soldiers and roughly 25,000 to 30,000 sandbags were sent last November.
+The flood could triple the damage of 2024, when nine million euros of crops were lost and tens of thousands fled.
+Relief teams reached the KN-23 depot on June 4, officials said.
+"""
+
+
+@pytest.fixture(scope="module")
+def fixtures():
+    fx, problems = load(DEFAULT_FIXTURES_DIR)
+    assert problems == []
+    return fx
+
+
+@pytest.fixture(scope="module")
+def drafted(fixtures):
+    return Drafter(Vocabulary.from_fixtures(fixtures)).draft(ARTICLE, "900_valdoria.txt")
+
+
+def figure(drafted, value_text):
+    found = [f for f in drafted["figures"] if f["value"]["text"] == value_text]
+    assert len(found) == 1, (value_text, [f["value"]["text"] for f in drafted["figures"]])
+    return found[0]
+
+
+def test_source_record_has_the_text_facts_and_no_invented_ones(drafted):
+    (source,) = drafted["sources"]
+    assert source["char_count"] == len(ARTICLE)
+    assert len(source["sha256"]) == 64
+    assert source["title"] == "Floods displace thousands in Valdoria"
+    assert ARTICLE[slice(*source["title_span"])] == source["title"]
+    assert source["published"]["start"] == "2026-03-14"
+    assert source["reference_date"] == {"date": "2026-03-14", "basis": "the publication date the text gives"}
+    assert source["author"] is None and source["unconfirmed"] is True
+
+
+def test_a_text_without_a_date_gets_an_assumed_reference_date_with_its_basis(fixtures):
+    text = "Officials said 400 troops arrived last November.\n"
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "901_undated.txt")
+    (source,) = out["sources"]
+    assert source["published"] is None and source["title"] is None
+    assert source["reference_date"]["basis"].startswith("assumed:")
+    (fig,) = out["figures"]
+    assert fig["period"]["resolved_from"] == source["reference_date"]["date"]
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "hedge"),
+    [
+        ("more than 12,000", 12000, None, "more_than"),
+        ("between 3,000 and 5,000", 3000, 5000, "range"),
+        ("up to 300", None, 300, "up_to"),
+        ("roughly 25,000 to 30,000", 25000, 30000, "about_range"),
+        ("triple", 3, 3, "exact"),
+        ("nine million", 9_000_000, 9_000_000, "exact"),
+        ("tens of thousands", None, None, "vague"),
+    ],
+)
+def test_values_are_read_from_the_words_around_the_number(drafted, text, low, high, hedge):
+    value = figure(drafted, text)["value"]
+    assert (value["low"], value["high"], value["hedge"]) == (low, high, hedge)
+
+
+def test_claimant_via_and_period_come_from_the_sentence(drafted):
+    moved = figure(drafted, "more than 12,000")
+    assert moved["claimant"]["as_written"] == "the Interior Ministry"
+    assert moved["period"] is None, "'said on Tuesday' dates the statement, not the number"
+    families = figure(drafted, "between 3,000 and 5,000")
+    assert families["claimant"]["as_written"] == "Aid agencies" and families["via"] == "tass"
+    soldiers = figure(drafted, "up to 300")
+    assert soldiers["claimant"]["as_written"] == "Governor Elena Marsh" and soldiers["via"] == "cnn"
+    assert soldiers["claimant"]["entity"] == "elena-marsh"  # the new entity the draft suggests
+    assert (soldiers["period"]["start"], soldiers["period"]["precision"]) == ("2025-11", "month")
+    assert soldiers["period"]["resolved_from"] == "2026-03-14" and soldiers["period"]["phrase"] == "last November"
+
+
+def test_unknown_names_become_suggested_entities_and_names_are_not_figures(drafted):
+    names = {e["name"]: e for e in drafted["entities"]}
+    assert {"Interior Ministry", "Elena Marsh", "Valdoria"} <= set(names)
+    assert names["Interior Ministry"]["type"] == "agency"
+    assert all(e["unconfirmed"] and e["draft"]["why"] for e in drafted["entities"])
+    assert "CNN" not in names and "TASS" not in names  # the vocabulary knows them
+    assert any(x["quote"] == "KN-23" and "name" in x["reason"] for x in drafted["exclusions"])
+
+
+def test_every_quote_is_exact_and_every_record_unconfirmed_with_reasons(drafted):
+    quoted = [r for k in ("figures", "statements", "exclusions") for r in drafted[k]]
+    quoted += [c for e in drafted["events"] for c in e["citations"]]
+    assert len(quoted) > 10
+    for rec in quoted:
+        assert ARTICLE[rec["span"][0] : rec["span"][1]] == rec["quote"]
+    for kind, records in drafted.items():
+        for rec in records:
+            assert rec["unconfirmed"] is True, (kind, rec)
+            assert rec["draft"]["why"], (kind, rec)
+    for fig in drafted["figures"]:
+        assert {"value", "claimant", "metric"} <= set(fig["draft"]["why"])
+
+
+def test_every_number_date_and_cue_gets_a_record(drafted):
+    spans = [r["span"] for k in ("figures", "statements", "exclusions") for r in drafted[k]]
+    spans += [c["span"] for e in drafted["events"] for c in e["citations"]]
+    source = drafted["sources"][0]
+    spans += [source["published"]["span"]]
+    for item in find_items(ARTICLE) + find_cues(ARTICLE):
+        assert any(a <= item.start and item.end <= b for a, b in spans), item
+
+
+def test_no_curated_claim_is_suggested_for_an_unrelated_subject(drafted):
+    """The curated claims are about North Korea; Valdoria's floods match none of them."""
+    for fig in drafted["figures"]:
+        assert fig["claim"].startswith(drafted["sources"][0]["id"]), (fig["value"]["text"], fig["claim"])
+
+
+def test_a_claim_key_is_suggested_where_a_curated_claim_matches(fixtures):
+    text = (
+        "Ukrainian officials told CNN that North Korea is preparing to send up to 30,000 more troops to Russia.\n"
+        "Western officials estimate that about 4,000 North Korean soldiers were killed or wounded.\n"
+    )
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "902_nk.txt")
+    claims = {f["value"]["text"]: (f["claim"], f["metric"], f["claimant"]["entity"]) for f in out["figures"]}
+    assert claims["up to 30,000"] == (
+        "nk-additional-deployment-size",
+        "troops-additional-planned",
+        "ukrainian-officials",
+    )
+    assert claims["about 4,000"] == ("nk-first-deployment-casualties", "troops-killed-or-wounded", "western-officials")
+
+
+# ---------------------------------------------------------------- the build refuses drafts
+
+
+def copy_fixtures(tmp_path) -> Path:
+    target = tmp_path / "fixtures"
+    shutil.copytree(DEFAULT_FIXTURES_DIR, target, ignore=shutil.ignore_patterns("drafts"))
+    return target
+
+
+def test_the_build_refuses_an_unconfirmed_record_naming_file_record_and_field(tmp_path, texts):
+    fx = copy_fixtures(tmp_path)
+    path = fx / "figures" / "cnn-nk-up-to-30000-troops.yaml"
+    records = yaml.safe_load(path.read_text("utf-8"))
+    records[1]["unconfirmed"] = True
+    records[1]["draft"] = {"why": {"value": "read from the words"}}
+    path.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), "utf-8")
+    with pytest.raises(FixtureError) as err:
+        load_and_validate(fx, texts)
+    (problem,) = err.value.problems
+    assert problem.file == "fixtures/figures/cnn-nk-up-to-30000-troops.yaml"
+    assert problem.record == records[1]["id"]
+    assert problem.field == "unconfirmed"
+    # The command line says the same and fails.
+    run = subprocess.run(
+        [sys_python(), "-m", "api.build", "--check", "--fixtures", str(fx), "--texts", str(texts)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode != 0
+    assert f"fixtures/figures/cnn-nk-up-to-30000-troops.yaml: {records[1]['id']}: unconfirmed:" in run.stderr
+    # A person confirms it: the mark goes; a leftover draft block is accepted and dropped.
+    del records[1]["unconfirmed"]
+    path.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), "utf-8")
+    loaded = load_and_validate(fx, texts)
+    assert all("draft" not in f and "unconfirmed" not in f for f in loaded.data("figures"))
+
+
+def test_a_whole_draft_moved_into_place_is_refused_record_by_record(tmp_path, texts, fixtures):
+    fx = copy_fixtures(tmp_path)
+    archive = tmp_path / "texts"
+    shutil.copytree(texts, archive)
+    (archive / "900_valdoria.txt").write_text(ARTICLE, "utf-8")
+    records = Drafter(Vocabulary.from_fixtures(fixtures)).draft(ARTICLE, "900_valdoria.txt")
+    out = tmp_path / "draft"
+    write_draft(records, out)
+    for path in out.rglob("*.yaml"):
+        rel = path.relative_to(out)
+        if rel.name == "sources.yaml":
+            existing = (fx / "sources.yaml").read_text("utf-8")
+            (fx / "sources.yaml").write_text(existing + path.read_text("utf-8"), "utf-8")
+        else:
+            shutil.copy(path, fx / rel)
+    with pytest.raises(FixtureError) as err:
+        load_and_validate(fx, archive)
+    refused = {(p.record, p.field) for p in err.value.problems if p.field == "unconfirmed"}
+    assert (records["sources"][0]["id"], "unconfirmed") in refused
+    for fig in records["figures"]:
+        assert (fig["id"], "unconfirmed") in refused
+
+
+def test_drafts_under_fixtures_drafts_are_not_data(tmp_path, texts):
+    fx = copy_fixtures(tmp_path)
+    before, _ = load(fx)
+    drafts = fx / "drafts" / "some-source" / "figures"
+    drafts.mkdir(parents=True)
+    (drafts / "some-source.yaml").write_text("- {id: x, unconfirmed: true}\n", "utf-8")
+    after, problems = load(fx)
+    assert problems == []
+    assert len(after.data("figures")) == len(before.data("figures"))
+
+
+def sys_python() -> str:
+    import sys
+
+    return sys.executable
+
+
+# ---------------------------------------------------------------- the command line and the review page
+
+
+def test_draft_and_review_commands_write_the_files(tmp_path):
+    article = tmp_path / "900_valdoria.txt"
+    article.write_text(ARTICLE, "utf-8")
+    out = tmp_path / "drafts" / "valdoria"
+    assert draft_cli.main([str(article), "--out", str(out), "--id", "valdoria"]) == 0
+    figures = yaml.safe_load((out / "figures" / "valdoria.yaml").read_text("utf-8"))
+    assert {f["value"]["text"] for f in figures} >= {"more than 12,000", "up to 300"}
+    page = tmp_path / "valdoria.html"
+    assert review.main(["valdoria", "--drafts", str(out), "--out", str(page)]) == 0
+    html = page.read_text("utf-8")
+    # Every figure is highlighted and linked to its card; the number links to its own record.
+    for fig in figures:
+        assert f'data-record="{fig["id"]}"' in html
+    linked = re.search(
+        r'<a class="hl k-figure" href="#(d-figure-\d+)" data-record="valdoria-more-than-12-000"[^>]*>'
+        r'<span class="item i-number"[^>]*>12,000</span></a>',
+        html,
+    )
+    assert linked, "the number is highlighted as a figure and linked to its record"
+    assert f'<section class="card" id="{linked.group(1)}" data-kind="figure">' in html
+    assert "k-event" in html and "k-exclusion" in html
+    assert 'class="badge unconfirmed"' in html
+    # Self-contained: nothing to fetch.
+    assert not re.search(r"https?://|<script|<link|@import|src=", html)
+
+
+def test_the_review_page_marks_what_no_record_covers(fixtures):
+    records = Drafter(Vocabulary.from_fixtures(fixtures)).draft(ARTICLE, "900_valdoria.txt")
+    marks = []
+    tmp_kinds = {k: v for k, v in records.items() if k not in ("figures", "events")}
+    for kind, recs in tmp_kinds.items():
+        for n, rec in enumerate(recs):
+            if kind == "events":
+                for c in rec["citations"]:
+                    marks.append(review.Mark(c["span"][0], c["span"][1], "event", f"e{n}", rec["id"], rec, True))
+            elif "span" in rec:
+                marks.append(review.Mark(rec["span"][0], rec["span"][1], kind[:-1], f"x{n}", "r", rec, True))
+    html = review.render(ARTICLE, "valdoria", marks)
+    uncovered = re.findall(r'<span class="uncovered i-number"[^>]*>([^<]*)</span>', html)
+    # Without the figures and events, the numbers in their sentences are marked uncovered.
+    assert "12,000" in uncovered and "300" in uncovered
+    assert "KN" not in "".join(uncovered)
+
+
+@pytest.mark.browser
+def test_the_review_page_renders_in_chromium(tmp_path, fixtures):
+    chromium = "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else shutil.which("chromium")
+    if not chromium:
+        pytest.fail("Chromium is not installed: run `make browser`", pytrace=False)
+    records = Drafter(Vocabulary.from_fixtures(fixtures)).draft(ARTICLE, "900_valdoria.txt")
+    out = tmp_path / "draft"
+    write_draft(records, out)
+    sid = records["sources"][0]["id"]
+    marks = review.records_of(out, sid, draft=True)
+    page = tmp_path / "review.html"
+    page.write_text(review.render(ARTICLE, sid, marks), "utf-8")
+    shot = tmp_path / "review.png"
+    run = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1200,900",
+            f"--screenshot={shot}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    dom = run.stdout
+    assert dom.count('class="hl k-figure"') >= len(records["figures"])
+    assert 'id="records"' in dom
+    assert shot.stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- the leave-one-out score
+
+
+@pytest.fixture(scope="module")
+def scores(texts, tmp_path_factory):
+    out = tmp_path_factory.mktemp("draft-eval")
+    return evaluate.run(DEFAULT_FIXTURES_DIR, texts, out), out
+
+
+def test_leave_one_out_never_reads_the_held_out_sources_records(fixtures):
+    for source in fixtures.data("sources"):
+        vocab = Vocabulary.from_fixtures(fixtures, exclude=source["id"])
+        assert all(ex.source != source["id"] for ex in vocab.examples)
+        own = {f["claim"] for f in fixtures.data("figures") if f["source"] == source["id"]}
+        others = {f["claim"] for f in fixtures.data("figures") if f["source"] != source["id"]}
+        assert set(vocab.claims) == others and not (own - others) & set(vocab.claims)
+        assert all(c["source"] != source["id"] for ev in vocab.events for c in ev["citations"])
+
+
+def test_the_score_counts_what_it_says(scores, fixtures):
+    results, out = scores
+    by_source = {s.source: s for s in results}
+    assert set(by_source) == {s["id"] for s in fixtures.data("sources")}
+    for sid, score in by_source.items():
+        curated = [f for f in fixtures.data("figures") if f["source"] == sid]
+        assert score.counts["figures"] == [len(curated), len(curated)]
+        assert score.counts["value"][1] == len(curated)
+        assert (out / sid / "figures" / f"{sid}.yaml").is_file()
+    total = evaluate.total(results)
+    assert total.counts["figures"][0] == len(fixtures.data("figures"))
+    table = evaluate.table(results)
+    right, of = total.counts["value"]
+    assert re.search(rf"^total\s+{of}\s+{right}/{of} {100 * right / of:.0f}%", table, re.M)
+
+
+def test_a_wrong_draft_value_lowers_the_score(fixtures, texts):
+    from api.build.texts import read_text
+
+    source = fixtures.by_id("sources")["cnn-nk-up-to-30000-troops"]
+    text = read_text(texts, source["filename"])
+    vocab = Vocabulary.from_fixtures(fixtures, exclude=source["id"])
+    records = Drafter(vocab).draft(text, source["filename"], source["id"])
+    before = evaluate.compare(fixtures, source, text, records, vocab.claims)
+    hit = next(f for f in records["figures"] if f["value"]["text"] == "82")
+    hit["value"] = {**hit["value"], "hedge": "at_least", "high": None}
+    hit["quote"] = hit["quote"][:-1]
+    after = evaluate.compare(fixtures, source, text, records, vocab.claims)
+    assert after.counts["value"][0] == before.counts["value"][0] - 1
+    assert after.counts["exact"][0] == before.counts["exact"][0] - 1
+
+
+def test_the_drafting_meets_its_targets(scores):
+    results, _ = scores
+    total = evaluate.total(results)
+    for name, target in evaluate.TARGETS:
+        assert total.ratio(name) >= target, (name, total.counts[name])
+    for score in results:
+        assert score.seconds / score.chars * 4000 < 2.0
+
+
+@pytest.mark.parametrize("text", ["", "   \n", "No numbers here.", "42"])
+def test_texts_with_little_in_them_draft_without_errors(fixtures, text):
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "903_small.txt")
+    assert out["sources"][0]["char_count"] == len(text)
+    for rec in out["figures"] + out["exclusions"]:
+        assert text[rec["span"][0] : rec["span"][1]] == rec["quote"]
+
+
+def imported_modules(path: Path) -> set[str]:
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_curation_sits_beside_the_build_and_away_from_the_web():
+    for path in (ROOT / "api" / "curate").glob("*.py"):
+        assert not any(m.startswith("api.web") for m in imported_modules(path)), path
+    for folder in ("api/build", "schemas", "api/web"):
+        for path in (ROOT / folder).rglob("*.py"):
+            assert not any(m.startswith("api.curate") for m in imported_modules(path)), path
