@@ -17,8 +17,13 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-$(DB): $(VENV)/.runtime $(shell find fixtures -name '*.yaml') $(shell find api/build api/shape.py schemas -name "*.py")
-	$(PY) -m api.build --db $(DB)
+TEXTS  ?= $(or $(CLAIMBASE_TEXTS),../shared/seeds)
+
+# Rebuilt when the fixtures, the archived texts or the code that shapes a row
+# change: the same inputs the build id covers (api/build/database.py).
+$(DB): $(VENV)/.runtime $(shell find fixtures -name '*.yaml' -o -name '*.jsonl') $(wildcard $(TEXTS)/*.txt) \
+		$(shell find api/build api/shape.py schemas -name '*.py')
+	$(PY) -m api.build --db $(DB) --texts $(TEXTS)
 
 db: $(DB)  ## validate the fixtures and build the database
 

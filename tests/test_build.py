@@ -1,15 +1,18 @@
 """The build: real fixtures build cleanly; bad fixtures are rejected and change nothing."""
 
 import hashlib
+import json
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
+from api.build import database
 from api.build.database import build, main
-from api.build.fixtures import FixtureError
+from api.build.fixtures import FixtureError, load_and_validate
 from api.build.texts import read_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,3 +155,132 @@ def test_all_problems_are_reported_at_once(fixture_copy, texts, capsys, tmp_path
     assert code == 1
     assert err.count("metrics.yaml") == 3 and "unit" in err
     assert not (tmp_path / "x.db").exists()
+
+
+def test_problems_in_a_json_lines_file_name_file_record_and_field(fixture_copy, texts, tmp_path):
+    figure = yaml.safe_load(first_figure_file(fixture_copy).read_text(encoding="utf-8"))[0]
+    text = read_text(texts, sources_by_id(fixture_copy)[figure["source"]]["filename"])
+    moved = dict(figure, id="moved-span", span=[figure["span"][0] + 1, figure["span"][1] + 1])
+    past_end = dict(figure, id="past-the-end", quote=text[-5:], span=[len(text) - 5, len(text) + 10])
+    lines = [json.dumps(r) for r in (moved, figure, past_end)]  # the second repeats an id of another file
+    (fixture_copy / "figures" / "generated.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(FixtureError) as info:
+        build(tmp_path / "claims.db", fixture_copy, texts)
+    found = {(p.file, p.record, p.field): p.message for p in info.value.problems}
+    where = "fixtures/figures/generated.jsonl"
+    assert "not the quote" in found[(where, "moved-span", "span")]
+    # Even where the text's last characters are the quote, a span past the end is a problem.
+    assert "runs past the end of the text" in found[(where, "past-the-end", "span")]
+    assert found[(where, figure["id"], "id")].startswith("duplicate id (first defined in fixtures/figures/")
+    assert len(found) == 3, found
+    assert not (tmp_path / "claims.db").exists()
+
+
+def sources_by_id(fixtures: Path) -> dict:
+    return {s["id"]: s for s in yaml.safe_load((fixtures / "sources.yaml").read_text(encoding="utf-8"))}
+
+
+def test_a_build_that_fails_after_writing_leaves_the_previous_database(tmp_path, texts, monkeypatch):
+    target = tmp_path / "claims.db"
+    build(target, texts=texts)
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+
+    def failing_check(conn):
+        raise RuntimeError("quick_check failed")
+
+    monkeypatch.setattr(database, "check_database", failing_check)
+    with pytest.raises(RuntimeError):
+        build(target, texts=texts)
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["claims.db"]
+
+
+def test_figures_are_stored_in_id_order_with_their_served_json_and_full_text_index(db_path):
+    with connect(db_path) as conn:
+        rows = conn.execute(
+            "SELECT f.rowid, f.id, d.doc FROM figures f LEFT JOIN figure_docs d ON d.figure_rowid = f.rowid "
+            "ORDER BY f.rowid"
+        ).fetchall()
+        assert len(rows) == conn.execute("SELECT count(*) FROM figure_docs").fetchone()[0] > 0
+        assert [r["rowid"] for r in rows] == list(range(1, len(rows) + 1))
+        assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+        assert all(json.loads(r["doc"])["id"] == r["id"] for r in rows)
+        # FTS5 checks its index against the content table, row by row.
+        conn.execute("INSERT INTO figures_fts (figures_fts) VALUES ('integrity-check')")
+
+
+def test_claim_statistics_and_facet_counts_are_computed_from_the_figures(db_path):
+    with connect(db_path) as conn:
+        figures = conn.execute("SELECT * FROM figures").fetchall()
+        for claim in conn.execute("SELECT * FROM claims"):
+            mine = [f for f in figures if f["claim_id"] == claim["id"]]
+            assert claim["figure_count"] == len(mine) > 0
+            assert claim["source_count"] == len({f["source_id"] for f in mine})
+            assert claim["origin_count"] == len({f["origin"] for f in mine})
+        counts = {(r["subject_id"], r["metric_id"]): r["n"] for r in conn.execute("SELECT * FROM figure_counts")}
+        expected = {}
+        for f in figures:
+            expected[f["subject_id"], f["metric_id"]] = expected.get((f["subject_id"], f["metric_id"]), 0) + 1
+        assert counts == expected
+
+
+# ---- the build id covers everything that shapes the served data ----------------------------------
+
+
+def build_id_of(path: Path) -> str:
+    with connect(path) as conn:
+        return conn.execute("SELECT value FROM build_info WHERE key = 'build_id'").fetchone()[0]
+
+
+def test_the_build_id_changes_with_the_code_that_shapes_a_row(tmp_path, texts, monkeypatch, db_path):
+    shape = tmp_path / "shape.py"
+    shape.write_bytes((ROOT / "api" / "shape.py").read_bytes() + b"\n# one more line\n")
+    sources = [shape if p == ROOT / "api" / "shape.py" else p for p in database.SHAPING_SOURCES]
+    assert sources != list(database.SHAPING_SOURCES)
+    monkeypatch.setattr(database, "SHAPING_SOURCES", tuple(sources))
+    build(tmp_path / "patched.db", texts=texts)
+    assert build_id_of(tmp_path / "patched.db") != build_id_of(db_path)
+    monkeypatch.undo()
+    build(tmp_path / "again.db", texts=texts)
+    assert build_id_of(tmp_path / "again.db") == build_id_of(db_path)
+
+
+def test_every_module_that_shapes_a_row_is_hashed():
+    hashed = {p.relative_to(ROOT).as_posix() for p in database.SHAPING_SOURCES}
+    assert {"api/shape.py", "schemas/fixtures.py", "schemas/dates.py", "api/build/rows.py"} <= hashed
+    assert all(p.is_file() for p in database.SHAPING_SOURCES)
+
+
+def test_the_build_id_changes_with_a_text(tmp_path, texts):
+    copy = tmp_path / "texts"
+    shutil.copytree(texts, copy)
+    fixtures = load_and_validate(ROOT / "fixtures", texts)
+    original = database.build_id_for(fixtures, texts)
+    assert database.build_id_for(fixtures, copy) == original
+    changed = sorted(copy.glob("*.txt"))[0]
+    data = bytearray(changed.read_bytes())
+    data[-1] = ord("?") if data[-1] != ord("?") else ord("!")
+    changed.write_bytes(bytes(data))
+    assert database.build_id_for(fixtures, copy) != original
+    # A changed text is also a validation problem: the fixtures pin each text's sha256.
+    with pytest.raises(FixtureError) as info:
+        build(tmp_path / "claims.db", texts=copy)
+    assert any(p.field == "sha256" and p.file.endswith("sources.yaml") for p in info.value.problems)
+
+
+def make_question(target: Path, texts: Path, *newer: str) -> int:
+    """Ask make (question mode) whether ``target`` is up to date, as if ``newer`` had just changed."""
+    if shutil.which("make") is None:
+        pytest.fail("make is not installed")
+    what_if = [arg for name in newer for arg in ("-W", name)]
+    command = ["make", "-q", "-o", ".venv/.runtime", *what_if, f"DB={target}", f"TEXTS={texts}", str(target)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, check=False).returncode
+
+
+def test_make_rebuilds_the_database_when_code_texts_or_fixtures_change(tmp_path, texts):
+    target = tmp_path / "claims.db"
+    build(target, texts=texts)
+    assert make_question(target, texts) == 0
+    text = str(sorted(texts.glob("*.txt"))[0])
+    for changed in ("api/shape.py", "api/build/rows.py", "schemas/dates.py", "fixtures/metrics.yaml", text):
+        assert make_question(target, texts, changed) == 1, changed

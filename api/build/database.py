@@ -1,68 +1,70 @@
 """Build the SQLite database from the fixtures: ``python -m api.build``.
 
-The build validates everything and writes nothing if any check fails: every
-record but the figures is loaded and checked here; the figures are streamed,
-checked and shaped by worker processes into SQLite shards (api.build.shards).  It
-then writes a temporary file beside the target: STRICT tables with foreign
-keys, the records, the shards merged in id order, indexes, full-text search
-and the claim statistics (computed from the shards meanwhile, api.build.derived),
-``foreign_key_check`` and ``quick_check``; and only then renames the file into
-place (an atomic replace)"""
+One process, in order: load every fixture file and check each record with its
+marshmallow schema, then every reference and every quote against the archived
+texts (api.build.fixtures), reporting every problem at once; turn the records
+into rows (api.build.rows); write them to a temporary file beside the target
+(STRICT tables with foreign keys, inserted with sqlite-utils), build the
+indexes, the full-text indexes and the tables derived from the figures (claim
+statistics, facet counts) in SQL; run ``foreign_key_check`` and
+``quick_check``; and only then rename the file into place (an atomic replace:
+on any failure the previous database stays as it was).
+"""
 
 from __future__ import annotations
 
 import argparse
 import gc
 import hashlib
-import heapq
+import itertools
 import json
-import multiprocessing
 import os
 import resource
-import shutil
 import sqlite3
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from pathlib import Path
-from urllib.request import pathname2url
 
-import orjson
 import sqlite_utils
 
-from api.build.derived import DerivedTables, attach_shards, in_id_order
 from api.build.fixtures import (
-    DATE_SPEC_KEYS,
     DEFAULT_FIXTURES_DIR,
-    KINDS,
-    Checker,
     FixtureError,
     Fixtures,
-    alias_key,
-    date_columns,
-    fixture_files,
     load,
     load_and_validate,
     record_hash,
+    validate,
 )
-from api.build.shards import FigureStage, default_jobs, docs_path, scratch_parent
-from api.build.shards import run as run_shards
-from api.build.texts import texts_dir
-from api.shape import date_spec, entity_ref, event_part, figure_dict, metric_part, number, source_part
+from api.build.rows import DATE_COLS, RECORD_TABLES, figure_rows, table_rows
+from api.build.texts import sha256_of, texts_dir
 
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DB = ROOT / "data" / "claims.db"
+# Bump when the tables change in a way the code hash below would not show.
 SCHEMA_VERSION = "1"
-DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "claims.db"
+# The code that shapes what the database stores: a change to any of these
+# files changes the build id (and makes `make db` rebuild).
+SHAPING_SOURCES = tuple(
+    ROOT / name
+    for name in (
+        "api/build/database.py",
+        "api/build/rows.py",
+        "api/build/fixtures.py",
+        "api/shape.py",
+        "schemas/fixtures.py",
+        "schemas/dates.py",
+    )
+)
 
 # A served figure (figure_docs) is about 1.2 KB: 8 KB pages hold six, 4 KB pages three.
 PAGE_SIZE = 8192
 SORT_CACHE_KIB = 2048  # SQLite's page cache while the indexes are built (see write_database)
+BATCH = 10_000  # figures shaped and inserted at a time
 T, INT, R = str, int, float  # sqlite-utils column types: TEXT, INTEGER, REAL
 # Values as given: an integer stays an INTEGER (served as 30000, not 30000.0), a fraction a REAL.
 NUM = "ANY"
-
-DATE_COLS = ("start", "end", "precision", "qualifier", "phrase", "resolved_from", "resolution", "first_day", "last_day")
 
 
 def _date(prefix: str) -> dict:
@@ -282,6 +284,7 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
     ),
 }
 
+
 INDEXES = {
     "entities": [["type", "id"]],
     "entity_names": [["entity_id"]],
@@ -308,297 +311,6 @@ INDEXES = {
 }
 
 
-def build_id_for(fixtures: Fixtures) -> str:
-    """Return a short hash of the validated fixtures and the schema version.
-
-    It depends on the records, not on how they are laid out in files: each
-    record's canonical JSON is hashed and the hashes are summed (a multiset
-    hash), so the same records in other files or another order give the same id.
-    """
-    return build_id_from(
-        {kind: (len(records), sum(record_hash(r.data) for r in records)) for kind, records in fixtures.records.items()}
-    )
-
-
-def build_id_from(sums: dict[str, tuple[int, int]]) -> str:
-    """Return the build id from each kind's record count and sum of record hashes."""
-    digest = hashlib.sha256(SCHEMA_VERSION.encode())
-    for kind, (count, total) in sorted(sums.items()):
-        digest.update(f"{kind}:{count}:{total % (1 << 512):x};".encode())
-    return digest.hexdigest()[:16]
-
-
-def _span(span):
-    return (span[0], span[1]) if span else (None, None)
-
-
-def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
-    """Turn validated fixtures, other than figures, into table rows (before derived columns)."""
-    rows: dict[str, list[dict]] = {name: [] for name in TABLES if name != "figures"}
-    sources = fixtures.by_id("sources")
-    metrics = fixtures.by_id("metrics")
-    for e in sorted(fixtures.data("entities"), key=lambda d: d["id"]):
-        rows["entities"].append({k: e[k] for k in ("id", "name", "type", "description", "part_of", "note")})
-        for i, name in enumerate([e["name"], *e["aliases"]]):
-            rows["entity_names"].append(
-                {"key": alias_key(name), "name": name, "entity_id": e["id"], "is_alias": int(i > 0)}
-            )
-        for role in e["roles"]:
-            start, end = _span(role["span"])
-            rows["entity_roles"].append(
-                {
-                    "entity_id": e["id"],
-                    "role": role["role"],
-                    "source_id": role["source"],
-                    "quote": role["quote"],
-                    "span_start": start,
-                    "span_end": end,
-                }
-            )
-    published_of: dict[str, str | None] = {}
-    for s in sorted(sources.values(), key=lambda d: d["id"]):
-        pub = s["published"]
-        cols = date_columns("published", pub)
-        published_of[s["id"]] = cols["published_first_day"]
-        t_start, t_end = _span(s["title_span"])
-        a_start, a_end = _span(s["author_span"])
-        p_start, p_end = _span(pub["span"] if pub else None)
-        ref = s["reference_date"]
-        rows["sources"].append(
-            {
-                "id": s["id"],
-                "filename": s["filename"],
-                "sha256": s["sha256"],
-                "char_count": s["char_count"],
-                "title": s["title"],
-                "title_start": t_start,
-                "title_end": t_end,
-                "outlet_id": s["outlet"],
-                "author": s["author"],
-                "author_start": a_start,
-                "author_end": a_end,
-                **cols,
-                "published_quote": pub["quote"] if pub else None,
-                "published_quote_start": p_start,
-                "published_quote_end": p_end,
-                "reference_date": ref["date"] if ref else None,
-                "reference_basis": ref["basis"] if ref else None,
-                "language": s["language"],
-                "stance": s["stance"],
-                "note": s["note"],
-            }
-        )
-        for cite in s["cites"]:
-            start, end = _span(cite["span"])
-            rows["source_cites"].append(
-                {
-                    "source_id": s["id"],
-                    "entity_id": cite["entity"],
-                    "quote": cite["quote"],
-                    "span_start": start,
-                    "span_end": end,
-                }
-            )
-        for ev in s["stance_evidence"]:
-            start, end = _span(ev["span"])
-            rows["source_stance_evidence"].append(
-                {"source_id": s["id"], "quote": ev["quote"], "span_start": start, "span_end": end}
-            )
-    for m in sorted(metrics.values(), key=lambda d: d["id"]):
-        rows["metrics"].append(
-            {k: m[k] for k in ("id", "label", "unit", "category", "description")} | {"parent_id": m["parent"]}
-        )
-    for c in sorted(fixtures.data("claims"), key=lambda d: d["id"]):
-        rows["claims"].append(
-            {
-                "id": c["id"],
-                "statement": c["statement"],
-                "metric_id": c["metric"],
-                "subject_id": c["subject"],
-                "note": c["note"],
-                # Filled in from the figures (api.build.derived.CLAIM_STATS_SELECT).
-                "figure_count": 0,
-                "source_count": 0,
-                "origin_count": 0,
-                "claimant_count": 0,
-            }
-        )
-    for ev in sorted(fixtures.data("events"), key=lambda d: d["id"]):
-        cits = []
-        for i, cit in enumerate(ev["citations"]):
-            start, end = _span(cit["span"])
-            attribution = cit["attribution"] or {}
-            cits.append(
-                {
-                    "id": f"{ev['id']}.{i}",
-                    "event_id": ev["id"],
-                    "source_id": cit["source"],
-                    "quote": cit["quote"],
-                    "span_start": start,
-                    "span_end": end,
-                    **date_columns("date", cit["date"]),
-                    "attribution_entity_id": attribution.get("entity"),
-                    "attribution": attribution.get("as_written"),
-                    "actors": json.dumps(cit["actors"]) if cit["actors"] else None,
-                    "via_id": cit["via"],
-                    "status": cit["status"],
-                    "note": cit["note"],
-                    "published": published_of.get(cit["source"]),
-                }
-            )
-        rows["event_citations"].extend(cits)
-        dated = [c for c in cits if c["date_first_day"]]
-        # The event's date is the narrowest date any source gives; every
-        # source's own date stays on its citation (see /discrepancies).
-        best = min(
-            dated,
-            key=lambda c: (
-                _days(c["date_first_day"], c["date_last_day"]),
-                c["published"] or "9999",
-                c["source_id"],
-            ),
-            default=None,
-        )
-        date_cols = {f"date_{k}": (best[f"date_{k}"] if best else None) for k in DATE_COLS}
-        known = sorted(c["published"] for c in cits if c["published"])
-        rows["events"].append(
-            {
-                "id": ev["id"],
-                "type": ev["type"],
-                "title": ev["title"],
-                "summary": ev["summary"],
-                "status": ev["status"],
-                "location_id": ev["location"],
-                **date_cols,
-                "date_source_id": best["source_id"] if best else None,
-                "citation_count": len(cits),
-                "first_published": known[0] if known else None,
-                "note": ev["note"],
-            }
-        )
-        for part in ev["participants"]:
-            rows["event_participants"].append({"event_id": ev["id"], "entity_id": part["entity"], "role": part["role"]})
-    for x in sorted(fixtures.data("exclusions"), key=lambda d: (d["source"], d["span"][0], d["span"][1])):
-        start, end = _span(x["span"])
-        rows["exclusions"].append(
-            {
-                "source_id": x["source"],
-                "quote": x["quote"],
-                "span_start": start,
-                "span_end": end,
-                "reason": x["reason"],
-                "refers_to": x["refers_to"],
-            }
-        )
-    return rows
-
-
-class FigureShaper:
-    """Turn a validated figure into its ``figures`` row: a tuple in column order.
-
-    What a figure embeds (its source, metric, subject, via and event) is
-    serialised once per record and spliced into each figure's document.
-    """
-
-    def __init__(self, rows: dict[str, list[dict]], metrics: dict[str, dict]):
-        self.sources = {r["id"]: r for r in rows["sources"]}
-        self.metrics = metrics
-        self.names = {r["id"]: r["name"] for r in rows["entities"]}
-        self.events = {r["id"]: r["title"] for r in rows["events"]}
-        self.source_parts = {k: _fragment(source_part(r)) for k, r in self.sources.items()}
-        self.metric_parts = {k: _fragment(metric_part(m)) for k, m in metrics.items()}
-        self.entity_parts = {r["id"]: _fragment(entity_ref(r["id"], r["name"], r["type"])) for r in rows["entities"]}
-        self.event_parts: dict[str, orjson.Fragment] = {}
-        self.published = {k: r["published_first_day"] for k, r in self.sources.items()}
-        self.periods: dict[tuple | None, tuple[tuple, dict | None]] = {}
-
-    def event_part(self, event_id: str) -> orjson.Fragment:
-        part = self.event_parts.get(event_id)
-        if part is None:
-            part = self.event_parts[event_id] = _fragment(event_part(event_id, self.events.get(event_id)))
-        return part
-
-    def __call__(self, f: dict) -> tuple:
-        metric_id, subject_id, source_id, via, event = f["metric"], f["subject"], f["source"], f["via"], f["event"]
-        metric = self.metrics[metric_id]
-        claimant = f["claimant"] or {}
-        claimant_id, attribution = claimant.get("entity"), claimant.get("as_written")
-        span = f["span"]
-        value = f["value"]
-        low, high = number(value["low"]), number(value["high"])
-        published = self.published[source_id]
-        period_columns, period = self.period(f["period"])
-        # Articles that report through the same intermediary share one origin.
-        origin = f"entity:{via}" if via else f"source:{source_id}"
-        doc = figure_dict(
-            f,
-            metric=self.metric_parts[metric_id],
-            unit=metric["unit"],
-            subject=self.entity_parts[subject_id],
-            source=self.source_parts[source_id],
-            period=period,
-            via=self.entity_parts[via] if via else None,
-            event=self.event_part(event) if event else None,
-            claimant_name=self.names.get(claimant_id),
-            origin=origin,
-        )
-        # In the column order of TABLES["figures"], then the served JSON.
-        return (
-            f["id"],
-            source_id,
-            f["claim"],
-            metric_id,
-            subject_id,
-            metric["category"],
-            low,
-            high,
-            value["hedge"],
-            value["text"],
-            *period_columns,
-            claimant_id,
-            attribution,
-            via,
-            origin,
-            f["quote"],
-            span[0],
-            span[1],
-            event,
-            published,
-            f["note"],
-            published or UNKNOWN_LAST,
-            period_columns[-2] or UNKNOWN_LAST,  # period_first_day
-            low if low is not None else high if high is not None else UNKNOWN_VALUE,
-            claimant_id or UNKNOWN_LAST,
-            # The line the shard's documents file holds (api.build.shards.docs_path). Joined into
-            # a new bytes object: orjson's own keep the capacity it grew them to (ten times
-            # the memory, held until the shard is written).
-            b"".join((f["id"].encode(), b"\t", orjson.dumps(doc), b"\n")),
-        )
-
-    def period(self, spec: dict | None) -> tuple[tuple, dict | None]:
-        """Return a period's ``period_*`` column values and its served form, computed once per distinct period."""
-        key = None if spec is None else tuple([spec[k] for k in DATE_SPEC_KEYS])
-        hit = self.periods.get(key)
-        if hit is None:
-            columns = date_columns("period", spec)
-            hit = self.periods[key] = (tuple(columns.values()), date_spec(columns, "period"))
-        return hit
-
-
-def _fragment(obj) -> orjson.Fragment:
-    return orjson.Fragment(orjson.dumps(obj))
-
-
-UNKNOWN_LAST = "~"  # sorts after every id and ISO date
-UNKNOWN_VALUE = 1e308
-
-
-def _days(first: str, last: str) -> int:
-    import datetime as dt
-
-    return (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days
-
-
 # Every kind but figures, which figures_fts indexes (see api.web.queries.analysis.MATCHES).
 SEARCH_SQL = """
 INSERT INTO search_index (kind, record_id, title, body)
@@ -615,25 +327,86 @@ SELECT 'source', id, coalesce(title, id), coalesce(author, '') FROM sources
 UNION ALL
 SELECT 'claim', id, id, statement FROM claims
 """
+# Each claim's statistics, from its figures: how many figures, sources, origins
+# and claimants report it, its extremes, and who published it first.
+CLAIM_STATS_SQL = """
+UPDATE claims SET
+  figure_count = s.figure_count,
+  source_count = s.source_count,
+  origin_count = s.origin_count,
+  claimant_count = s.claimant_count,
+  low_min = s.low_min,
+  high_max = s.high_max,
+  first_published = s.first_published,
+  first_source_id = s.first_source_id
+FROM (
+  SELECT claim_id,
+         count(*) AS figure_count,
+         count(DISTINCT source_id) AS source_count,
+         count(DISTINCT origin) AS origin_count,
+         count(DISTINCT coalesce(claimant_id, attribution)) AS claimant_count,
+         min(coalesce(low, high)) AS low_min,
+         max(coalesce(high, low)) AS high_max,
+         min(published) AS first_published,
+         -- The earliest dated source, ties broken by id: published is an ISO day (10 characters).
+         substr(min(published || source_id), 11) AS first_source_id
+  -- A scan and a sort: faster than visiting the figures in the order of idx_figures_claim_id_source_id.
+  FROM figures NOT INDEXED GROUP BY claim_id
+) AS s
+WHERE s.claim_id = claims.id
+"""
+FIGURE_COUNTS_SQL = """
+INSERT INTO figure_counts (subject_id, metric_id, category, n)
+SELECT subject_id, metric_id, min(category), count(*) FROM figures
+GROUP BY subject_id, metric_id ORDER BY subject_id, metric_id
+"""
+# The figures' full-text index: external content, keyed by the figures' rowid.
+FIGURES_FTS_SQL = """
+CREATE VIRTUAL TABLE "figures_fts" USING FTS5 (
+    "quote", "value_text", "attribution",
+    tokenize='unicode61 remove_diacritics 2',
+    content="figures"
+)
+"""
+# FTS5 writes a segment each time its in-memory terms pass 'hashsize' (1 MB by
+# default) and then merges segments: with 64 MB, a million quotes index in
+# about half the time, into fewer segments.
+FTS_HASHSIZE = 64 << 20
 
 
-def create_tables(db: sqlite_utils.Database) -> None:
-    for name, (columns, pk, fks, not_null) in TABLES.items():
-        db[name].create(columns, pk=pk, foreign_keys=fks, not_null=not_null, strict=True)
+def code_digest() -> str:
+    """Return a hash of the source of the code that shapes the stored rows (``SHAPING_SOURCES``)."""
+    digest = hashlib.sha256()
+    for path in SHAPING_SOURCES:
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
-def create_indexes(db: sqlite_utils.Database, timer: Timer | None = None) -> None:
-    timer = timer or Timer()
-    for table, indexes in INDEXES.items():
-        for cols in indexes:
-            db[table].create_index(cols, index_name=f"idx_{table}_{'_'.join(cols)}")
-    # Events sort by date with unknown dates last: index that very expression.
-    db.execute("CREATE INDEX idx_events_date_sort ON events (coalesce(date_first_day, '~'), id)")
-    timer.done("indexes")
-    db["search_index"].create({"rowid": INT, "kind": T, "record_id": T, "title": T, "body": T}, pk="rowid", strict=True)
-    db.execute(SEARCH_SQL)
-    db["search_index"].enable_fts(["title", "body"], tokenize="unicode61 remove_diacritics 2")
-    timer.done("full-text search")
+def texts_digest(fixtures: Fixtures, texts: Path | None) -> str:
+    """Return a hash of the archived texts the sources name (as read, not as the fixtures say)."""
+    if texts is None:
+        return "unchecked"
+    digest = hashlib.sha256()
+    for source in sorted(fixtures.data("sources"), key=lambda s: s["id"]):
+        digest.update(f"{source['filename']}:{sha256_of(texts, source['filename'])};".encode())
+    return digest.hexdigest()
+
+
+def build_id_for(fixtures: Fixtures, texts: Path | None) -> str:
+    """Return a short hash of everything that shapes the served data.
+
+    That is the schema version, the source of the shaping code, the archived
+    texts and the validated records.  The records are hashed as a multiset
+    (each record's canonical JSON hashed, the hashes summed): the same records
+    in other files or another order give the same id.
+    """
+    digest = hashlib.sha256(
+        f"schema {SCHEMA_VERSION};code {code_digest()};texts {texts_digest(fixtures, texts)};".encode()
+    )
+    for kind, records in sorted(fixtures.records.items()):
+        total = sum(record_hash(r.data) for r in records)
+        digest.update(f"{kind}:{len(records)}:{total % (1 << 512):x};".encode())
+    return digest.hexdigest()[:16]
 
 
 class Timer:
@@ -649,292 +422,143 @@ class Timer:
         self._last = now
 
 
-def insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
-    """Insert rows (dicts with the same keys; absent columns stay NULL) with one prepared statement."""
-    if not rows:
-        return
-    columns = [c for c in TABLES[table][0] if c in rows[0]]
-    sql = (
-        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join(':' + c for c in columns)})"
-    )
-    conn.executemany(sql, rows)
-
-
-RECORD_TABLES = (
-    "entities",
-    "entity_names",
-    "sources",
-    "source_cites",
-    "source_stance_evidence",
-    "entity_roles",
-    "metrics",
-    "claims",
-    "events",
-    "event_participants",
-    "event_citations",
-    "exclusions",
-)
-
-
-def start_database(rows: dict[str, list[dict]], path: Path) -> sqlite_utils.Database:
-    """Create a database at ``path`` (which must not exist yet) with every table and every record but the figures.
-
-    The build calls this while the figure workers run (api.build.shards.run's
-    ``while_waiting``); :func:`write_database` adds the figures and the rest.
-    """
-    db = sqlite_utils.Database(path)
-    db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-    db.execute("PRAGMA journal_mode = OFF")
-    db.execute("PRAGMA synchronous = OFF")
-    # Two sorter threads for the indexes; a large page cache for the inserts
-    # and the merge (the indexes get a small one, see write_database).
-    db.execute("PRAGMA threads = 2")
-    db.execute("PRAGMA cache_size = -262144")
-    # Foreign keys are checked once, after the inserts, by foreign_key_check
-    # (the validation has already checked every reference).
-    db.execute("PRAGMA foreign_keys = OFF")
-    create_tables(db)
-    with db.conn:
-        for name in RECORD_TABLES:
-            insert_rows(db.conn, name, rows[name])
-    return db
-
-
-def write_database(
-    rows: dict[str, list[dict]],
-    shards: list[str],
-    derived: DerivedTables,
-    path: Path,
-    build_id: str,
-    timer: Timer | None = None,
-    db: sqlite_utils.Database | None = None,
-) -> dict[str, int]:
-    """Write a complete database to ``path`` from table rows and figure shards.
-
-    ``db`` is what :func:`start_database` returned for ``path``, if the
-    records are in already; else ``path`` must not exist yet.
-    """
+def write_database(fixtures: Fixtures, path: Path, build_id: str, timer: Timer | None = None) -> dict[str, int]:
+    """Write a complete, checked database of validated ``fixtures`` to ``path`` (an empty file); return row counts."""
     timer = timer or Timer()
-    if db is None:
-        db = start_database(rows, path)
+    rows = table_rows(fixtures)
+    db = sqlite_utils.Database(path)
+    try:
+        db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        # A scratch file until it is renamed into place: no journal, no syncs.
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("PRAGMA cache_size = -262144")
+        # Foreign keys are checked once, at the end, by foreign_key_check.
+        db.execute("PRAGMA foreign_keys = OFF")
+        # SQLite may sort an index's keys on a second thread.
+        db.execute("PRAGMA threads = 2")
+        for name, (columns, pk, fks, not_null) in TABLES.items():
+            db[name].create(columns, pk=pk, foreign_keys=fks, not_null=not_null, strict=True)
+        with db.conn:
+            for name in RECORD_TABLES:
+                db[name].insert_all(rows[name])
+            insert_figures(db.conn, figure_rows(fixtures, rows))
         timer.done("insert")
-    with db.conn:
-        merge_shards(db.conn, shards, timer)
-    # SQLite sorts an index's keys in runs the size of its page cache, each
-    # run on a worker thread (PRAGMA threads), then merges them: small runs
-    # spread the sort over both cores and stay in the CPU's cache. At a
-    # million figures the indexes take 5 s this way, 13 s with a 256 MB cache.
-    db.execute(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
-    create_indexes(db, timer)
-    with db.conn:
-        derived.copy_into(db.conn)
-    timer.done("derived tables")
-    counts = {name: db[name].count for name in TABLES if name not in ("build_info", "figure_docs")}
-    # Row n of figure_docs is the figure of rowid n: both are numbered 1…count in id order.
-    last = [db.execute(f"SELECT coalesce(max(rowid), 0) FROM {t}").fetchone()[0] for t in ("figures", "figure_docs")]
-    if last != [counts["figures"]] * 2:
-        raise RuntimeError(f"figure_docs is not aligned with figures: last rowids {last}, {counts['figures']} figures")
-    info = {
-        "build_id": build_id,
-        "schema_version": SCHEMA_VERSION,
-        "counts": json.dumps(counts, sort_keys=True),
-    }
-    db["build_info"].insert_all([{"key": k, "value": v} for k, v in info.items()])
-    # Statistics for the query planner, from a sample of each index: the
-    # tables were written in one pass and the indexes after, so there is
-    # nothing for VACUUM to compact.
-    db.execute("PRAGMA analysis_limit = 2000")
-    db.execute("ANALYZE")
-    db.conn.commit()
-    db.close()
-    timer.done("analyze")
-    check_database(path)
-    timer.done("checks")
+        # SQLite sorts an index's keys in runs the size of its page cache, then
+        # merges them: small runs stay in the CPU's cache. At a million figures
+        # the indexes take 5 s this way, 13 s with a 256 MB cache.
+        db.execute(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
+        for table, indexes in INDEXES.items():
+            for cols in indexes:
+                db[table].create_index(cols, index_name=f"idx_{table}_{'_'.join(cols)}")
+        # Events sort by date with unknown dates last: index that very expression.
+        db.execute("CREATE INDEX idx_events_date_sort ON events (coalesce(date_first_day, '~'), id)")
+        timer.done("indexes")
+        with db.conn:
+            db["search_index"].create(
+                {"rowid": INT, "kind": T, "record_id": T, "title": T, "body": T}, pk="rowid", strict=True
+            )
+            db.execute(SEARCH_SQL)
+        db["search_index"].enable_fts(["title", "body"], tokenize="unicode61 remove_diacritics 2")
+        with db.conn:
+            db.execute(FIGURES_FTS_SQL)
+            db.execute(f"INSERT INTO figures_fts (figures_fts, rank) VALUES ('hashsize', {FTS_HASHSIZE})")
+            db.execute(
+                "INSERT INTO figures_fts (rowid, quote, value_text, attribution) "
+                "SELECT rowid, quote, value_text, attribution FROM figures ORDER BY rowid"
+            )
+        timer.done("full-text search")
+        with db.conn:
+            db.execute(CLAIM_STATS_SQL)
+            db.execute(FIGURE_COUNTS_SQL)
+        timer.done("derived tables")
+        counts = {name: db[name].count for name in TABLES if name not in ("build_info", "figure_docs")}
+        info = {"build_id": build_id, "schema_version": SCHEMA_VERSION, "counts": json.dumps(counts, sort_keys=True)}
+        with db.conn:
+            db["build_info"].insert_all([{"key": k, "value": v} for k, v in info.items()])
+        # Statistics for the query planner, from a sample of each index.
+        db.execute("PRAGMA analysis_limit = 2000")
+        db.execute("ANALYZE")
+        db.conn.commit()
+        timer.done("analyze")
+        check_database(db.conn)
+        timer.done("checks")
+    finally:
+        db.close()
     return counts
 
 
-def check_database(path: Path) -> None:
-    """Run ``foreign_key_check`` and ``quick_check`` on a finished database, side by side; raise on a problem.
+def insert_figures(conn: sqlite3.Connection, figures) -> None:
+    """Insert ``(row, served JSON)`` pairs, in id order, into ``figures`` and ``figure_docs``.
+
+    Both tables number their rows 1, 2, 3… in that order: row n of
+    ``figure_docs`` is the figure of rowid n, and rowid order is id order.
+    Plain prepared statements: sqlite-utils' ``insert_all`` took 36 µs a
+    row here against 9 µs, half a minute at a million figures.  The JSON goes
+    in as UTF-8 bytes, which SQLite takes as text unconverted.
+    """
+    insert = f"INSERT INTO figures VALUES ({', '.join('?' * len(TABLES['figures'][0]))})"
+    figures = iter(figures)
+    while batch := list(itertools.islice(figures, BATCH)):
+        conn.executemany(insert, [row for row, _doc in batch])
+        conn.executemany("INSERT INTO figure_docs (doc) VALUES (CAST(? AS TEXT))", [(doc,) for _row, doc in batch])
+
+
+def check_database(conn: sqlite3.Connection) -> None:
+    """Run ``foreign_key_check`` and ``quick_check`` on a finished database; raise on a problem.
 
     quick_check reads every page and record (and NOT NULL constraints);
     integrity_check would also re-verify each index against its table, which
-    SQLite itself has just built from that table, at 7x the cost.  Each check
-    has a read-only connection of its own, on a thread of its own (SQLite
-    runs them in parallel: Python releases the GIL while a statement runs).
+    SQLite itself has just built from that table, at 7x the cost.
     """
-
-    def pragma(sql: str) -> list:
-        conn = sqlite3.connect("file:" + pathname2url(os.path.abspath(path)) + "?mode=ro", uri=True)
-        try:
-            return conn.execute(sql).fetchall()
-        finally:
-            conn.close()
-
-    with ThreadPoolExecutor(2) as pool:
-        foreign_keys = pool.submit(pragma, "PRAGMA foreign_key_check")
-        integrity = pool.submit(pragma, "PRAGMA quick_check")
-        problems, integrity = foreign_keys.result(), integrity.result()
+    problems = conn.execute("PRAGMA foreign_key_check").fetchall()
     if problems:
         raise RuntimeError(f"foreign_key_check failed: {problems[:10]}")
+    integrity = conn.execute("PRAGMA quick_check").fetchall()
     if integrity != [("ok",)]:
         raise RuntimeError(f"quick_check failed: {integrity[:10]}")
+    last = [
+        conn.execute(f"SELECT coalesce(max(rowid), 0), count(*) FROM {t}").fetchone()
+        for t in ("figures", "figure_docs")
+    ]
+    if last[0] != last[1] or last[0][0] != last[0][1]:
+        raise RuntimeError(f"figure_docs is not aligned with figures: (last rowid, count) {last}")
 
 
-def merge_shards(conn: sqlite3.Connection, shards: list[str], timer: Timer | None = None) -> None:
-    """Copy the figure shards into ``figures`` and ``figure_docs`` in id order, so that rowids follow ids.
-
-    Each shard's table is keyed by id, so SQLite merges the shards in order,
-    reading each front to back, instead of sorting the rows; the documents'
-    files are merged the same way.  Both tables number their rows 1, 2, 3…
-    in that order, and so does the figures' full-text index (api.build.derived).
-    """
-    timer = timer or Timer()
-    attach_shards(conn, shards)
-    conn.execute(f"INSERT INTO figures {in_id_order(shards, '*')}")
-    timer.done("merge figures")
-    with ExitStack() as stack:
-        files = [stack.enter_context(open(docs_path(shard), "rb")) for shard in shards]
-        # Lines are "id<TAB>json": a tab sorts before every character of an id,
-        # so the lines sort as their ids do (as SQLite's ORDER BY id: bytewise).
-        # The JSON goes in as UTF-8 bytes, which SQLite takes as text unconverted.
-        lines = heapq.merge(*files)
-        conn.executemany(
-            "INSERT INTO figure_docs (doc) VALUES (CAST(? AS TEXT))",
-            ((line[line.index(b"\t") + 1 : -1],) for line in lines),
-        )
-    timer.done("merge documents")
-
-
-def shard_tables_sql() -> str:
-    """Return the CREATE TABLE statement of a shard's ``figures``: its columns (no served JSON), keyed by id.
-
-    A worker writes its rows sorted by id (api.build.shards.write_shard): the table
-    is then appended to in key order.
-    """
-    columns, _pk, _fks, not_null = TABLES["figures"]
-    db = sqlite_utils.Database(memory=True)
-    db["figures"].create(columns, pk="id", not_null=not_null, strict=True)
-    schema = db["figures"].schema.rstrip().rstrip(";")
-    # sqlite-utils writes "... ) STRICT": a WITHOUT ROWID table says both.
-    assert schema.endswith("STRICT"), schema
-    return f"{schema}, WITHOUT ROWID;\n"
-
-
-# Events (nested citations, each checked by marshmallow) are the slowest of the
-# other records to load: beyond this many bytes, a helper process loads them
-# while this one loads the rest.
-PARALLEL_EVENTS_MIN_BYTES = 1 << 20
-
-
-def load_all_but_figures(directory: Path, jobs: int) -> tuple[Fixtures, list]:
-    """Load and schema-check every record but the figures; return (Fixtures, problems) as ``load`` does."""
-    kinds = tuple(k for k in KINDS if k != "figures")
-    events_bytes = sum(f.stat().st_size for f in fixture_files(directory, "events"))
-    if jobs <= 1 or events_bytes < PARALLEL_EVENTS_MIN_BYTES:
-        return load(directory, kinds=kinds)
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        events = pool.apply_async(load, (directory,), {"kinds": ("events",)})
-        loaded = {kind: load(directory, kinds=(kind,)) for kind in kinds if kind != "events"}
-        loaded["events"] = events.get()
-    fixtures, problems = Fixtures(), []
-    for kind in kinds:  # problems in the order one process finds them
-        part, part_problems = loaded[kind]
-        fixtures.records[kind] = part.records[kind]
-        problems += part_problems
-    return fixtures, problems
-
-
-def build(
-    target: Path = DEFAULT_DB,
-    fixtures_dir: Path = DEFAULT_FIXTURES_DIR,
-    texts: Path | None = None,
-    jobs: int | None = None,
-) -> dict:
+def build(target: Path = DEFAULT_DB, fixtures_dir: Path = DEFAULT_FIXTURES_DIR, texts: Path | None = None) -> dict:
     """Validate the fixtures and atomically (re)place ``target`` with a new build.
 
-    Everything but the figures is loaded and checked here; the figures are
-    checked, shaped and written by ``jobs`` worker processes (api.build.shards).
-    Nothing is written to ``target`` unless every record is valid.
+    Nothing is written unless every record is valid; ``target`` is replaced
+    only by a complete, checked database.
     """
     timer = Timer()
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".work", dir=target.parent))
-    tmp = workdir / target.name
-    scratch = None  # where the shards go (api.build.shards.scratch_parent)
-    db = None  # the database being written (start_database)
-    # Millions of small objects and no cycles: the cyclic collector would
-    # only rescan them, again and again.
+    # A million records and no reference cycles among them: the cyclic
+    # collector would only rescan them, again and again.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        jobs = jobs or default_jobs()
-        fixtures, problems = load_all_but_figures(Path(fixtures_dir), jobs)
-        checker = Checker(fixtures, texts)
-        checker.check_records()
-        # Rows are shaped only from valid records; with problems, the figures are only checked.
-        valid = not (problems or checker.problems)
-        rows = table_rows(fixtures) if valid else {}
-        timer.done("load and validate")
-        stage = FigureStage(
-            directory=fixtures_dir,
-            checker=checker,
-            shape=FigureShaper(rows, fixtures.by_id("metrics")) if valid else None,
-            create_sql=shard_tables_sql(),
-            columns=len(TABLES["figures"][0]),
-            write=valid,
-        )
-        sums: dict[str, tuple[int, int]] = {}
-
-        def hash_the_rest():
-            for kind, records in fixtures.records.items():
-                if kind != "figures":
-                    sums[kind] = (len(records), sum(record_hash(r.data) for r in records))
-
-        files = fixture_files(Path(fixtures_dir), "figures")
-        scratch = Path(tempfile.mkdtemp(prefix=".claimbase-build.", dir=scratch_parent(files, workdir)))
-
-        def while_waiting():
-            nonlocal db
-            hash_the_rest()
-            if valid:  # the other records go in while the workers run
-                db = start_database(rows, tmp)
-
-        shards = run_shards(stage, files, jobs, scratch, while_waiting=while_waiting)
-        timer.done("figures")
-        checker.check_after_figures(
-            [pair for shard in shards for pair in shard.ids], set().union(*(s.claims for s in shards))
-        )
-        problems += checker.problems
-        for shard in shards:
-            problems += shard.problems
+        fixtures, problems = load(Path(fixtures_dir))
+        problems += validate(fixtures, texts)
         if problems:
             raise FixtureError(problems)
-        sums["figures"] = (sum(s.count for s in shards), sum(s.digest for s in shards))
-        build_id = build_id_from(sums)
-        paths = [s.path for s in shards]
-        derived = DerivedTables(str(scratch / "derived.db"), paths, parallel=len(shards) > 1)
+        timer.done("load and validate")
+        build_id = build_id_for(fixtures, texts)
+        timer.done("build id")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        tmp = Path(name)
         try:
-            counts = write_database(rows, paths, derived, tmp, build_id, timer, db)
+            counts = write_database(fixtures, tmp, build_id, timer)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
         finally:
-            derived.stop()
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+            tmp.unlink(missing_ok=True)
     finally:
-        if db is not None:
-            db.close()  # closed already unless the build failed
-        shutil.rmtree(workdir, ignore_errors=True)
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
         if collecting:
             gc.enable()
-    return {
-        "build_id": build_id,
-        "counts": counts,
-        "path": str(target),
-        "timings": timer.phases,
-        "jobs": len(shards),
-    }
+    return {"build_id": build_id, "counts": counts, "path": str(target), "timings": timer.phases}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -950,9 +574,6 @@ def main(argv: list[str] | None = None) -> int:
         "--no-texts", action="store_true", help="skip the quote checks (when the texts are not available)"
     )
     parser.add_argument("--check", action="store_true", help="validate only; write nothing")
-    parser.add_argument(
-        "--jobs", type=int, default=None, help="worker processes for the figures (default: up to 2, by CPU count)"
-    )
     parser.add_argument("--timings", action="store_true", help="print the seconds spent in each phase")
     parser.add_argument("--report", type=Path, help="also write the build id, counts and timings to this JSON file")
     args = parser.parse_args(argv)
@@ -965,9 +586,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             fixtures = load_and_validate(Path(args.fixtures), texts)
             n = sum(len(v) for v in fixtures.records.values())
-            print(f"ok: {n} records valid (build id {build_id_for(fixtures)})")
+            print(f"ok: {n} records valid (build id {build_id_for(fixtures, texts)})")
             return 0
-        result = build(Path(args.db), Path(args.fixtures), texts, jobs=args.jobs)
+        result = build(Path(args.db), Path(args.fixtures), texts)
     except FixtureError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -978,15 +599,8 @@ def main(argv: list[str] | None = None) -> int:
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result["counts"].items()))
     print(f"built {result['path']} (build {result['build_id']}) in {took:.2f}s: {counts}")
     if args.report:
-        # Linux reports KiB; for children, the largest one's peak.
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        report = {
-            **result,
-            "seconds": round(took, 3),
-            "peak_rss_mb": round(peak_mb),
-            "peak_worker_rss_mb": round(worker_mb),
-        }
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+        report = {**result, "seconds": round(took, 3), "peak_rss_mb": round(peak_mb)}
         args.report.write_text(json.dumps(report, indent=2) + "\n")
     if args.timings:
         figures = result["counts"].get("figures", 0)

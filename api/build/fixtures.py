@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -23,7 +22,7 @@ from marshmallow import ValidationError
 
 from api.build.texts import locate, read_text, sha256_of
 from schemas.dates import span_bounds
-from schemas.fixtures import DRAFT_KEYS, FAST_LOADERS, FIXTURE_SCHEMAS, DraftMarksSchema
+from schemas.fixtures import DRAFT_KEYS, FIXTURE_SCHEMAS, DraftMarksSchema
 
 KINDS = tuple(FIXTURE_SCHEMAS)
 # libyaml's loader when PyYAML has it (it does in the pinned wheels): 20x faster.
@@ -72,7 +71,7 @@ class Record:
 
 
 def record_hash(data: dict) -> int:
-    """Return a 512-bit hash of a loaded record's canonical JSON (see api.build.build_id_for)."""
+    """Return a 512-bit hash of a loaded record's canonical JSON (see api.build.database.build_id_for)."""
     return int.from_bytes(hashlib.blake2b(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).digest(), "big")
 
 
@@ -166,16 +165,13 @@ def load_record(kind: str, rel: str, index: int, item, problems: list[Problem]) 
         problems.append(Problem(rel, f"#{index}", "(record)", "must be a mapping"))
         return None
     item = take_draft_marks(rel, index, item, problems)
-    fast = FAST_LOADERS.get(kind)
-    data = fast(item) if fast else None
-    if data is None:
-        try:
-            data = FIXTURE_SCHEMAS[kind].load(item)
-        except ValidationError as err:
-            label = str(item.get("id")) if item.get("id") else f"#{index}"
-            for path_, msg in _flatten(err.messages):
-                problems.append(Problem(rel, label, path_, msg))
-            return None
+    try:
+        data = FIXTURE_SCHEMAS[kind].load(item)
+    except ValidationError as err:
+        label = str(item.get("id")) if item.get("id") else f"#{index}"
+        for path_, msg in _flatten(err.messages):
+            problems.append(Problem(rel, label, path_, msg))
+        return None
     return Record(kind, rel, index, data)
 
 
@@ -189,18 +185,14 @@ def read_file(directory: Path, path: Path, problems: list[Problem]) -> tuple[str
         return rel, []
 
 
-def load(
-    directory: Path = DEFAULT_FIXTURES_DIR,
-    extra: dict[str, list[dict]] | None = None,
-    kinds: tuple[str, ...] = KINDS,
-):
-    """Read and schema-check every fixture file of ``kinds``; return (Fixtures, problems).
+def load(directory: Path = DEFAULT_FIXTURES_DIR, extra: dict[str, list[dict]] | None = None):
+    """Read and schema-check every fixture file; return (Fixtures, problems).
 
     ``extra`` adds records that did not come from a file; they go through the
     same checks.
     """
     fixtures, problems = Fixtures(), []
-    for kind in kinds:
+    for kind in KINDS:
         sources = [read_file(directory, path, problems) for path in fixture_files(directory, kind)]
         if extra and extra.get(kind):
             sources.append((f"<generated {kind}>", extra[kind]))
@@ -233,63 +225,25 @@ class Checker:
         self.problems: list[Problem] = []
         self.ids = {kind: set() for kind in KINDS}
         self.doc_text: dict[str, str | None] = {}
-        self.claims: dict[str, dict] = {}
-        self._sources: dict[str, dict] | None = None
-        self._known_claims: dict[str, tuple[str, str]] | None = None
+        self.claims = fixtures.by_id("claims")
+        self.sources = fixtures.by_id("sources")
 
     def add(self, rec: Record, fld: str, message: str):
         self.problems.append(Problem(rec.file, rec.label, fld, message))
 
     def run(self) -> list[Problem]:
-        self.check_records()
-        figures = self.fx.records["figures"]
-        for rec in figures:
-            self.check_figure(rec)
-        ids_by_file: dict[str, list[str | None]] = {}
-        for rec in figures:
-            ids = ids_by_file.setdefault(rec.file, [])
-            ids.extend([None] * (rec.index + 1 - len(ids)))
-            ids[rec.index] = rec.data["id"]
-        self.check_after_figures(ids_by_file.items(), {rec.data["claim"] for rec in figures})
-        return self.problems
-
-    def check_records(self):
-        """Check everything that does not need the figures."""
         self.check_duplicates()
         self.check_references()
         self.check_aliases()
         self.check_dates()
         self.check_texts()
-        self.claims = self.fx.by_id("claims")
-
-    def check_after_figures(self, figure_ids, used_claims: set[str]):
-        """Check what needs every figure: unique figure ids, claims with figures, exclusion targets.
-
-        ``figure_ids`` is ``(file, ids)`` pairs in file order, where ``ids[i]``
-        is the id of the valid record at index ``i`` of that file (or None).
-        """
-        seen: dict[str, tuple[str, int]] = {}
-        for file, ids in figure_ids:
-            for index, ident in enumerate(ids):
-                if ident is None:
-                    continue
-                first = seen.setdefault(ident, (file, index))
-                if first != (file, index):
-                    self.problems.append(
-                        Problem(file, ident, "id", f"duplicate id (first defined in {first[0]} #{first[1]})")
-                    )
-        self.ids["figures"] = set(seen)
-        for rec in self.fx.records["exclusions"]:
-            target = rec.data["refers_to"]
-            if target is not None and not any(target in self.ids[k] for k in ("claims", "figures", "events")):
-                self.add(rec, "refers_to", f"unknown claim, figure or event id {target!r}")
-        for rec in self.fx.records["claims"]:
-            if rec.data["id"] not in used_claims:
-                self.add(rec, "id", "no figure reports this claim")
+        for rec in self.fx.records["figures"]:
+            self.check_figure(rec)
+        return self.problems
 
     def check_duplicates(self):
         for kind in KINDS:
-            if kind in ("exclusions", "figures"):
+            if kind == "exclusions":
                 continue
             seen: dict[str, Record] = {}
             for rec in self.fx.records[kind]:
@@ -303,45 +257,6 @@ class Checker:
 
     def check_figure(self, rec: Record):
         """Check one figure's references, its claim and its quote; fill metric and subject from the claim."""
-        d = rec.data
-        if not self._figure_is_plainly_valid(d):
-            self._check_figure(rec)
-
-    def _figure_is_plainly_valid(self, d: dict) -> bool:
-        """Return whether a figure passes every check of :meth:`_check_figure`, filling metric and subject as it does.
-
-        This is the common case, a million times at scale, checked in one
-        expression; on False, the full check finds and reports the problems.
-        """
-        ids = self.ids
-        if self._known_claims is None:
-            # The claims whose metric and subject exist: (metric, subject) by claim id.
-            self._known_claims = {
-                k: (c["metric"], c["subject"])
-                for k, c in self.claims.items()
-                if c["metric"] in ids["metrics"] and c["subject"] in ids["entities"]
-            }
-        claim = self._known_claims.get(d["claim"])
-        claimant = d["claimant"]
-        if not (
-            claim is not None
-            and d["source"] in ids["sources"]
-            and (d["via"] is None or d["via"] in ids["entities"])
-            and (d["event"] is None or d["event"] in ids["events"])
-            and (claimant is None or claimant["entity"] is None or claimant["entity"] in ids["entities"])
-            and d["metric"] in (None, claim[0])
-            and d["subject"] in (None, claim[1])
-        ):
-            return False
-        if self.texts is not None:
-            text = self.doc_text.get(d["source"])
-            start, end = d["span"]
-            if text is None or end > len(text) or text[start:end] != d["quote"]:
-                return False
-        d["metric"], d["subject"] = claim
-        return True
-
-    def _check_figure(self, rec: Record):
         d = rec.data
         self.ref(rec, "source", d["source"], "sources")
         self.ref(rec, "claim", d["claim"], "claims")
@@ -393,7 +308,6 @@ class Checker:
             self.ref(rec, "location", d["location"], "entities")
             for i, part in enumerate(d["participants"]):
                 self.ref(rec, f"participants.{i}.entity", part["entity"], "entities")
-            seen_sources = Counter()
             for i, cit in enumerate(d["citations"]):
                 self.ref(rec, f"citations.{i}.source", cit["source"], "sources")
                 self.ref(rec, f"citations.{i}.via", cit["via"], "entities")
@@ -401,9 +315,15 @@ class Checker:
                     self.ref(rec, f"citations.{i}.actors.{j}", actor, "entities")
                 if cit["attribution"]:
                     self.ref(rec, f"citations.{i}.attribution.entity", cit["attribution"]["entity"], "entities")
-                seen_sources[cit["source"]] += 1
         for rec in self.fx.records["exclusions"]:
             self.ref(rec, "source", rec.data["source"], "sources")
+            target = rec.data["refers_to"]
+            if target is not None and not any(target in self.ids[k] for k in ("claims", "figures", "events")):
+                self.add(rec, "refers_to", f"unknown claim, figure or event id {target!r}")
+        used_claims = {rec.data["claim"] for rec in self.fx.records["figures"]}
+        for rec in self.fx.records["claims"]:
+            if rec.data["id"] not in used_claims:
+                self.add(rec, "id", "no figure reports this claim")
 
     def check_aliases(self):
         owner: dict[str, str] = {}
@@ -435,9 +355,7 @@ class Checker:
 
     def text_of(self, source_id: str) -> str | None:
         if source_id not in self.doc_text:
-            if self._sources is None:
-                self._sources = self.fx.by_id("sources")
-            src = self._sources.get(source_id)
+            src = self.sources.get(source_id)
             text = None
             if src is not None and self.texts is not None:
                 text = read_text(self.texts, src["filename"])
