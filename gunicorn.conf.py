@@ -46,19 +46,18 @@ def _without_server_header():
 
 def _json_error_pages():
     """Answer requests gunicorn rejects itself (bad request line, URI over limit_request_line, too many
-    or too large headers) in the API's JSON error shape with its security headers, not an HTML page."""
-    import json
-
+    or too large headers) as the API's problem documents (RFC 9457) with its security headers, not an HTML page."""
     from gunicorn import util
 
     if getattr(util.write_error, "claimbase", False):
         return
 
     def write_error(sock, status_int, reason, mesg):
+        from api.web.errors import PROBLEM_JSON, problem_bytes
         from api.web.http import SECURITY_HEADERS
 
-        body = json.dumps({"code": status_int, "status": reason, "message": mesg, "errors": {}}).encode()
-        head = [f"HTTP/1.1 {status_int} {reason}", "Connection: close", "Content-Type: application/json"]
+        body = problem_bytes(status_int, str(mesg))
+        head = [f"HTTP/1.1 {status_int} {reason}", "Connection: close", f"Content-Type: {PROBLEM_JSON}"]
         head += [f"Content-Length: {len(body)}", "Cache-Control: no-store"]
         head += [f"{name}: {value}" for name, value in SECURITY_HEADERS.items()]
         util.write_nonblock(sock, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)

@@ -1,14 +1,16 @@
 """Wire format and query parameters of the cross-source analysis endpoints."""
 
-from marshmallow import fields, validate, validates_schema
+from marshmallow import fields, validate
 
 from schemas.common import (
+    FULL_TEXT_HELP,
+    NAMES_HELP,
+    UNKNOWN_NAME_HELP,
     DateSpecSchema,
     ListArgs,
     PageSchema,
     QueryArgs,
     WireSchema,
-    check_window,
     meta,
     window_date,
 )
@@ -54,11 +56,14 @@ class DiscrepancyQueryArgs(ListArgs):
     entity = repeated(
         "Entity id: the claim's subject or a claimant of its figures, or the event's location or a participant.",
         "north-korea",
+        "entity",
     )
     metric = repeated(
-        "Metric id of the claim (event discrepancies have no metric and are left out).", "troops-deployed"
+        "Metric id of the claim (event discrepancies have no metric and are left out).", "troops-deployed", "metric"
     )
-    source = repeated("Only discrepancies that involve this source (in any variant).", "cnn-nk-up-to-30000-troops")
+    source = repeated(
+        "Only discrepancies that involve this source (in any variant).", "cnn-nk-up-to-30000-troops", "source"
+    )
     known_at = known_at_field()
 
 
@@ -158,7 +163,7 @@ class TimelineQueryArgs(QueryArgs):
     date_from = window_date("from", "items whose date overlaps the window", "2025-06")
     date_to = window_date("to", "items whose date overlaps the window", "2025-06")
     entity = repeated(
-        "Entity id: an event's location or participant, or a figure's subject or claimant.", "sergei-shoigu"
+        "Entity id: an event's location or participant, or a figure's subject or claimant.", "sergei-shoigu", "entity"
     )
     kind = fields.List(
         fields.String(validate=validate.OneOf(TIMELINE_KINDS)),
@@ -166,10 +171,6 @@ class TimelineQueryArgs(QueryArgs):
         metadata=meta("event or figure. Repeat to match both.", ["event"]),
     )
     known_at = known_at_field()
-
-    @validates_schema
-    def check_ranges(self, data, **kwargs):
-        check_window(data, "date")
 
 
 class TimelineWhenSchema(WireSchema):
@@ -244,8 +245,9 @@ class SearchQueryArgs(ListArgs):
         required=True,
         validate=validate.Length(min=1, max=500),
         metadata=meta(
-            'Full-text query (SQLite FTS5 syntax: words, "quoted phrases", AND, OR, NOT, prefix*). '
-            'Quote words with hyphens: "Kim Jong-un".',
+            "Full-text query over figures (quote, value as written, attribution), entities (name, aliases, "
+            "description), events (title, summary, each citation's quote), sources (title, author) and claims "
+            "(key, statement). " + FULL_TEXT_HELP,
             "Kiev",
         ),
     )
@@ -271,7 +273,14 @@ class SearchResultSchema(WireSchema):
             "What matched: the record itself, or event_citation for a source's words about an event.", "entity"
         ),
     )
-    score = fields.Float(required=True, metadata=meta("bm25 relevance (lower is better).", -3.2))
+    score = fields.Float(
+        required=True,
+        metadata=meta(
+            "Relevance: SQLite's bm25 negated, so higher is better (a record's best match; names, titles and "
+            "quotes weigh double). Comparable within one query only.",
+            3.2,
+        ),
+    )
 
 
 class SearchResultListSchema(PageSchema):
@@ -287,7 +296,13 @@ class MetricSummaryQueryArgs(QueryArgs):
     subject = fields.String(
         load_default=None,
         validate=validate.Length(min=1, max=200),
-        metadata=meta("Subject entity id (what the numbers are about); all subjects when absent.", "north-korea"),
+        metadata=meta(
+            "Subject entity (what the numbers are about); all subjects when absent. "
+            + NAMES_HELP["entity"]
+            + " "
+            + UNKNOWN_NAME_HELP,
+            "north-korea",
+        ),
     )
     known_at = known_at_field()
 

@@ -69,10 +69,37 @@ def window_date(edge: str, what: str, example: str):
     return WindowDate(edge, load_default=None, metadata=meta(text, example, pattern=PARTIAL_DATE_PATTERN))
 
 
-def check_window(data, prefix):
-    lo, hi = data.get(f"{prefix}_from"), data.get(f"{prefix}_to")
-    if lo and hi and lo > hi:
-        raise ValidationError(f"{prefix}_from is after {prefix}_to.", f"{prefix}_from")
+# Query parameters that name records, by parameter name: the kind of record each one names. Their values
+# may be ids or names (aliases; for sources a file name); api.web.resources.common resolves them to ids.
+ID_FILTERS = {
+    "subject": "entity",
+    "claimant": "entity",
+    "entity": "entity",
+    "cites": "entity",
+    "source": "source",
+    "metric": "metric",
+    "claim": "claim",
+    "event": "event",
+}
+NAMES_HELP = {
+    "entity": "An id, a name or an alias (any case and punctuation: `Umerov`, `kim jong un`).",
+    "source": "An id, or the archived document's file name, stem or number (`001_6b8e2fb9c51fcc7a.txt`, `001`).",
+    "metric": "An id (any case).",
+    "claim": "A claim key (any case).",
+    "event": "An id (any case).",
+}
+UNKNOWN_NAME_HELP = (
+    "A value that names nothing is a 422 naming the parameter and the value, with the closest known ids; "
+    "a known id that matches nothing is an empty result."
+)
+# Windows (low, high) of the query parameters: a low above the high is an empty window (nothing matches).
+WINDOWS = (("period_from", "period_to"), ("published_from", "published_to"), ("date_from", "date_to"))
+VALUE_WINDOW = ("value_min", "value_max")
+FULL_TEXT_HELP = (
+    "Numbers match however they are written (`30,000` and `30000` alike; `25,000–30,000` finds both numbers). "
+    'FTS5 syntax works: words (all required), "quoted phrases", AND, OR, NOT, NEAR(), prefix*; text that is '
+    "not valid FTS5 syntax is searched as plain words instead (never an error)."
+)
 
 
 class ListArgs(QueryArgs):
@@ -86,7 +113,10 @@ class ListArgs(QueryArgs):
     cursor = fields.String(
         load_default=None,
         validate=validate.Length(max=2000),
-        metadata=meta("Opaque cursor from a previous page's `next_cursor`; pages stay fast at any depth."),
+        metadata=meta(
+            "Opaque cursor from a previous page's `next_cursor`; pages stay fast at any depth. Only a cursor this "
+            "server issued for the same list and sort is valid: any other is a 400."
+        ),
     )
     total = fields.Boolean(
         load_default=False,
@@ -95,17 +125,24 @@ class ListArgs(QueryArgs):
 
 
 class ErrorSchema(WireSchema):
-    code = fields.Integer(required=True, metadata=meta("HTTP status code.", 422))
-    status = fields.String(required=True, metadata=meta("HTTP status name.", "Unprocessable Entity"))
-    message = fields.String(
-        required=True, metadata=meta("What went wrong, naming the parameter.", "Unknown query parameter: metirc")
+    """An RFC 9457 problem document (served as ``application/problem+json``)."""
+
+    type = fields.String(
+        required=True,
+        metadata=meta("A URI naming the kind of problem; `about:blank`: the status says it all.", "about:blank"),
+    )
+    title = fields.String(required=True, metadata=meta("The HTTP reason phrase.", "Unprocessable Entity"))
+    status = fields.Integer(required=True, metadata=meta("The HTTP status code.", 422))
+    detail = fields.String(
+        required=True, metadata=meta("What went wrong, naming the parameter.", "Unknown query parameter(s): metirc")
     )
     errors = fields.Dict(
+        required=True,
         keys=fields.String(),
-        values=fields.Raw(),
+        values=fields.List(fields.String()),
         metadata=meta(
-            'Details by location and parameter, e.g. `{"query": {"metirc": ["Unknown field."]}}`.',
-            {"query": {"metirc": ["Unknown field."]}},
+            "Extension member: the messages of each parameter at fault; `{}` when none is.",
+            {"metirc": ["Unknown field."]},
         ),
     )
 
@@ -172,23 +209,18 @@ class OptionalRefSchema(RefSchema):
     pass
 
 
-def positive_window(data, low_key, high_key):
-    lo, hi = data.get(low_key), data.get(high_key)
-    if lo is not None and hi is not None and lo > hi:
-        raise ValidationError(f"{low_key} is greater than {high_key}.", low_key)
-
-
 __all__ = [
     "ErrorSchema",
+    "ID_FILTERS",
+    "NAMES_HELP",
+    "UNKNOWN_NAME_HELP",
     "ListArgs",
     "PageSchema",
     "QuoteSchema",
     "DateSpecSchema",
     "RefSchema",
     "WindowDate",
-    "check_window",
     "window_date",
     "meta",
-    "positive_window",
     "validates_schema",
 ]

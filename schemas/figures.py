@@ -1,16 +1,18 @@
 """Wire format and query parameters of figures."""
 
-from marshmallow import fields, validate, validates_schema
+from marshmallow import fields, validate
 
 from schemas.common import (
+    FULL_TEXT_HELP,
+    ID_FILTERS,
+    NAMES_HELP,
+    UNKNOWN_NAME_HELP,
     DateSpecSchema,
     ListArgs,
     PageSchema,
     QuoteSchema,
     WireSchema,
-    check_window,
     meta,
-    positive_window,
     window_date,
 )
 from schemas.fixtures import HEDGES, METRIC_CATEGORIES
@@ -21,11 +23,13 @@ FORMATS = ("json", "csv", "ndjson")
 EXPORT_EXCLUDE = ("page_size", "cursor", "total", "format")
 
 
-def repeated(description, example):
+def repeated(description, example, name):
+    """An id filter: ``name`` is the parameter, whose kind of record schemas.common.ID_FILTERS gives."""
+    help_text = f"{description} {NAMES_HELP[ID_FILTERS[name]]} Repeat the parameter to match any of several. "
     return fields.List(
         fields.String(validate=validate.Length(min=1, max=200)),
         load_default=None,
-        metadata=meta(description + " Repeat the parameter to match any of several.", [example]),
+        metadata=meta(help_text + UNKNOWN_NAME_HELP, [example]),
     )
 
 
@@ -68,22 +72,22 @@ def known_at_field():
 
 
 class FigureQueryArgs(ListArgs):
-    metric = repeated("Metric id.", "troops-additional-planned")
+    metric = repeated("Metric id.", "troops-additional-planned", "metric")
     category = fields.List(
         fields.String(validate=validate.OneOf(METRIC_CATEGORIES)),
         load_default=None,
         metadata=meta("Metric category. Repeat to match any of several.", ["troops"]),
     )
-    subject = repeated("Subject entity id (what the number is about).", "north-korea")
-    claimant = repeated("Claimant entity id (who made the claim).", "ukrainian-officials")
-    source = repeated("Source id (the article that reports it).", "nk-preparing-up-to-30000-more-troops")
-    claim = repeated("Claim key.", "nk-additional-deployment-size")
+    subject = repeated("Subject entity id (what the number is about).", "north-korea", "subject")
+    claimant = repeated("Claimant entity id (who made the claim).", "ukrainian-officials", "claimant")
+    source = repeated("Source id (the article that reports it).", "nk-preparing-up-to-30000-more-troops", "source")
+    claim = repeated("Claim key.", "nk-additional-deployment-size", "claim")
     hedge = fields.List(
         fields.String(validate=validate.OneOf(HEDGES)),
         load_default=None,
         metadata=meta("How the value is hedged. Repeat to match any of several.", ["up_to"]),
     )
-    event = repeated("Event id the figure describes.", "shoigu-visits-pyongyang-2025-06")
+    event = repeated("Event id the figure describes.", "shoigu-visits-pyongyang-2025-06", "event")
     period_from = window_date("from", "figures whose period overlaps the window", "2024")
     period_to = window_date("to", "figures whose period overlaps the window", "2024-12")
     published_from = window_date("from", "figures whose source was published in the window", "2025-07")
@@ -104,17 +108,13 @@ class FigureQueryArgs(ListArgs):
     q = fields.String(
         load_default=None,
         validate=validate.Length(min=1, max=500),
-        metadata=meta("Full-text search in quotes, value texts and attributions (SQLite FTS5 syntax).", "Pokrovsk"),
+        metadata=meta(
+            "Full-text search in each figure's quote, value as written and attribution. " + FULL_TEXT_HELP, "Pokrovsk"
+        ),
     )
     known_at = known_at_field()
     sort = sort_field(FIGURE_SORT_KEYS, "id", "source,period")
     format = format_field()
-
-    @validates_schema
-    def check_ranges(self, data, **kwargs):
-        positive_window(data, "value_min", "value_max")
-        check_window(data, "period")
-        check_window(data, "published")
 
 
 class FigureExportArgs(FigureQueryArgs):

@@ -1,14 +1,14 @@
 """Wire format and query parameters of sources, entities, metrics, events and claims."""
 
-from marshmallow import fields, validate, validates_schema
+from marshmallow import fields, validate
 
 from schemas.common import (
+    FULL_TEXT_HELP,
     DateSpecSchema,
     ListArgs,
     PageSchema,
     QuoteSchema,
     WireSchema,
-    check_window,
     meta,
     window_date,
 )
@@ -35,7 +35,7 @@ class SourceQueryArgs(ListArgs):
         load_default=None,
         metadata=meta("Stance of the source. Repeat to match any of several.", ["skeptical"]),
     )
-    cites = repeated("Entity id the source cites (an outlet or agency).", "cnn")
+    cites = repeated("Entity id the source cites (an outlet or agency).", "cnn", "cites")
     sort = sort_field(("id", "published"), "id", "published")
 
 
@@ -199,8 +199,8 @@ class EventQueryArgs(ListArgs):
         load_default=None,
         metadata=meta("Event type. Repeat to match any of several.", ["visit"]),
     )
-    entity = repeated("Entity id taking part in the event or where it happens.", "sergei-shoigu")
-    source = repeated("Source id that reports the event.", "russia-north-korea-troop-build-up")
+    entity = repeated("Entity id taking part in the event or where it happens.", "sergei-shoigu", "entity")
+    source = repeated("Source id that reports the event.", "russia-north-korea-troop-build-up", "source")
     status = fields.List(
         fields.String(validate=validate.OneOf(EVENT_STATUSES)),
         load_default=None,
@@ -211,15 +211,13 @@ class EventQueryArgs(ListArgs):
     q = fields.String(
         load_default=None,
         validate=validate.Length(min=1, max=500),
-        metadata=meta("Full-text search in titles, summaries and quotes (FTS5 syntax).", "Shoigu"),
+        metadata=meta(
+            "Full-text search in each event's title and summary and each citation's quote. " + FULL_TEXT_HELP, "Shoigu"
+        ),
     )
     known_at = known_at_field()
     sort = sort_field(("date", "id", "type"), "date", "date")
     format = format_field()
-
-    @validates_schema
-    def check_ranges(self, data, **kwargs):
-        check_window(data, "date")
 
 
 class EventExportArgs(EventQueryArgs):
@@ -301,10 +299,10 @@ class EventListSchema(PageSchema):
 
 
 class ClaimQueryArgs(ListArgs):
-    metric = repeated("Metric id.", "troops-additional-planned")
-    subject = repeated("Subject entity id.", "north-korea")
-    claimant = repeated("Entity id credited with the claim by any source.", "ukrainian-officials")
-    source = repeated("Source id reporting the claim.", "cnn-nk-up-to-30000-troops")
+    metric = repeated("Metric id.", "troops-additional-planned", "metric")
+    subject = repeated("Subject entity id.", "north-korea", "subject")
+    claimant = repeated("Entity id credited with the claim by any source.", "ukrainian-officials", "claimant")
+    source = repeated("Source id reporting the claim.", "cnn-nk-up-to-30000-troops", "source")
     min_sources = fields.Integer(
         load_default=None,
         validate=validate.Range(min=0, max=1_000_000),

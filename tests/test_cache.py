@@ -97,7 +97,7 @@ def test_the_key_is_the_raw_query_string(db_path):
     assert valid.status_code == 200 and len(app.extensions["claimbase_cache"].entries) == 1
     invalid = client.get(path, environ_overrides={"QUERY_STRING": "q=\xff"})
     assert invalid.status_code == 400, invalid.get_json()
-    assert "UTF-8" in invalid.get_json()["message"]
+    assert "UTF-8" in invalid.get_json()["detail"]
 
 
 def test_a_conditional_request_gets_a_304_even_when_cached(db_path):

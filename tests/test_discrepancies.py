@@ -178,10 +178,12 @@ def test_discrepancies_page_with_a_cursor(client):
         ("cursor=not-a-cursor", 400, "cursor"),
     ],
 )
-def test_bad_discrepancy_parameters(client, query, status, param):
+def test_bad_discrepancy_parameters(client, spec, query, status, param):
     response = client.get(f"/api/v1/discrepancies?{query}")
-    assert response.status_code == status
-    assert param in response.get_json()["errors"]["query"]
+    assert response.status_code == status and response.mimetype == "application/problem+json"
+    body = response.get_json()
+    conforms(spec, "Error", body)
+    assert list(body["errors"]) == [param] and body["status"] == status, body
 
 
 def test_discrepancies_conform_to_the_spec(client, spec):

@@ -61,9 +61,9 @@ def test_item_endpoints_return_their_documented_shape(client, spec, url):
 def test_unknown_ids_are_json_404s(client, spec, url):
     response = client.get(url)
     assert response.status_code == 404
-    assert response.mimetype == "application/json"
+    assert response.mimetype == "application/problem+json"
     conforms(spec, "Error", response.get_json())
-    assert "no-such" in response.get_json()["message"]
+    assert "no-such" in response.get_json()["detail"]
 
 
 @pytest.mark.parametrize(
@@ -75,18 +75,14 @@ def test_unknown_ids_are_json_404s(client, spec, url):
         ("/api/v1/figures?page_size=-5", 422, "page_size"),
         ("/api/v1/figures?period_from=2025-13-45", 422, "period_from"),
         ("/api/v1/figures?published_to=June", 422, "published_to"),
-        ("/api/v1/figures?value_min=5&value_max=1", 422, "value_min"),
         ("/api/v1/figures?value_min=abc", 422, "value_min"),
         ("/api/v1/figures?sort=colour", 422, "sort"),
-        ("/api/v1/figures?sort=id,-id", 400, "sort"),
         ("/api/v1/figures?hedge=roughly", 422, "hedge"),
         ("/api/v1/figures?category=weather", 422, "category"),
-        ("/api/v1/figures?q=%22unclosed", 400, "q"),
-        ("/api/v1/figures?q=AND", 400, "q"),
+        ("/api/v1/figures?claimant=nobody-at-all", 422, "claimant"),
         ("/api/v1/figures?cursor=not-a-cursor", 400, "cursor"),
         ("/api/v1/figures?format=xml", 422, "format"),
-        ("/api/v1/events?date_from=2025-07&date_to=2025-06", 422, "date_from"),
-        ("/api/v1/events?q=%22x", 400, "q"),
+        ("/api/v1/events?source=999", 422, "source"),
         ("/api/v1/entities?type=planet", 422, "type"),
         ("/api/v1/claims?min_sources=-1", 422, "min_sources"),
         ("/api/v1/sources?stance=angry", 422, "stance"),
@@ -98,11 +94,11 @@ def test_bad_parameters_are_4xx_naming_the_parameter(client, spec, url, status, 
     assert response.status_code == status, response.get_data(as_text=True)
     body = response.get_json()
     conforms(spec, "Error", body)
-    assert param in body["errors"]["query"], body
+    assert param in body["errors"], body
     if status == 422:  # a validation summary names the parameter
-        assert param in body["message"], body
+        assert param in body["detail"], body
     else:  # a query that cannot be answered: the summary is that parameter's error
-        assert body["message"] in body["errors"]["query"][param], body
+        assert body["detail"] in body["errors"][param], body
 
 
 def test_cursor_from_another_sort_is_rejected(client):

@@ -145,6 +145,13 @@ def test_cursor_pages_return_every_row_once_in_order(client, sort):
     assert pages == -(-len(whole) // 7)
 
 
+@pytest.mark.parametrize(("repeated", "once"), [("source,-source", "source"), ("-period,id,-period", "-period")])
+def test_a_sort_key_given_twice_sorts_as_its_first_place_says(client, repeated, once):
+    whole = ids(client.get(f"/api/v1/figures?sort={once}&page_size=500"))
+    assert whole and ids(client.get(f"/api/v1/figures?sort={repeated}&page_size=500")) == whole
+    assert [f["id"] for f in get_all(client, f"/api/v1/figures?sort={repeated}&page_size=7")] == whole
+
+
 def test_total_is_available(client, everything):
     body = client.get("/api/v1/figures?category=troops&total=true&page_size=1").get_json()
     assert body["total"] == len(TROOPS_BY_SOURCE_AND_PERIOD) and len(body["items"]) == 1

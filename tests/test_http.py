@@ -39,7 +39,7 @@ def test_security_headers_on_every_response(client, url):
 def test_only_reads_are_served(client, method):
     response = getattr(client, method)("/api/v1/figures")
     assert response.status_code == 405
-    assert response.get_json()["code"] == 405
+    assert response.get_json()["status"] == 405
 
 
 def test_an_alias_used_as_an_id_redirects_to_the_canonical_entity(client):
@@ -60,7 +60,7 @@ def test_entity_search_matches_names_and_aliases_case_insensitively(client):
 
 def test_unknown_paths_are_json_404s(client):
     response = client.get("/api/v1/nothing")
-    assert response.status_code == 404 and response.get_json()["code"] == 404
+    assert response.status_code == 404 and response.get_json()["status"] == 404
 
 
 def test_root_redirects_to_the_docs(client):

@@ -52,11 +52,13 @@ def test_metric_summary_known_at_and_404s(client):
     }
     for url in (
         "/api/v1/metrics/no-such-metric/summary",
-        "/api/v1/metrics/troops-deployed/summary?subject=no-such-entity",
         "/api/v1/metrics/no-such-metric/chart.svg",
     ):
         response = client.get(url)
-        assert response.status_code == 404 and "no-such" in response.get_json()["message"]
+        assert response.status_code == 404 and "no-such" in response.get_json()["detail"]
+    # A subject filter that names nothing is a 422, like every id filter.
+    response = client.get("/api/v1/metrics/troops-deployed/summary?subject=no-such-entity")
+    assert response.status_code == 422 and set(response.get_json()["errors"]) == {"subject"}
 
 
 def test_summary_groups_a_claimant_known_only_by_its_wording():

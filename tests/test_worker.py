@@ -7,6 +7,7 @@ import time
 from concurrent.futures import Future
 from pathlib import Path
 
+import orjson
 from gunicorn.config import Config
 from gunicorn.workers import gthread
 
@@ -131,6 +132,14 @@ def test_each_closed_connection_is_counted_off_once(monkeypatch):
     conn, client = a_connection(w)
     client.sendall(b"GET /health HTTP/1.1\r\n")
     handled(w, conn)
-    assert client.recv(65536).startswith(b"HTTP/1.1 408")
+    head, _, body = client.recv(65536).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408") and b"\r\nContent-Type: application/problem+json\r\n" in head
+    assert orjson.loads(body) == {
+        "type": "about:blank",
+        "title": "Request Timeout",
+        "status": 408,
+        "detail": "The request head did not arrive within -1 s.",
+        "errors": {},
+    }
     client.close()
     assert (w.nr_conns, worker._LOAD[1]) == (0, 0)

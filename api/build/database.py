@@ -311,7 +311,7 @@ INDEXES = {
 }
 
 
-# Every kind but figures, which figures_fts indexes (see api.web.queries.analysis.MATCHES).
+# Every kind but figures, which figures_fts indexes (see api.web.queries.search.MATCHES).
 SEARCH_SQL = """
 INSERT INTO search_index (kind, record_id, title, body)
 SELECT 'entity', e.id, e.name,

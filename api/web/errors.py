@@ -1,43 +1,65 @@
-"""Every error is JSON of one shape: code, status, message, errors."""
+"""Every error is an RFC 9457 problem: ``application/problem+json`` with type, title, status, detail, errors.
+
+``errors`` is an extension member naming each parameter at fault and its messages
+(``{"metirc": ["Unknown field."]}``); ``{}`` when the problem is not about a parameter.
+"""
 
 import sqlite3
+from http import HTTPStatus
 
-from flask import current_app, jsonify, request
+import orjson
+from flask import current_app, request
 from werkzeug.exceptions import HTTPException
 
 from api.web.db import DatabaseUnavailable, QueryTimeout
 from api.web.guard import QueryStringError
-from api.web.queries.paging import FTS_HINT, BadQuery
+from api.web.queries.paging import BadQuery
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def reason(status: int) -> str:
+    """The HTTP reason phrase of ``status``."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def problem(status: int, detail: str, errors: dict | None = None) -> dict:
+    """The problem document for ``status`` (``type`` is about:blank: the status says what kind it is)."""
+    return {"type": "about:blank", "title": reason(status), "status": status, "detail": detail, "errors": errors or {}}
+
+
+def problem_bytes(status: int, detail: str, errors: dict | None = None) -> bytes:
+    return orjson.dumps(problem(status, detail, errors))
 
 
 def error_response(code: int, message: str, errors: dict | None = None, headers: dict | None = None):
-    from werkzeug.http import HTTP_STATUS_CODES
-
-    body = {"code": code, "status": HTTP_STATUS_CODES.get(code, "Error"), "message": message, "errors": errors or {}}
-    response = jsonify(body)
-    response.status_code = code
+    response = current_app.response_class(problem_bytes(code, message, errors), status=code, mimetype=PROBLEM_JSON)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
 
 
-def _describe(messages: dict) -> str:
+def flat_messages(problems) -> list[str]:
+    """A webargs error entry as a list of messages (list items are prefixed with their index)."""
+    if isinstance(problems, dict):
+        return [f"Item {key}: {m}" for key, value in problems.items() for m in flat_messages(value)]
+    if isinstance(problems, (list, tuple)):
+        return [m for p in problems for m in flat_messages(p)]
+    return [str(problems)]
+
+
+def _describe(errors: dict) -> str:
     """Name the parameters a webargs 422 is about."""
-    unknown, invalid = [], []
-    for _location, fields in messages.items():
-        if not isinstance(fields, dict):
-            continue
-        for name, problems in fields.items():
-            flat = problems if isinstance(problems, list) else [problems]
-            if "Unknown field." in flat:
-                unknown.append(name)
-            else:
-                invalid.append(name)
+    unknown = sorted(name for name, ms in errors.items() if "Unknown field." in ms)
+    invalid = sorted(name for name in errors if name not in unknown)
     parts = []
     if unknown:
-        parts.append("Unknown query parameter(s): " + ", ".join(sorted(unknown)))
+        parts.append("Unknown query parameter(s): " + ", ".join(unknown))
     if invalid:
-        parts.append("Invalid value for: " + ", ".join(sorted(invalid)))
+        parts.append("Invalid value for: " + ", ".join(invalid))
     return "; ".join(parts) or "Invalid request."
 
 
@@ -46,10 +68,15 @@ def handle_http_exception(exc: HTTPException):
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages")
     if messages:
-        # flask-smorest/webargs validation errors ("query" -> field -> list).
-        normalised = {("query" if k == "querystring" else k): v for k, v in messages.items()}
-        return error_response(code, _describe(normalised), normalised, data.get("headers"))
-    message = data.get("message") or exc.description or "Error"
+        # flask-smorest/webargs validation errors: location -> parameter -> messages.
+        errors = {
+            name: flat_messages(problems)
+            for fields in messages.values()
+            if isinstance(fields, dict)
+            for name, problems in fields.items()
+        }
+        return error_response(code, _describe(errors), errors, data.get("headers"))
+    message = data.get("message") or exc.description or reason(code)
     errors, headers = data.get("errors"), {}
     if code == 405:
         headers = {k: v for k, v in exc.get_headers() if k == "Allow"}
@@ -60,7 +87,7 @@ def handle_http_exception(exc: HTTPException):
 
 
 def handle_bad_query(exc: BadQuery):
-    return error_response(400, str(exc), {"query": {exc.param: [str(exc)]}})
+    return error_response(exc.status, str(exc), {exc.param: [str(exc)]})
 
 
 def handle_query_string(exc: QueryStringError):
@@ -72,18 +99,9 @@ def handle_unavailable(exc: DatabaseUnavailable):
     return error_response(503, "The database is not available.", headers={"Retry-After": "5"})
 
 
-# SQLite's messages for a full-text query it cannot parse (`q` is the only full-text parameter).
-FTS_QUERY_ERRORS = ("fts5:", "unterminated string", "unknown special query", "no such column")
-
-
 def handle_operational(exc: sqlite3.OperationalError):
-    message = str(exc)
-    if "interrupted" in message:
-        return handle_timeout(QueryTimeout(message))
-    if request.args.get("q") and any(m in message for m in FTS_QUERY_ERRORS):
-        # One the query modules did not translate (e.g. "unknown special query" for `q=*`): still the
-        # client's full-text syntax, not a server error.
-        return handle_bad_query(BadQuery(f"Full-text query error ({message}). {FTS_HINT}", "q"))
+    if "interrupted" in str(exc):
+        return handle_timeout(QueryTimeout(str(exc)))
     raise exc
 
 

@@ -3,7 +3,7 @@
 Werkzeug is lenient: it keeps invalid percent-escapes and invalid UTF-8 as
 they are, and passes control characters through. Those never make sense in
 a query of this API, so every request's query string is checked first, and
-each problem is answered with the JSON error shape naming the parameter:
+each problem is answered with a problem document (api.web.errors) naming the parameter:
 
 - longer than ``MAX_QUERY_STRING`` bytes: 414;
 - a ``%`` not followed by two hex digits, or bytes that are not UTF-8 once
@@ -51,12 +51,12 @@ def _decode(raw: bytes, name: str, part: str) -> str:
         message = (
             f"Invalid percent-encoding in the {part} of parameter {name!r}: {snippet!r} is not % and two hex digits."
         )
-        raise QueryStringError(400, message, {"query": {name: [message]}})
+        raise QueryStringError(400, message, {name: [message]})
     try:
         return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError as exc:
         message = f"The {part} of parameter {name!r} is not valid UTF-8 once percent-decoded ({exc.reason} at byte {exc.start})."
-        raise QueryStringError(400, message, {"query": {name: [message]}}) from None
+        raise QueryStringError(400, message, {name: [message]}) from None
 
 
 def plainly_valid(raw: bytes) -> bool:
@@ -92,16 +92,16 @@ def check_each_parameter(raw: bytes) -> None:
         shown = _display(name.encode())
         if CONTROL.search(name):
             message = f"Parameter name {shown!r} contains a control character."
-            raise QueryStringError(422, message, {"query": {shown: [message]}})
+            raise QueryStringError(422, message, {shown: [message]})
         value = _decode(raw_value, shown, "value")
         found = CONTROL.search(value)
         if found:
             message = f"Control character U+{ord(found.group()):04X} in the value of {shown!r}."
-            raise QueryStringError(422, message, {"query": {shown: [message]}})
+            raise QueryStringError(422, message, {shown: [message]})
         counts[name] = counts.get(name, 0) + 1
         if counts[name] > MAX_PARAM_VALUES:
             message = f"Parameter {shown!r} is given more than {MAX_PARAM_VALUES} times."
-            raise QueryStringError(422, message, {"query": {shown: [message]}})
+            raise QueryStringError(422, message, {shown: [message]})
 
 
 def check_request() -> None:

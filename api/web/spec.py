@@ -17,6 +17,8 @@ server does (and the contract fuzzer in tests/test_fuzz.py can hold it to it):
 - a nested object that may be null as ``allOf: [$ref]`` with ``nullable: true``
   (apispec writes "the type, or any object, or null", which generated clients
   cannot type and validators cannot check).
+- an OpenAPI link from each list to the operation that gets one of its items
+  (clients and the stateful fuzzer follow it).
 """
 
 import json
@@ -27,17 +29,44 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from api.web.guard import CONTROL_FREE_PATTERN, MAX_PARAM_VALUES
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
+PROBLEM_JSON = "application/problem+json"  # RFC 9457, the media type of every error
 
 # Responses any operation can give, whatever its parameters (api.web.guard answers before the view runs).
 QUERY_STRING_ERRORS = {
-    "400": "The query string cannot be read (invalid percent-encoding, or not UTF-8 once decoded), or a value "
-    "cannot be used (a cursor not from this list and sort, full-text syntax, a sort key given twice).",
+    "400": "The query string cannot be read (invalid percent-encoding, or not UTF-8 once decoded), or `cursor` is "
+    "not one this server issued for this list and sort: a cursor is an opaque token, so no schema can tell a "
+    "valid one from an invalid one.",
     "414": "The query string is longer than the server's limit (8192 bytes unless CLAIMBASE_MAX_QUERY_STRING "
     "says otherwise).",
     "422": f"Invalid query parameters, named in `errors`: unknown names, invalid values, control characters, "
-    f"a single-valued parameter given twice, or more than {MAX_PARAM_VALUES} values of one parameter.",
+    f"a single-valued parameter given twice, more than {MAX_PARAM_VALUES} values of one parameter, or a value of "
+    "an id filter that names no record (the message gives the closest known ids).",
 }
 NOT_MODIFIED = "Not modified: the `ETag` given in `If-None-Match` still matches."
+
+# The operation that gets one item of each kind of list page: (path, its id parameter).
+ITEM_OF_LIST = {
+    "FigureList": ("/api/v1/figures/{figure_id}", "figure_id"),
+    "EventList": ("/api/v1/events/{event_id}", "event_id"),
+    "ClaimList": ("/api/v1/claims/{claim_id}", "claim_id"),
+    "EntityList": ("/api/v1/entities/{entity_id}", "entity_id"),
+    "SourceList": ("/api/v1/sources/{source_id}", "source_id"),
+    "MetricList": ("/api/v1/metrics/{metric_id}", "metric_id"),
+}
+
+
+def item_link(list_schema: str) -> dict | None:
+    """The OpenAPI link from a page of ``list_schema`` to the operation getting its first item."""
+    if list_schema not in ITEM_OF_LIST:
+        return None
+    path, parameter = ITEM_OF_LIST[list_schema]
+    pointer = path.replace("~", "~0").replace("/", "~1").replace("{", "%7B").replace("}", "%7D")
+    return {
+        "operationRef": f"#/paths/{pointer}/get",
+        "parameters": {parameter: "$response.body#/items/0/id"},
+        "description": f"Get the first item of the page (`{parameter}` is its `id`).",
+    }
+
 
 HEADERS = {
     "X-Content-Type-Options": {
@@ -189,7 +218,7 @@ class SharedRulesPlugin(BasePlugin):
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)  # every status the server sends is listed explicitly
             for code, text in QUERY_STRING_ERRORS.items():
-                responses.setdefault(code, {"content": {"application/json": {"schema": dict(ERROR_REF)}}})
+                responses.setdefault(code, {"content": {PROBLEM_JSON: {"schema": dict(ERROR_REF)}}})
                 responses[code]["description"] = text
             is_api = path.startswith("/api/")
             if is_api:
@@ -197,6 +226,7 @@ class SharedRulesPlugin(BasePlugin):
             for code, response in responses.items():
                 if isinstance(response, dict):
                     self._add_headers(str(code), response, is_api)
+                    self._add_item_link(code, response)
 
     @staticmethod
     def _constrain(schema: dict):
@@ -221,6 +251,14 @@ class SharedRulesPlugin(BasePlugin):
         schema.pop("nullable", None)
         if "enum" in schema:
             schema["enum"] = [value for value in schema["enum"] if value is not None]
+
+    @staticmethod
+    def _add_item_link(code, response: dict):
+        """Link a list page to the operation getting its first item (see ITEM_OF_LIST)."""
+        schema_ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+        link = item_link(schema_ref.rsplit("/", 1)[-1]) if str(code) == "200" else None
+        if link:
+            response.setdefault("links", {}).setdefault("item", link)
 
     @staticmethod
     def _add_headers(code: str, response: dict, is_api: bool):

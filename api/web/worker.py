@@ -23,7 +23,6 @@ the workers of one master; a worker holding two or more above the least busy one
 """
 
 import errno
-import json
 import multiprocessing
 import os
 import select
@@ -49,17 +48,11 @@ _LOAD_LOCK = multiprocessing.Lock()
 
 
 def _json_408() -> bytes:
+    from api.web.errors import PROBLEM_JSON, problem_bytes
     from api.web.http import SECURITY_HEADERS
 
-    body = json.dumps(
-        {
-            "code": 408,
-            "status": "Request Timeout",
-            "message": f"The request head did not arrive within {HEAD_TIMEOUT:g} s.",
-            "errors": {},
-        }
-    ).encode()
-    head = ["HTTP/1.1 408 Request Timeout", "Connection: close", "Content-Type: application/json"]
+    body = problem_bytes(408, f"The request head did not arrive within {HEAD_TIMEOUT:g} s.")
+    head = ["HTTP/1.1 408 Request Timeout", "Connection: close", f"Content-Type: {PROBLEM_JSON}"]
     head += [f"Content-Length: {len(body)}", "Cache-Control: no-store"]
     head += [f"{name}: {value}" for name, value in SECURITY_HEADERS.items()]
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body

@@ -88,9 +88,11 @@ def main(base: str) -> dict:
 
     # An error is a typed Error too (without raising: the client returns what the document says).
     lenient = Client(base_url=base, timeout=30.0)
-    response = list_figures.sync_detailed(client=lenient, value_min=5.0, value_max=1.0)
+    response = list_figures.sync_detailed(client=lenient, claimant=["no-such-claimant-anywhere"])
     assert response.status_code == 422, response.status_code
     assert isinstance(response.parsed, Error), type(response.parsed)
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "claimant" in response.parsed.to_dict()["errors"]
     out["error_status"] = int(response.status_code)
     return out
 

@@ -3,6 +3,7 @@
 import orjson
 
 from api.shape import claimant_ref, date_spec, entity_ref, quote, source_part, url
+from api.web.queries.fulltext import SEARCH_COLUMNS, match_expression
 from api.web.queries.listing import Export, Listing, any_in, any_of, compare, iso
 from api.web.queries.paging import in_list, raise_fts_error
 
@@ -33,7 +34,7 @@ FILTERS = {
     "date_from": compare("e.date_last_day >= ?"),
     "date_to": compare("e.date_first_day <= ?"),
     "known_at": compare("e.id IN (SELECT c.event_id FROM event_citations c WHERE c.published <= ?)", iso),
-    "q": compare(SEARCH_EVENTS),
+    "q": compare(SEARCH_EVENTS, lambda q: match_expression(q, SEARCH_COLUMNS)),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from api.shape import url
+from api.web.queries.fulltext import FIGURE_COLUMNS, match_expression
 from api.web.queries.listing import Export, Listing, any_of, compare, conditions, iso
 from api.web.queries.paging import order_by, raise_fts_error
 
@@ -15,6 +16,12 @@ DOC_SELECT = """
 SELECT d.doc, f.id, f.published_sort, f.period_sort, f.value_sort, f.source_id, f.metric_id, f.claimant_sort
 FROM figures f CROSS JOIN figure_docs d ON d.figure_rowid = f.rowid
 """
+
+
+def match_figures(q: str) -> str:
+    """``q`` as an FTS5 expression over figures_fts (api.web.queries.fulltext)."""
+    return match_expression(q, FIGURE_COLUMNS)
+
 
 FILTERS = {
     "metric": any_of("f.metric_id"),
@@ -33,7 +40,7 @@ FILTERS = {
     # A figure with no number (vague) is outside every value window.
     "value_min": compare("(f.low IS NOT NULL OR f.high IS NOT NULL) AND coalesce(f.high, 1e308) >= ?"),
     "value_max": compare("(f.low IS NOT NULL OR f.high IS NOT NULL) AND coalesce(f.low, -1e308) <= ?"),
-    "q": compare("f.rowid IN (SELECT rowid FROM figures_fts WHERE figures_fts MATCH ?)"),
+    "q": compare("f.rowid IN (SELECT rowid FROM figures_fts WHERE figures_fts MATCH ?)", match_figures),
 }
 
 # The flat export columns straight from the tables: (name, SQL expression, kind).
@@ -140,7 +147,7 @@ FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid CROSS JOIN figure
 """,
     count="SELECT count(*) AS n FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid",
     sort={"id": ("figures_fts.rowid", "fts_rowid")},
-    filters={"q": compare("figures_fts MATCH ?"), **{k: v for k, v in FILTERS.items() if k != "q"}},
+    filters={"q": compare("figures_fts MATCH ?", match_figures), **{k: v for k, v in FILTERS.items() if k != "q"}},
     export=None,
     variant=lambda args: None,
 )

@@ -9,11 +9,13 @@ import orjson
 
 
 class BadQuery(ValueError):
-    """A request that is well-formed but cannot be answered (bad cursor, FTS syntax)."""
+    """A request that is well-formed but cannot be answered: ``status`` 400 (a cursor not issued
+    for this list and sort) or 422 (a name that names nothing), naming the parameter ``param``."""
 
-    def __init__(self, message: str, param: str):
+    def __init__(self, message: str, param: str, status: int = 400):
         super().__init__(message)
         self.param = param
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ def parse_sort(spec: str, columns: dict[str, str], tie_breaker: str = "id") -> l
         desc = part.startswith("-")
         name = part.lstrip("-")
         if name in seen:
-            raise BadQuery(f"Sort key {name!r} is given twice.", "sort")
+            continue  # a key given twice: its first place (and direction) decides, the repeat changes nothing
         seen.add(name)
         keys.append(SortKey(name, columns[name], desc))
     if tie_breaker not in seen:
@@ -90,7 +92,10 @@ FTS_HINT = 'Use plain words, "quoted phrases", AND, OR, NOT, NEAR() and a traili
 
 
 def raise_fts_error(exc: Exception):
-    """Re-raise an FTS5 query syntax error as a BadQuery on ``q``."""
+    """Re-raise an FTS5 query syntax error as a BadQuery on ``q``.
+
+    A safety net only: api.web.queries.fulltext hands SQLite expressions it has parsed already.
+    """
     message = str(exc)
     if "fts5" in message or "syntax error" in message or "no such column" in message or "unterminated" in message:
         raise BadQuery(f"Full-text query error ({message}). {FTS_HINT}", "q") from exc

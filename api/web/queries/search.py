@@ -1,10 +1,11 @@
-"""Search: every kind of record matching a full-text query, ranked by bm25."""
+"""Search: every kind of record matching a full-text query, ranked by relevance (the negated bm25)."""
 
 from __future__ import annotations
 
 from api.shape import url
+from api.web.queries.fulltext import FIGURE_COLUMNS, SEARCH_COLUMNS, match_expression
 from api.web.queries.listing import Listing, any_of
-from api.web.queries.paging import BadQuery, raise_fts_error
+from api.web.queries.paging import raise_fts_error
 
 # Every matching row, materialized so that bm25() and snippet() run on the FTS tables themselves:
 # figures from figures_fts, every other kind from search_index_fts.
@@ -16,7 +17,7 @@ SELECT CASE si.kind WHEN 'event_citation' THEN 'event' ELSE si.kind END AS type,
        CASE WHEN instr(snippet(search_index_fts, 1, '<mark>', '</mark>', '…', 16), '<mark>') > 0
             THEN snippet(search_index_fts, 1, '<mark>', '</mark>', '…', 16)
             ELSE snippet(search_index_fts, -1, '<mark>', '</mark>', '…', 16) END AS snippet,
-       bm25(search_index_fts, 2.0, 1.0) AS score
+       -bm25(search_index_fts, 2.0, 1.0) AS score
 FROM search_index_fts JOIN search_index si ON si.rowid = search_index_fts.rowid
 WHERE search_index_fts MATCH ?1
 UNION ALL
@@ -24,16 +25,16 @@ SELECT 'figure', f.id, 'figure',
        CASE WHEN instr(snippet(figures_fts, 0, '<mark>', '</mark>', '…', 16), '<mark>') > 0
             THEN snippet(figures_fts, 0, '<mark>', '</mark>', '…', 16)
             ELSE snippet(figures_fts, -1, '<mark>', '</mark>', '…', 16) END,
-       bm25(figures_fts, 1.0, 2.0, 1.0)
+       -bm25(figures_fts, 1.0, 2.0, 1.0)
 FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid
 WHERE figures_fts MATCH ?1
 """
 
 # One row per record: an event citation counts as its event and the best match wins
-# (SQLite takes the bare columns of a min() aggregate from the row of the minimum).
+# (SQLite takes the bare columns of a max() aggregate from the row of the maximum).
 SEARCH_SELECT = f"""
 WITH matches AS MATERIALIZED ({MATCHES}),
-hits AS (SELECT type, id, matched, snippet, min(score) AS score FROM matches GROUP BY type, id)
+hits AS (SELECT type, id, matched, snippet, max(score) AS score FROM matches GROUP BY type, id)
 SELECT h.*,
        coalesce(en.name, ev.title, cl.statement, so.title, so.id,
                 m.label || ': ' || f.value_text || ' (' || fs.name || ')') AS title
@@ -52,16 +53,6 @@ SEARCH_COUNT = (
 URL_KIND = {"figure": "figures", "entity": "entities", "event": "events", "source": "sources", "claim": "claims"}
 
 
-def _fts_error(exc: Exception):
-    if "no such column" in str(exc):
-        raise BadQuery(
-            f"Full-text query error ({exc}): a hyphen or colon inside a word is FTS5 syntax; "
-            'put such words in double quotes, e.g. "Kim Jong-un".',
-            "q",
-        ) from exc
-    raise_fts_error(exc)
-
-
 def _shape(db, rows: list[dict], args: dict) -> list[dict]:
     return [
         {
@@ -77,15 +68,15 @@ def _shape(db, rows: list[dict], args: dict) -> list[dict]:
     ]
 
 
-# Ranked by bm25 (best first), one row per record.
+# Ranked by relevance (best first), one row per record.
 SEARCH = Listing(
     select=SEARCH_SELECT,
     count=SEARCH_COUNT,
-    params=lambda args: [args["q"]],
+    params=lambda args: [match_expression(args["q"], SEARCH_COLUMNS, FIGURE_COLUMNS)],
     sort={"score": ("h.score", "score"), "type": ("h.type", "type"), "id": ("h.id", "id")},
     filters={"type": any_of("h.type")},
     shape=_shape,
-    default_sort="score,type",
+    default_sort="-score,type",
     cursor_tag="relevance",
-    on_error=_fts_error,
+    on_error=raise_fts_error,
 )

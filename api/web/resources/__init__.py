@@ -21,8 +21,10 @@ the additional North Korean troops as a chart:
 [`/api/v1/metrics/troops-additional-planned/chart.svg?subject=north-korea`](/api/v1/metrics/troops-additional-planned/chart.svg?subject=north-korea).
 
 Lists are paged with a cursor (`next_cursor`, and a `Link: rel="next"` header);
-`total=true` adds the count. Every error is JSON with `code`, `status`,
-`message` and per-parameter `errors`. Unknown query parameters are errors.
+`total=true` adds the count. Every error is an RFC 9457 problem document
+(`application/problem+json`) with `type`, `title`, `status`, `detail` and, as an
+extension member, `errors`: the messages of each parameter at fault. Unknown query
+parameters are errors.
 Responses carry an `ETag` (304 on `If-None-Match`).
 """
 

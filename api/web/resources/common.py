@@ -1,8 +1,10 @@
 """Helpers the resource blueprints share: blueprints, pages, exports."""
 
 import csv
+import functools
 import io
 import itertools
+import math
 from urllib.parse import urlencode
 
 import orjson
@@ -14,9 +16,11 @@ from webargs.flaskparser import FlaskParser
 
 from api.web import db
 from api.web.db import get_db
+from api.web.queries import names
 from api.web.queries.listing import Listing, export, page
-from api.web.spec import QUERY_STRING_ERRORS
-from schemas.common import ErrorSchema
+from api.web.queries.paging import BadQuery
+from api.web.spec import PROBLEM_JSON, QUERY_STRING_ERRORS
+from schemas.common import ID_FILTERS, VALUE_WINDOW, WINDOWS, ErrorSchema
 
 
 class StrictParser(FlaskParser):
@@ -47,14 +51,25 @@ class Blueprint(SmorestBlueprint):
         schema (deep-copying every field) on every request.
         """
         instance = schema() if isinstance(schema, type) else schema
-        return self.arguments(instance, location="query", as_kwargs=False)
+        parse = self.arguments(instance, location="query", as_kwargs=False)
+
+        def decorator(func):
+            @functools.wraps(func)
+            def view(args, *rest, **kwargs):
+                return func(resolve_arguments(args), *rest, **kwargs)
+
+            return parse(view)
+
+        return decorator
 
     def errors(self, *codes):
-        """Document error responses (all share ErrorSchema)."""
+        """Document error responses (all RFC 9457 problem documents, ErrorSchema)."""
 
         def decorator(func):
             for code in codes:
-                func = self.alt_response(code, schema=ErrorSchema, description=ERROR_TEXT[code])(func)
+                func = self.alt_response(
+                    code, schema=ErrorSchema, description=ERROR_TEXT[code], content_type=PROBLEM_JSON
+                )(func)
             return func
 
         return decorator
@@ -68,6 +83,44 @@ ERROR_TEXT = {
     422: QUERY_STRING_ERRORS["422"],
     503: "The database is unavailable or the query ran past its time limit.",
 }
+
+
+def resolve_names(name: str, kind: str, values: list[str]) -> list[str]:
+    """The ids ``values`` of parameter ``name`` name, in order; BadQuery (422) for one that names nothing."""
+    conn, ids = get_db(), []
+    for value in values:
+        found = names.KINDS[kind](conn, value)
+        if not found:
+            close = names.suggest(conn, kind, value)
+            hint = f" Closest known ids: {', '.join(close)}." if close else ""
+            raise BadQuery(f"{name}: no {kind} is named {value!r}.{hint}", name, status=422)
+        ids += found
+    return list(dict.fromkeys(ids))
+
+
+def resolve_arguments(args: dict) -> dict:
+    """Turn every id filter's names into ids (api.web.queries.names), and make an inverted window empty.
+
+    An inverted window (``date_from`` after ``date_to``, ``value_min`` above ``value_max``) matches
+    nothing: its low end moves past every value and its high end before every value.
+    """
+    for name, kind in ID_FILTERS.items():
+        value = args.get(name)
+        if isinstance(value, list) and value:
+            args[name] = resolve_names(name, kind, value)
+        elif isinstance(value, str):
+            found = resolve_names(name, kind, [value])
+            if len(found) > 1:
+                message = f"{name}: {value!r} names several records ({', '.join(found)}); give one id."
+                raise BadQuery(message, name, status=422)
+            args[name] = found[0]
+    for low, high in WINDOWS:
+        if args.get(low) and args.get(high) and args[low] > args[high]:
+            args[low], args[high] = "9999-12-31", "0000-01-01"
+    low, high = VALUE_WINDOW
+    if args.get(low) is not None and args.get(high) is not None and args[low] > args[high]:
+        args[low], args[high] = math.inf, -math.inf
+    return args
 
 
 def json_response(body, status=200, headers=None):

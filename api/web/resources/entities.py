@@ -4,6 +4,7 @@ from flask import request
 
 from api.shape import url
 from api.web.db import get_db
+from api.web.errors import error_response
 from api.web.queries import claims, events, figures
 from api.web.queries import entities as queries
 from api.web.resources.claims import respond_with_claims
@@ -39,13 +40,7 @@ def canonical(entity_id: str, suffix: str = ""):
     target = url("entities", found) + suffix
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
-    body = {
-        "code": 301,
-        "status": "Moved Permanently",
-        "message": f"{entity_id!r} is an alias of {found!r}.",
-        "errors": {},
-    }
-    return None, json_response(body, status=301, headers={"Location": target})
+    return None, error_response(301, f"{entity_id!r} is an alias of {found!r}.", headers={"Location": target})
 
 
 @blp.get("/entities")
