@@ -58,6 +58,21 @@ def source_stamp(ident: str, published: str | None) -> dict:
     return {"id": ident, "url": url("sources", ident), "published": published}
 
 
+def known_from(published: str | None, reference_date: str | None) -> dict | None:
+    """When a record counts as known: its source's stated publication day, else its assumed reference date."""
+    if published:
+        return {"date": published, "assumed": False}
+    if reference_date:
+        return {"date": reference_date, "assumed": True}
+    return None
+
+
+def earliest_known(marks) -> dict | None:
+    """The earliest of several ``known_from`` marks; a stated date wins a tie with an assumed one."""
+    marks = [m for m in marks if m]
+    return min(marks, key=lambda m: (m["date"], m["assumed"])) if marks else None
+
+
 def published_ref(date: str | None, precision: str | None, first_day: str | None) -> dict | None:
     if date is None:
         return None

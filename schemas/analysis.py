@@ -19,7 +19,9 @@ from schemas.figures import (
     EntityRefSchema,
     MetricRefSchema,
     ValueSchema,
+    known_at_basis_field,
     known_at_field,
+    known_from_field,
     repeated,
 )
 
@@ -28,6 +30,9 @@ SEARCH_TYPES = ("figure", "entity", "event", "source", "claim")
 TIMELINE_KINDS = ("event", "figure")
 
 # ---- shared pieces ---------------------------------------------------------
+
+# How the versions of a discrepancy relate (api/values.py computes it).
+RELATIONS = ("same", "compatible", "conflicting")
 
 
 class SourceStampSchema(WireSchema):
@@ -64,7 +69,19 @@ class DiscrepancyQueryArgs(ListArgs):
     source = repeated(
         "Only discrepancies that involve this source (in any variant).", "cnn-nk-up-to-30000-troops", "source"
     )
+    relation = fields.List(
+        fields.String(validate=validate.OneOf(RELATIONS)),
+        load_default=None,
+        metadata=meta(
+            "How the versions relate: same, compatible (one interval holds or overlaps the other, e.g. "
+            "'up to 30,000' and '25,000–30,000') or conflicting (disjoint, e.g. '10,000–20,000' and "
+            "'25,000–30,000'). Kinds value, hedge and event_date have one; claimant and "
+            "event_attribution none. Repeat to match any of several.",
+            ["conflicting"],
+        ),
+    )
     known_at = known_at_field()
+    known_at_basis = known_at_basis_field()
 
 
 class DiscrepancyRecordSchema(WireSchema):
@@ -142,6 +159,17 @@ class DiscrepancySchema(WireSchema):
         required=True, metadata=meta("Stable id: <kind>:<record id>.", "hedge:nk-additional-deployment-size")
     )
     kind = fields.String(required=True, metadata=meta("Kind of difference.", "hedge", enum=list(DISCREPANCY_KINDS)))
+    relation = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta(
+            "same, compatible (the values or dates overlap: one holds or refines the other) or conflicting "
+            "(disjoint); null for kinds claimant and event_attribution, or when a version gives no number. "
+            "An 'about' value counts with a 10% margin.",
+            "compatible",
+            enum=["same", "compatible", "conflicting", None],
+        ),
+    )
     record = fields.Nested(
         DiscrepancyRecordSchema, required=True, metadata=meta("The claim or event the sources differ on.")
     )
@@ -150,6 +178,7 @@ class DiscrepancySchema(WireSchema):
         required=True,
         metadata=meta("Two or more versions; figures or citations that agree share one."),
     )
+    known_from = known_from_field("the discrepancy (every version known: the latest of the versions' earliest dates)")
 
 
 class DiscrepancyListSchema(PageSchema):
@@ -171,6 +200,7 @@ class TimelineQueryArgs(QueryArgs):
         metadata=meta("event or figure. Repeat to match both.", ["event"]),
     )
     known_at = known_at_field()
+    known_at_basis = known_at_basis_field()
 
 
 class TimelineWhenSchema(WireSchema):
@@ -221,7 +251,12 @@ class TimelineEntrySchema(WireSchema):
     when = fields.Nested(
         TimelineWhenSchema, required=True, allow_none=True, metadata=meta("When; null for undated events.")
     )
-    first_reported = fields.Nested(TimelineFirstReportedSchema, required=True)
+    first_reported = fields.Nested(
+        TimelineFirstReportedSchema,
+        required=True,
+        metadata=meta("On stated publication dates only (never assumed ones)."),
+    )
+    known_from = known_from_field("the entry")
 
 
 class TimelineSchema(WireSchema):
@@ -305,6 +340,7 @@ class MetricSummaryQueryArgs(QueryArgs):
         ),
     )
     known_at = known_at_field()
+    known_at_basis = known_at_basis_field()
 
 
 class SummaryFigureSchema(WireSchema):
@@ -318,6 +354,7 @@ class SummaryFigureSchema(WireSchema):
     )
     source = fields.Nested(SourceStampSchema, required=True)
     quote = fields.Nested(VariantQuoteSchema, required=True)
+    known_from = known_from_field("the figure")
 
 
 class SummaryClaimantSchema(WireSchema):

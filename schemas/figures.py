@@ -17,7 +17,7 @@ from schemas.common import (
 )
 from schemas.fixtures import HEDGES, METRIC_CATEGORIES
 
-FIGURE_SORT_KEYS = ("published", "period", "value", "source", "metric", "claimant", "id")
+FIGURE_SORT_KEYS = ("published", "published_or_assumed", "period", "value", "source", "metric", "claimant", "id")
 FORMATS = ("json", "csv", "ndjson")
 # What an export at its own URL (/api/v1/figures.csv) leaves out: it streams every match, in the URL's format.
 EXPORT_EXCLUDE = ("page_size", "cursor", "total", "format")
@@ -65,8 +65,49 @@ def known_at_field():
         load_default=None,
         metadata=meta(
             "What was known on this date: only sources published on or before it. "
-            "Sources with no publication date are left out (they cannot be placed in time).",
+            "Sources with no publication date are left out (they cannot be placed in time), "
+            "unless `known_at_basis=assumed`.",
             "2025-07-02",
+        ),
+    )
+
+
+KNOWN_AT_BASES = ("published", "assumed")
+
+
+def known_at_basis_field():
+    return fields.String(
+        load_default="published",
+        validate=validate.OneOf(KNOWN_AT_BASES),
+        metadata=meta(
+            "What dates `known_at` goes by. `published` (default): a source counts from the publication date "
+            "its text gives; sources without one are left out. `assumed`: a source without a stated date counts "
+            "from its assumed reference date (the source's `reference_date`, `assumed: true`), and every record "
+            "gets `known_from` {date, assumed}: `assumed: true` marks a record known only through an assumed date. "
+            "CSV and NDJSON figure exports mark such rows by an empty `source_published`. "
+            "A claim's `first_published` and `first_source` and an event's `first_reported` stay on stated dates. "
+            "On /figures the sort key `published_or_assumed` orders by the same dates as `assumed`.",
+            "assumed",
+        ),
+    )
+
+
+class KnownFromSchema(WireSchema):
+    date = fields.String(required=True, metadata=meta("The day the record counts as known (ISO).", "2025-07-02"))
+    assumed = fields.Boolean(
+        required=True,
+        metadata=meta("True when the day is an assumed reference date: no text gives a publication date for it.", True),
+    )
+
+
+def known_from_field(what: str = "the record"):
+    return fields.Nested(
+        KnownFromSchema,
+        allow_none=True,
+        metadata=meta(
+            f"When {what} counts as known: the earliest stated publication date of its sources, else the earliest "
+            "assumed reference date (`assumed: true`; a stated date wins a tie). Present only with "
+            "`known_at_basis=assumed` (figures: or the sort key `published_or_assumed`)."
         ),
     )
 
@@ -113,6 +154,7 @@ class FigureQueryArgs(ListArgs):
         ),
     )
     known_at = known_at_field()
+    known_at_basis = known_at_basis_field()
     sort = sort_field(FIGURE_SORT_KEYS, "id", "source,period")
     format = format_field()
 
@@ -243,6 +285,7 @@ class FigureSchema(WireSchema):
     note = fields.String(
         required=True, allow_none=True, metadata=meta("Curator's note; outside knowledge is marked.", None)
     )
+    known_from = known_from_field("the figure")
 
 
 class FigureListSchema(PageSchema):

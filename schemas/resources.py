@@ -20,7 +20,9 @@ from schemas.figures import (
     SourceRefSchema,
     ValueSchema,
     format_field,
+    known_at_basis_field,
     known_at_field,
+    known_from_field,
     repeated,
     sort_field,
 )
@@ -216,6 +218,7 @@ class EventQueryArgs(ListArgs):
         ),
     )
     known_at = known_at_field()
+    known_at_basis = known_at_basis_field()
     sort = sort_field(("date", "id", "type"), "date", "date")
     format = format_field()
 
@@ -247,6 +250,7 @@ class CitationSchema(WireSchema):
         required=True, allow_none=True, metadata=meta("This source's status where it differs from the event's.", None)
     )
     note = fields.String(required=True, allow_none=True)
+    known_from = known_from_field("the citation")
 
 
 class EventDateSchema(DateSpecSchema):
@@ -287,8 +291,11 @@ class EventSchema(WireSchema):
     citations = fields.List(
         fields.Nested(CitationSchema), required=True, metadata=meta("One per source that reports the event.")
     )
-    first_reported = fields.Nested(FirstReportedSchema, required=True)
+    first_reported = fields.Nested(
+        FirstReportedSchema, required=True, metadata=meta("On stated publication dates only (never assumed ones).")
+    )
     note = fields.String(required=True, allow_none=True)
+    known_from = known_from_field("the event")
 
 
 class EventListSchema(PageSchema):
@@ -319,6 +326,7 @@ class ClaimQueryArgs(ListArgs):
         metadata=meta("Claims with at least this many independent origins.", 2),
     )
     known_at = known_at_field()
+    known_at_basis = known_at_basis_field()
     sort = sort_field(("id", "sources", "origins", "first_published"), "id", "-sources")
     format = format_field()
 
@@ -339,11 +347,30 @@ class ClaimFigureSchema(WireSchema):
     via = fields.Nested(EntityRefSchema, required=True, allow_none=True)
     origin = fields.String(required=True)
     quote = fields.Nested(QuoteSchema, required=True)
+    known_from = known_from_field("the figure")
 
 
 class SpreadSchema(WireSchema):
-    low = fields.Float(required=True, allow_none=True, metadata=meta("Lowest bound any source gives.", 25000))
-    high = fields.Float(required=True, allow_none=True, metadata=meta("Highest bound any source gives.", 30000))
+    """The interval that holds every figure's value; open and vague figures stay so (api/values.py)."""
+
+    low = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata=meta("Lowest bound any figure gives; null when a figure is open below or none gives a number.", 25000),
+    )
+    high = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata=meta(
+            "Highest bound any figure gives; null when a figure is open above or none gives a number.", 30000
+        ),
+    )
+    open_low = fields.Boolean(required=True, metadata=meta("Some figure is open below (up to, less than).", True))
+    open_high = fields.Boolean(required=True, metadata=meta("Some figure is open above (at least, more than).", False))
+    vague = fields.Boolean(
+        required=True, metadata=meta("Some figure gives no number (hundreds, tens of thousands).", False)
+    )
+    approximate = fields.Boolean(required=True, metadata=meta("Some figure is approximate (about, roughly).", False))
 
 
 class ClaimSchema(WireSchema):
@@ -367,12 +394,17 @@ class ClaimSchema(WireSchema):
     first_published = fields.String(
         required=True,
         allow_none=True,
-        metadata=meta("Earliest known publication date of a reporting source.", "2025-07-02"),
+        metadata=meta(
+            "Earliest publication date a reporting source states; null when none states one "
+            "(assumed reference dates never count here, even with `known_at_basis=assumed`).",
+            "2025-07-02",
+        ),
     )
     first_source = fields.String(
         required=True, allow_none=True, metadata=meta("That source.", "nk-preparing-up-to-30000-more-troops")
     )
     note = fields.String(required=True, allow_none=True)
+    known_from = known_from_field("the claim")
 
 
 class ClaimListSchema(PageSchema):

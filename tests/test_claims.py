@@ -4,6 +4,9 @@ Every expected answer below was read off the five archived texts through the
 curated fixtures; they are asserted exactly.
 """
 
+import csv
+import io
+
 from tests.conftest import BUILD_UP, CNN, PLANS, PREPARING, TRIPLE, get_all, get_json, ids
 
 
@@ -90,8 +93,19 @@ def test_json_ld_person_author_and_undated_first_appearance(client):
         }
     ]
     tens = client.get("/api/v1/claims/tens-of-thousands-to-move", headers=LD).get_json(force=True)
-    assert tens["firstAppearance"]["@id"] == f"http://localhost/api/v1/sources/{CNN}"
-    assert "datePublished" not in tens["firstAppearance"]
+    # No text of this claim gives its date: none is named the first appearance.
+    assert "firstAppearance" not in tens
+    assert f"http://localhost/api/v1/sources/{CNN}" in [a["@id"] for a in tens["appearance"]]
+    assert tens["additionalProperty"] == {
+        "@type": "PropertyValue",
+        "name": "spread",
+        "unitText": "troops",
+        "description": "some figure vague",
+    }
+    missiles = client.get("/api/v1/claims/un-report-missiles-supplied", headers=LD).get_json(force=True)
+    assert missiles["additionalProperty"]["minValue"] == 100
+    assert "maxValue" not in missiles["additionalProperty"]
+    assert missiles["additionalProperty"]["description"] == "open above"
     recruits = client.get("/api/v1/claims/recruits-age", headers=LD).get_json(force=True)
     assert "author" not in recruits
 
@@ -108,3 +122,28 @@ def test_claim_list_as_json_ld_graph(client):
     assert client.get("/api/v1/claims?page_size=3").mimetype == "application/json"
     assert client.get("/api/v1/claims?format=csv", headers=LD).mimetype == "text/csv"
     assert client.get("/api/v1/claims/no-such-claim", headers=LD).status_code == 404
+
+
+def test_a_claims_spread_keeps_the_hedges_of_its_figures(client):
+    def spread(claim_id):
+        s = get_json(client, f"/api/v1/claims/{claim_id}")["spread"]
+        return (s["low"], s["high"], s["open_low"], s["open_high"], s["vague"], s["approximate"])
+
+    # Three sources, each "at least 100": open above, not 100-100.
+    assert spread("un-report-missiles-supplied") == (100, None, False, True, False, False)
+    # "up to 30,000" beside ranges and a flat 30,000: open below.
+    assert spread("nk-additional-deployment-size") == (None, 30000, True, False, False, False)
+    # "82", "82" and "at least 82".
+    assert spread("kn-missile-strikes") == (82, None, False, True, False, False)
+    # "Roughly 4,000", "around 4,000", …: approximate.
+    assert spread("nk-first-deployment-casualties") == (4000, 4000, False, False, False, True)
+    # "hundreds of troops": vague, no bounds.
+    assert spread("ropucha-troop-capacity") == (None, None, False, False, True, False)
+
+
+def test_the_claims_csv_carries_the_open_bounds(client):
+    response = client.get("/api/v1/claims?format=csv&page_size=100")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
+    row = rows["un-report-missiles-supplied"]
+    assert float(row["spread_low"]) == 100
+    assert (row["spread_high"], row["spread_open_high"], row["spread_vague"]) == ("", "True", "False")

@@ -188,3 +188,24 @@ def test_bad_discrepancy_parameters(client, spec, query, status, param):
 
 def test_discrepancies_conform_to_the_spec(client, spec):
     conforms(spec, "DiscrepancyList", get_json(client, "/api/v1/discrepancies?page_size=500&total=true"))
+
+
+def test_each_difference_says_how_the_versions_relate(client):
+    found = discrepancies(client)
+    relations = {i: d["relation"] for i, d in found.items()}
+    # "up to 30,000", "25,000–30,000" and "30,000" overlap: compatible, not a conflict.
+    assert relations["value:nk-additional-deployment-size"] == "compatible"
+    assert relations["hedge:kn-missile-strikes"] == "compatible"
+    # "in April 2025" and "in late April 2025": one refines the other.
+    assert relations["event_date:putin-confirms-first-deployment-2025-04"] == "compatible"
+    # Who said it has no interval to compare.
+    assert relations["claimant:nk-additional-deployment-size"] is None
+    assert {r for r in relations.values()} <= {"same", "compatible", "conflicting", None}
+
+
+def test_discrepancies_filter_by_relation(client):
+    compatible = discrepancies(client, "relation=compatible")
+    assert compatible and {d["relation"] for d in compatible.values()} == {"compatible"}
+    everything = discrepancies(client)
+    assert set(compatible) == {i for i, d in everything.items() if d["relation"] == "compatible"}
+    assert client.get("/api/v1/discrepancies?relation=agrees").status_code == 422

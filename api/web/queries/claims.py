@@ -1,7 +1,8 @@
 """Claims: one row per claim key, with every figure that reports it."""
 
-from api.shape import claimant_ref, entity_ref, metric_part, quote, source_part, url
-from api.web.queries.listing import Export, Listing, any_in, any_of, compare, iso
+from api.shape import claimant_ref, earliest_known, entity_ref, known_from, metric_part, quote, source_part, url
+from api.values import combine
+from api.web.queries.listing import Export, Listing, any_in, any_of, compare, counts_assumed, iso, known_by
 from api.web.queries.paging import in_list
 
 COLUMNS = """c.id, c.statement, c.metric_id, c.subject_id, c.note,
@@ -10,15 +11,21 @@ COLUMNS = """c.id, c.statement, c.metric_id, c.subject_id, c.note,
        m.label AS m_label, m.unit AS m_unit, m.category AS m_category, s.name AS s_name, s.type AS s_type"""
 JOINS = "JOIN metrics m ON m.id = c.metric_id JOIN entities s ON s.id = c.subject_id"
 
-# Statistics recomputed over the figures visible at a date (``known_at``).
+# Statistics recomputed over the figures visible at a date (``known_at``). The
+# first publication stays the earliest stated one (min ignores undated figures),
+# whatever dates decide what is visible.
 STATS_AT = """(SELECT claim_id, count(*) AS figure_count, count(DISTINCT source_id) AS source_count,
         count(DISTINCT origin) AS origin_count, min(coalesce(low, high)) AS low_min,
         max(coalesce(high, low)) AS high_max, min(published) AS first_published
- FROM figures WHERE published IS NOT NULL AND published <= ? GROUP BY claim_id)"""
+ FROM figures f WHERE {} GROUP BY claim_id)"""
 
 
 SELECT = f"SELECT {COLUMNS} FROM claims c JOIN claims x ON x.id = c.id {JOINS}"
-SELECT_AT = f"SELECT {COLUMNS} FROM claims c JOIN {STATS_AT} x ON x.claim_id = c.id {JOINS}"
+
+
+def _select_at(assumed: bool) -> str:
+    stats = STATS_AT.format(known_by("f.published", "f.source_id", assumed))
+    return f"SELECT {COLUMNS} FROM claims c JOIN {stats} x ON x.claim_id = c.id {JOINS}"
 
 
 FIGURE_OF_CLAIM = "c.id IN (SELECT f.claim_id FROM figures f WHERE {})"
@@ -33,14 +40,18 @@ FILTERS = {
 }
 
 
-def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
-    """Add every reporting figure to each claim row (one query)."""
+def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = False) -> list[dict]:
+    """Add every reporting figure to each claim row (one query).
+
+    With ``assumed``, sources with no stated date count from their assumed
+    reference date and every claim and figure says when it counts as known.
+    """
     ids = [r["id"] for r in rows]
     if not ids:
         return []
     cond, params = in_list("f.claim_id", ids)
     if known_at:
-        cond += " AND f.published IS NOT NULL AND f.published <= ?"
+        cond += " AND " + known_by("f.published", "f.source_id", assumed)
         params.append(known_at)
     figs: dict[str, list] = {}
     for f in db.execute(
@@ -48,7 +59,7 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
                    f.via_id, f.origin, f.quote, f.span_start, f.span_end, m.unit,
                    s.id AS s_id, s.title AS s_title, s.outlet_id AS s_outlet_id, s.published_start AS s_published_start,
                    s.published_precision AS s_published_precision, s.published_first_day AS s_published_first_day,
-                   s.stance AS s_stance,
+                   s.stance AS s_stance, s.reference_date AS s_reference_date,
                    cl.name AS c_name, v.name AS v_name, v.type AS v_type
             FROM figures f JOIN sources s ON s.id = f.source_id JOIN metrics m ON m.id = f.metric_id
             LEFT JOIN entities cl ON cl.id = f.claimant_id LEFT JOIN entities v ON v.id = f.via_id
@@ -73,6 +84,8 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
                 "quote": quote(f["quote"], f["span_start"], f["span_end"]),
             }
         )
+        if assumed:
+            figs[f["claim_id"]][-1]["known_from"] = known_from(f["s_published_first_day"], f["s_reference_date"])
     out = []
     for r in rows:
         fs = figs.get(r["id"], [])
@@ -90,26 +103,27 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
                 if f["source"]["published"] and f["source"]["published"]["first_day"] == r["first_published"]
             }
         )
-        out.append(
-            {
-                "id": r["id"],
-                "url": url("claims", r["id"]),
-                "statement": r["statement"],
-                "metric": metric_part(
-                    {"id": r["metric_id"], "label": r["m_label"], "unit": r["m_unit"], "category": r["m_category"]}
-                ),
-                "subject": entity_ref(r["subject_id"], r["s_name"], r["s_type"]),
-                "claimants": claimants,
-                "figures": fs,
-                "figure_count": r["figure_count"],
-                "source_count": r["source_count"],
-                "origin_count": r["origin_count"],
-                "spread": {"low": r["low_min"], "high": r["high_max"]},
-                "first_published": r["first_published"],
-                "first_source": first_sources[0] if first_sources else None,
-                "note": r["note"],
-            }
-        )
+        claim = {
+            "id": r["id"],
+            "url": url("claims", r["id"]),
+            "statement": r["statement"],
+            "metric": metric_part(
+                {"id": r["metric_id"], "label": r["m_label"], "unit": r["m_unit"], "category": r["m_category"]}
+            ),
+            "subject": entity_ref(r["subject_id"], r["s_name"], r["s_type"]),
+            "claimants": claimants,
+            "figures": fs,
+            "figure_count": r["figure_count"],
+            "source_count": r["source_count"],
+            "origin_count": r["origin_count"],
+            "spread": combine([f["value"] for f in fs]),
+            "first_published": r["first_published"],
+            "first_source": first_sources[0] if first_sources else None,
+            "note": r["note"],
+        }
+        if assumed:
+            claim["known_from"] = earliest_known(f["known_from"] for f in fs)
+        out.append(claim)
     return out
 
 
@@ -128,6 +142,9 @@ FLAT_COLUMNS = (
     "origin_count",
     "spread_low",
     "spread_high",
+    "spread_open_low",
+    "spread_open_high",
+    "spread_vague",
     "first_published",
     "first_source",
     "claimant_ids",
@@ -148,6 +165,9 @@ def flatten_claim(c: dict) -> dict:
         "origin_count": c["origin_count"],
         "spread_low": c["spread"]["low"],
         "spread_high": c["spread"]["high"],
+        "spread_open_low": c["spread"]["open_low"],
+        "spread_open_high": c["spread"]["open_high"],
+        "spread_vague": c["spread"]["vague"],
         "first_published": c["first_published"],
         "first_source": c["first_source"],
         "claimant_ids": " ".join(sorted({cl["id"] for cl in c["claimants"] if cl["id"]})),
@@ -171,15 +191,30 @@ CLAIMS = Listing(
         "first_published": ("coalesce(x.first_published, '~')", "first_published_sort"),
     },
     filters=FILTERS,
-    shape=lambda db, rows, args: attach(db, rows, _known_at(args)),
+    shape=lambda db, rows, args: attach(db, rows, _known_at(args), counts_assumed(args)),
     export=Export(FLAT_COLUMNS, flatten=flatten_claim),
-    variant=lambda args: CLAIMS_KNOWN_AT if args.get("known_at") else None,
+    variant=lambda args: _variant(args),
 )
 
-# With ``known_at``, the counts and spread are recomputed over the figures published by then.
-CLAIMS_KNOWN_AT = CLAIMS.but(
-    select=SELECT_AT,
-    count=f"SELECT count(*) AS n FROM claims c JOIN {STATS_AT} x ON x.claim_id = c.id",
-    params=lambda args: [_known_at(args)],
-    variant=lambda args: None,
-)
+
+def _known_at_listing(assumed: bool) -> Listing:
+    stats = STATS_AT.format(known_by("f.published", "f.source_id", assumed))
+    return CLAIMS.but(
+        select=_select_at(assumed),
+        count=f"SELECT count(*) AS n FROM claims c JOIN {stats} x ON x.claim_id = c.id",
+        params=lambda args: [_known_at(args)],
+        variant=lambda args: None,
+    )
+
+
+# With ``known_at``, the counts and spread are recomputed over the figures known by
+# then: published by then, or with ``known_at_basis=assumed`` also undated figures
+# whose source's assumed reference date is no later.
+CLAIMS_KNOWN_AT = _known_at_listing(False)
+CLAIMS_KNOWN_AT_ASSUMED = _known_at_listing(True)
+
+
+def _variant(args: dict) -> Listing | None:
+    if not args.get("known_at"):
+        return None
+    return CLAIMS_KNOWN_AT_ASSUMED if counts_assumed(args) else CLAIMS_KNOWN_AT

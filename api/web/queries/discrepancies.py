@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import orjson
 
-from api.shape import cited_quote, entity_ref, source_stamp, url
+from api.shape import cited_quote, earliest_known, entity_ref, source_stamp, url
+from api.values import APPROXIMATE, overall_relation
 from api.web.queries.listing import page_of
 from api.web.queries.paging import in_list
 from api.web.queries.rows import (
@@ -18,6 +19,8 @@ from api.web.queries.rows import (
     entities,
     fetch,
     known_at,
+    known_where,
+    mark_known,
     participants,
     sorted_members,
 )
@@ -38,6 +41,34 @@ def _variant(members: list[dict], value: dict, label: str) -> dict:
     return {"label": label, "value": value, "sources": sources, "quotes": quotes}
 
 
+def _value_of(members: list[dict]) -> dict:
+    """One variant's value for comparison: its bounds, "about" if any member says so."""
+    first = members[0]
+    approximate = any(m["hedge"] in APPROXIMATE for m in members)
+    return {"low": first["low"], "high": first["high"], "hedge": "about_range" if approximate else "range"}
+
+
+def _value_relation(groups: dict) -> str | None:
+    """Relate the figures' values across the variants (see api.values.relation)."""
+    values = []
+    for members in groups.values():
+        for m in members:
+            key = (m["low"], m["high"])
+            if key != (None, None) and m["hedge"] != "vague":
+                values.append(_value_of([x for x in members if (x["low"], x["high"]) == key]))
+    return overall_relation(values)
+
+
+def _date_relation(groups: dict) -> str:
+    """Overlapping days (compatible: one date holds or refines the other) or disjoint days (conflicting)."""
+    ordered = sorted({(m["date_first_day"], m["date_last_day"]) for ms in groups.values() for m in ms})
+    disjoint = any(a[1] < b[0] or b[1] < a[0] for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+    return "conflicting" if disjoint else "compatible"
+
+
+RELATE = {"value": _value_relation, "hedge": _value_relation, "event_date": _date_relation}
+
+
 def _discrepancy(kind: str, record: dict, members: list[dict], key, order, describe) -> dict | None:
     """Group ``members`` by ``key``; a discrepancy needs two variants and two sources."""
     if len({m["source_id"] for m in members}) < 2:
@@ -51,7 +82,20 @@ def _discrepancy(kind: str, record: dict, members: list[dict], key, order, descr
     for k in sorted(groups, key=order):
         value, label = describe(k, sorted_members(groups[k]))
         variants.append(_variant(groups[k], value, label))
-    return {"id": f"{kind}:{record['id']}", "kind": kind, "record": record, "variants": variants}
+    relate = RELATE.get(kind)
+    relation = relate(groups) if relate else None
+    found = {
+        "id": f"{kind}:{record['id']}",
+        "kind": kind,
+        "relation": relation,
+        "record": record,
+        "variants": variants,
+    }
+    if "known_from" in members[0]:
+        # Known once every version is: the latest of the versions' earliest dates.
+        marks = [earliest_known(m["known_from"] for m in ms) for ms in groups.values()]
+        found["known_from"] = max(marks, key=lambda m: (m["date"], m["assumed"]))
+    return found
 
 
 def _figure_discrepancies(claim: dict, figs: list[dict], kinds) -> list[dict]:
@@ -181,14 +225,16 @@ def _all_discrepancies(db, args: dict) -> list[dict]:
     if kinds & set(FIGURE_KINDS):
         where, params = [], []
         if cutoff:
-            where.append("f.published IS NOT NULL AND f.published <= ?")
+            where.append(known_where("f", args))
             params.append(cutoff)
         if args.get("metric"):
             cond, extra = in_list("c.metric_id", args["metric"])
             where.append(cond)
             params += extra
         by_claim: dict[str, list] = {}
-        for f in fetch(db, FIGURES, where, params, "f.claim_id, f.id"):
+        figs = fetch(db, FIGURES, where, params, "f.claim_id, f.id")
+        mark_known(figs, args)
+        for f in figs:
             f["figure"] = f["id"]
             by_claim.setdefault(f["claim_id"], []).append(f)
         for claim_id, figs in by_claim.items():
@@ -200,10 +246,12 @@ def _all_discrepancies(db, args: dict) -> list[dict]:
     if kinds & set(EVENT_KINDS) and not args.get("metric"):
         where, params = [], []
         if cutoff:
-            where.append("c.published IS NOT NULL AND c.published <= ?")
+            where.append(known_where("c", args))
             params.append(cutoff)
         by_event: dict[str, list] = {}
-        for c in fetch(db, CITATIONS, where, params, "c.event_id, c.id"):
+        cits = fetch(db, CITATIONS, where, params, "c.event_id, c.id")
+        mark_known(cits, args)
+        for c in cits:
             c["figure"] = None
             c["actor_ids"] = tuple(sorted(orjson.loads(c["actors"] or "[]")))
             by_event.setdefault(c["event_id"], []).append(c)
@@ -214,6 +262,8 @@ def _all_discrepancies(db, args: dict) -> list[dict]:
                 continue
             event = {"id": event_id, "title": cits[0]["e_title"]}
             found += _event_discrepancies(event, cits, kinds, names)
+    if args.get("relation"):
+        found = [d for d in found if d["relation"] in args["relation"]]
     if args.get("source"):
         wanted = set(args["source"])
         found = [d for d in found if any(s["id"] in wanted for v in d["variants"] for s in v["sources"])]

@@ -2,9 +2,9 @@
 
 import orjson
 
-from api.shape import claimant_ref, date_spec, entity_ref, quote, source_part, url
+from api.shape import claimant_ref, date_spec, earliest_known, entity_ref, known_from, quote, source_part, url
 from api.web.queries.fulltext import SEARCH_COLUMNS, match_expression
-from api.web.queries.listing import Export, Listing, any_in, any_of, compare, iso
+from api.web.queries.listing import Export, Listing, any_in, any_of, compare, counts_assumed, iso, known_by
 from api.web.queries.paging import in_list, raise_fts_error
 
 SELECT = """
@@ -26,6 +26,7 @@ def involving(entities: list[str]) -> tuple[str, list]:
     return f"({loc} OR e.id IN (SELECT p.event_id FROM event_participants p WHERE {cond}))", params + extra
 
 
+KNOWN_EVENT = "e.id IN (SELECT c.event_id FROM event_citations c WHERE {})"
 FILTERS = {
     "type": any_of("e.type"),
     "status": any_of("e.status"),
@@ -33,13 +34,17 @@ FILTERS = {
     "source": any_in("e.id IN (SELECT c.event_id FROM event_citations c WHERE {})", "c.source_id"),
     "date_from": compare("e.date_last_day >= ?"),
     "date_to": compare("e.date_first_day <= ?"),
-    "known_at": compare("e.id IN (SELECT c.event_id FROM event_citations c WHERE c.published <= ?)", iso),
+    "known_at": compare(KNOWN_EVENT.format(known_by("c.published", "c.source_id", False)), iso),
     "q": compare(SEARCH_EVENTS, lambda q: match_expression(q, SEARCH_COLUMNS)),
 }
 
 
-def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
-    """Add participants and citations to event rows (three queries in all)."""
+def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = False) -> list[dict]:
+    """Add participants and citations to event rows (three queries in all).
+
+    With ``assumed``, sources with no stated date count from their assumed
+    reference date and every event and citation says when it counts as known.
+    """
     ids = [r["id"] for r in rows]
     if not ids:
         return []
@@ -54,12 +59,12 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
         )
     cond, params = in_list("c.event_id", ids)
     if known_at:
-        cond += " AND c.published <= ?"
+        cond += " AND " + known_by("c.published", "c.source_id", assumed)
         params.append(known_at)
     cits = db.execute(
         f"""SELECT c.*, s.id AS s_id, s.title AS s_title, s.outlet_id AS s_outlet_id, s.published_start AS s_published_start,
                    s.published_precision AS s_published_precision, s.published_first_day AS s_published_first_day,
-                   s.stance AS s_stance,
+                   s.stance AS s_stance, s.reference_date AS s_reference_date,
                    a.name AS a_name, v.name AS v_name, v.type AS v_type
             FROM event_citations c JOIN sources s ON s.id = c.source_id
             LEFT JOIN entities a ON a.id = c.attribution_entity_id
@@ -87,6 +92,8 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
                 "note": c["note"],
             }
         )
+        if assumed:
+            citations[c["event_id"]][-1]["known_from"] = known_from(c["s_published_first_day"], c["s_reference_date"])
     out = []
     for r in rows:
         cs = citations.get(r["id"], [])
@@ -95,29 +102,30 @@ def attach(db, rows: list[dict], known_at: str | None = None) -> list[dict]:
         date = date_spec(r, "date")
         if date is not None:
             date["source"] = r["date_source_id"]
-        out.append(
-            {
-                "id": r["id"],
-                "url": url("events", r["id"]),
-                "type": r["type"],
-                "title": r["title"],
-                "summary": r["summary"],
-                "status": r["status"],
-                "date": date,
-                "location": entity_ref(r["location_id"], r["l_name"], r["l_type"]),
-                "participants": participants.get(r["id"], []),
-                "citations": cs,
-                "first_reported": {
-                    "published": first,
-                    "sources": [
-                        c["source"]["id"]
-                        for c in cs
-                        if first and c["source"]["published"] and c["source"]["published"]["first_day"] == first
-                    ],
-                },
-                "note": r["note"],
-            }
-        )
+        event = {
+            "id": r["id"],
+            "url": url("events", r["id"]),
+            "type": r["type"],
+            "title": r["title"],
+            "summary": r["summary"],
+            "status": r["status"],
+            "date": date,
+            "location": entity_ref(r["location_id"], r["l_name"], r["l_type"]),
+            "participants": participants.get(r["id"], []),
+            "citations": cs,
+            "first_reported": {
+                "published": first,
+                "sources": [
+                    c["source"]["id"]
+                    for c in cs
+                    if first and c["source"]["published"] and c["source"]["published"]["first_day"] == first
+                ],
+            },
+            "note": r["note"],
+        }
+        if assumed:
+            event["known_from"] = earliest_known(c["known_from"] for c in cs)
+        out.append(event)
     return out
 
 
@@ -176,8 +184,18 @@ EVENTS = Listing(
     sort={"date": ("coalesce(e.date_first_day, '~')", "date_sort"), "id": ("e.id", "id"), "type": ("e.type", "type")},
     filters=FILTERS,
     # Citations published after ``known_at`` are left out of each event.
-    shape=lambda db, rows, args: attach(db, rows, iso(args["known_at"]) if args.get("known_at") else None),
+    shape=lambda db, rows, args: attach(
+        db, rows, iso(args["known_at"]) if args.get("known_at") else None, counts_assumed(args)
+    ),
     default_sort="date",
     on_error=raise_fts_error,
     export=Export(FLAT_COLUMNS, flatten=flatten_event),
+    variant=lambda args: EVENTS_ASSUMED if counts_assumed(args) else None,
+)
+
+# With ``known_at_basis=assumed``, a citation from a source with no stated date
+# counts from the source's assumed reference date.
+EVENTS_ASSUMED = EVENTS.but(
+    filters={**FILTERS, "known_at": compare(KNOWN_EVENT.format(known_by("c.published", "c.source_id", True)), iso)},
+    variant=lambda args: None,
 )

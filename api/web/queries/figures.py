@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import sqlite3
 
-from api.shape import url
+import orjson
+
+from api.shape import known_from, url
 from api.web.queries.fulltext import FIGURE_COLUMNS, match_expression
-from api.web.queries.listing import Export, Listing, any_of, compare, conditions, iso
+from api.web.queries.listing import (
+    Export,
+    Listing,
+    any_of,
+    compare,
+    conditions,
+    counts_assumed,
+    iso,
+    known_at_filters,
+    known_by,
+)
 from api.web.queries.paging import order_by, raise_fts_error
 
 # Lists read the stored JSON document and the sort keys: no per-row work. The
@@ -36,7 +48,7 @@ FILTERS = {
     "period_to": compare("f.period_first_day <= ?"),
     "published_from": compare("f.published >= ?"),
     "published_to": compare("f.published <= ?"),
-    "known_at": compare("f.published IS NOT NULL AND f.published <= ?", iso),
+    "known_at": compare(known_by("f.published", "f.source_id", False), iso),
     # A figure with no number (vague) is outside every value window.
     "value_min": compare("(f.low IS NOT NULL OR f.high IS NOT NULL) AND coalesce(f.high, 1e308) >= ?"),
     "value_max": compare("(f.low IS NOT NULL OR f.high IS NOT NULL) AND coalesce(f.low, -1e308) <= ?"),
@@ -133,7 +145,7 @@ FIGURES = Listing(
     on_error=raise_fts_error,
     # CSV lines are written by SQLite itself (CSV_SELECT): no per-row Python.
     export=Export(FLAT_COLUMNS, select=FLAT_SELECT, csv_select=CSV_SELECT, order=_export_order, batch=500),
-    variant=lambda args: FIGURES_BY_SEARCH if args.get("q") and args.get("sort") == "id" else None,
+    variant=lambda args: _variant(args),
 )
 
 # Full-text search in id order is driven by the FTS index itself: it yields
@@ -151,6 +163,47 @@ FROM figures_fts JOIN figures f ON f.rowid = figures_fts.rowid CROSS JOIN figure
     export=None,
     variant=lambda args: None,
 )
+
+
+# Where a source gives no publication date, its assumed reference date.
+ASSUMED_DATE = "(SELECT reference_date FROM sources WHERE id = f.source_id)"
+
+
+def _mark_known_from(db, rows, args) -> list[dict]:
+    """Decode each stored document and say when it counts as known (``known_from``)."""
+    out = []
+    for r in rows:
+        doc = orjson.loads(r["doc"])
+        doc["known_from"] = known_from(r["known_published"], r["known_assumed"])
+        out.append(doc)
+    return out
+
+
+# With ``known_at_basis=assumed`` or the sort key ``published_or_assumed``, a
+# source with no stated publication date counts from its assumed reference date,
+# and every figure says when it counts as known (the stored documents are decoded
+# only here: the other lists serve them as stored).
+FIGURES_ASSUMED = FIGURES.but(
+    select=DOC_SELECT.replace(
+        "SELECT d.doc,",
+        f"SELECT d.doc, f.published AS known_published, {ASSUMED_DATE} AS known_assumed, "
+        f"coalesce(f.published, {ASSUMED_DATE}, '~') AS known_sort,",
+    ),
+    sort={**FIGURES.sort, "published_or_assumed": (f"coalesce(f.published, {ASSUMED_DATE}, '~')", "known_sort")},
+    filters=known_at_filters(FILTERS, "f.published", "f.source_id"),
+    shape=_mark_known_from,
+    variant=lambda args: None,
+)
+
+
+def _sorts_by_assumed(args: dict) -> bool:
+    return "published_or_assumed" in (args.get("sort") or "")
+
+
+def _variant(args: dict) -> Listing | None:
+    if counts_assumed(args) or _sorts_by_assumed(args):
+        return FIGURES_ASSUMED
+    return FIGURES_BY_SEARCH if args.get("q") and args.get("sort") == "id" else None
 
 
 def get_figure(db, figure_id: str) -> str | None:
@@ -221,13 +274,15 @@ def facet_figures(db, args: dict) -> dict:
     """
     facet, limit = args["facet"], args["limit"]
     column, kind = FACET_COLUMNS[facet]
-    active = {name for name, value in args.items() if value not in (None, [], False) and name not in ("facet", "limit")}
+    ignored = ("facet", "limit", "known_at_basis")
+    active = {name for name, value in args.items() if value not in (None, [], False) and name not in ignored}
     if facet in ("metric", "category") and active <= set(COUNTED_FILTERS):
         where, params = conditions(COUNTED_FILTERS, args)
         source = "figure_counts c"
         value_sql, count_sql = f"c.{column.removeprefix('f.')}", "sum(c.n)"
     else:
-        where, params = conditions(FILTERS, args)
+        filters = known_at_filters(FILTERS, "f.published", "f.source_id") if counts_assumed(args) else FILTERS
+        where, params = conditions(filters, args)
         source = "figures f"
         value_sql, count_sql = column, "count(*)"
     where_sql = f" WHERE {where}" if where else ""

@@ -47,6 +47,30 @@ def iso(value) -> str:
     return value.isoformat()
 
 
+# ---- what was known when ----------------------------------------------------
+
+# A source with no stated publication date counts, with ``known_at_basis=assumed``,
+# from the reference date the curation assumed for it (sources.reference_date).
+KNOWN_BY_ASSUMED = "{} IN (SELECT id FROM sources WHERE coalesce(published_first_day, reference_date) <= ?)"
+
+
+def counts_assumed(args: dict) -> bool:
+    """True when sources without a stated publication date count from their assumed reference date."""
+    return args.get("known_at_basis") == "assumed"
+
+
+def known_by(published_column: str, source_column: str, assumed: bool) -> str:
+    """SQL (one ``?``: the date) keeping rows whose source counts as known by then."""
+    if assumed:
+        return KNOWN_BY_ASSUMED.format(source_column)
+    return f"{published_column} IS NOT NULL AND {published_column} <= ?"
+
+
+def known_at_filters(filters: dict[str, Filter], published_column: str, source_column: str) -> dict[str, Filter]:
+    """``filters`` with ``known_at`` counting assumed reference dates too."""
+    return {**filters, "known_at": compare(known_by(published_column, source_column, True), iso)}
+
+
 # ---- exports ----------------------------------------------------------------
 
 

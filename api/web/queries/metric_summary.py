@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import quote as url_quote
 
-from api.shape import cited_quote, claimant_ref, date_spec, entity_ref, metric_part, source_stamp, url
+from api.shape import cited_quote, claimant_ref, date_spec, entity_ref, known_from, metric_part, source_stamp, url
+from api.web.queries.listing import known_by
 from api.web.queries.rows import FIGURES, claimant_key, fetch
 
 OPEN_BELOW = ("up_to", "less_than")
@@ -40,18 +41,22 @@ def _summary_figure(f: dict) -> dict:
     }
 
 
-def metric_figures(db, metric_id: str, subject_id: str | None, known_at) -> list[dict]:
-    """Every figure of a metric (and subject), shaped, most recent first (undated last)."""
+def metric_figures(db, metric_id: str, subject_id: str | None, known_at, assumed: bool = False) -> list[dict]:
+    """Every figure of a metric (and subject), shaped, most recent first (undated last).
+
+    With ``assumed``, a source with no stated date counts (and sorts) from its
+    assumed reference date, and each figure says when it counts as known.
+    """
     where, params = ["f.metric_id = ?"], [metric_id]
     if subject_id:
         where.append("f.subject_id = ?")
         params.append(subject_id)
     if known_at:
-        where.append("f.published IS NOT NULL AND f.published <= ?")
+        where.append(known_by("f.published", "f.source_id", assumed))
         params.append(known_at.isoformat())
     rows = fetch(db, FIGURES, where, params, "f.source_id, f.id")
     # Most recent first; a stable sort keeps source, figure order among equal dates.
-    rows.sort(key=lambda f: f["published"] or "", reverse=True)
+    rows.sort(key=lambda f: f["published"] or (assumed and f["s_reference_date"]) or "", reverse=True)
     out = []
     for f in rows:
         item = _summary_figure(f)
@@ -59,6 +64,8 @@ def metric_figures(db, metric_id: str, subject_id: str | None, known_at) -> list
         item["claimant_key"] = key[1] if key else None
         item["claimant"] = claimant_ref(f["claimant_id"], f["cl_name"], f["attribution"])
         item["claim_id"] = f["claim_id"]
+        if assumed:
+            item["known_from"] = known_from(f["published"], f["s_reference_date"])
         item["source_title"] = f["s_title"]
         out.append(item)
     return out

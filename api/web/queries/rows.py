@@ -7,6 +7,8 @@ Python over batched queries (one query per table, IN lists for lookups, no query
 
 from __future__ import annotations
 
+from api.shape import known_from
+from api.web.queries.listing import counts_assumed, known_by
 from api.web.queries.paging import in_list
 
 UNKNOWN_LAST = "~"
@@ -16,7 +18,7 @@ FIGURES = """
 SELECT f.*, c.statement AS c_statement, c.metric_id AS c_metric, c.subject_id AS c_subject,
        m.label AS m_label, m.unit AS m_unit, m.category AS m_category,
        sub.name AS sub_name, sub.type AS sub_type, cl.name AS cl_name, cl.type AS cl_type,
-       s.title AS s_title, s.published_first_day AS s_pub
+       s.title AS s_title, s.published_first_day AS s_pub, s.reference_date AS s_reference_date
 FROM figures f
 JOIN claims c ON c.id = f.claim_id
 JOIN metrics m ON m.id = f.metric_id
@@ -26,15 +28,29 @@ LEFT JOIN entities cl ON cl.id = f.claimant_id
 """
 
 CITATIONS = """
-SELECT c.*, e.title AS e_title, e.location_id AS e_location, a.name AS a_name, a.type AS a_type
+SELECT c.*, e.title AS e_title, e.location_id AS e_location, a.name AS a_name, a.type AS a_type,
+       s.reference_date AS s_reference_date
 FROM event_citations c
 JOIN events e ON e.id = c.event_id
+JOIN sources s ON s.id = c.source_id
 LEFT JOIN entities a ON a.id = c.attribution_entity_id
 """
 
 
 def known_at(args: dict) -> str | None:
     return args["known_at"].isoformat() if args.get("known_at") else None
+
+
+def known_where(alias: str, args: dict) -> str:
+    """SQL (one ``?``: ``known_at``) keeping figures (``f``) or citations (``c``) known by then."""
+    return known_by(f"{alias}.published", f"{alias}.source_id", counts_assumed(args))
+
+
+def mark_known(rows: list[dict], args: dict) -> None:
+    """With ``known_at_basis=assumed``, say on each row when it counts as known (``known_from``)."""
+    if counts_assumed(args):
+        for r in rows:
+            r["known_from"] = known_from(r["published"], r["s_reference_date"])
 
 
 def fetch(db, select: str, where: list[str], params: list, order: str) -> list[dict]:

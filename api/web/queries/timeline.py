@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from api.shape import claimant_ref, date_spec, source_stamp, url
+from api.shape import claimant_ref, date_spec, earliest_known, source_stamp, url
 from api.web.queries.paging import in_list
-from api.web.queries.rows import CITATIONS, FIGURES, distinct, fetch, known_at
+from api.web.queries.rows import CITATIONS, FIGURES, distinct, fetch, known_at, known_where, mark_known
 
 
 def _days(first: str, last: str) -> int:
@@ -24,6 +24,12 @@ def _when(row: dict, prefix: str, source_id: str) -> dict | None:
 
 def _overlaps(when: dict, date_from: str | None, date_to: str | None) -> bool:
     return (not date_from or when["last_day"] >= date_from) and (not date_to or when["first_day"] <= date_to)
+
+
+def _with_known_from(entry: dict, rows: list[dict]) -> dict:
+    if rows and "known_from" in rows[0]:
+        entry["known_from"] = earliest_known(r["known_from"] for r in rows)
+    return entry
 
 
 def _event_entry(event_id: str, cits: list[dict]) -> dict:
@@ -46,30 +52,36 @@ def _event_entry(event_id: str, cits: list[dict]) -> dict:
         if who and key not in seen:
             seen.add(key)
             attribution.append(who)
-    return {
-        "kind": "event",
-        "id": event_id,
-        "url": url("events", event_id),
-        "title": cits[0]["e_title"],
-        "when": _when(best, "date", best["source_id"]) if best else None,
-        "first_reported": {"published": first, "sources": sources, "attribution": attribution},
-    }
+    return _with_known_from(
+        {
+            "kind": "event",
+            "id": event_id,
+            "url": url("events", event_id),
+            "title": cits[0]["e_title"],
+            "when": _when(best, "date", best["source_id"]) if best else None,
+            "first_reported": {"published": first, "sources": sources, "attribution": attribution},
+        },
+        cits,
+    )
 
 
 def _figure_entry(f: dict) -> dict:
     who = claimant_ref(f["claimant_id"], f["cl_name"], f["attribution"])
-    return {
-        "kind": "figure",
-        "id": f["id"],
-        "url": url("figures", f["id"]),
-        "title": f"{f['m_label']}: {f['value_text']} ({f['sub_name']})",
-        "when": _when(f, "period", f["source_id"]),
-        "first_reported": {
-            "published": f["published"],
-            "sources": [source_stamp(f["source_id"], f["published"])],
-            "attribution": [who] if who else [],
+    return _with_known_from(
+        {
+            "kind": "figure",
+            "id": f["id"],
+            "url": url("figures", f["id"]),
+            "title": f"{f['m_label']}: {f['value_text']} ({f['sub_name']})",
+            "when": _when(f, "period", f["source_id"]),
+            "first_reported": {
+                "published": f["published"],
+                "sources": [source_stamp(f["source_id"], f["published"])],
+                "attribution": [who] if who else [],
+            },
         },
-    }
+        [f],
+    )
 
 
 def timeline(db, args: dict) -> dict:
@@ -82,7 +94,7 @@ def timeline(db, args: dict) -> dict:
     if "event" in kinds:
         where, params = [], []
         if cutoff:
-            where.append("c.published IS NOT NULL AND c.published <= ?")
+            where.append(known_where("c", args))
             params.append(cutoff)
         if entity:
             loc, p1 = in_list("e.location_id", entity)
@@ -90,7 +102,9 @@ def timeline(db, args: dict) -> dict:
             where.append(f"({loc} OR e.id IN (SELECT p.event_id FROM event_participants p WHERE {part}))")
             params += p1 + p2
         by_event: dict[str, list] = {}
-        for c in fetch(db, CITATIONS, where, params, "c.event_id, c.id"):
+        cits = fetch(db, CITATIONS, where, params, "c.event_id, c.id")
+        mark_known(cits, args)
+        for c in cits:
             by_event.setdefault(c["event_id"], []).append(c)
         for event_id, cits in by_event.items():
             entry = _event_entry(event_id, cits)
@@ -101,7 +115,7 @@ def timeline(db, args: dict) -> dict:
     if "figure" in kinds:
         where, params = ["f.period_first_day IS NOT NULL"], []
         if cutoff:
-            where.append("f.published IS NOT NULL AND f.published <= ?")
+            where.append(known_where("f", args))
             params.append(cutoff)
         if entity:
             sub, p1 = in_list("f.subject_id", entity)
@@ -114,7 +128,9 @@ def timeline(db, args: dict) -> dict:
         if date_to:
             where.append("f.period_first_day <= ?")
             params.append(date_to)
-        items += [_figure_entry(f) for f in fetch(db, FIGURES, where, params, "f.id")]
+        figs = fetch(db, FIGURES, where, params, "f.id")
+        mark_known(figs, args)
+        items += [_figure_entry(f) for f in figs]
     items.sort(key=lambda e: (e["when"]["first_day"], e["when"]["last_day"], e["kind"], e["id"]))
     undated.sort(key=lambda e: e["id"])
     return {"items": items, "undated": undated}

@@ -41,7 +41,9 @@ def list_discrepancies(args):
     only with itself is not one). Event citations that give no date are left out of
     `event_date`, and those naming neither an attribution nor an actor out of
     `event_attribution`. With `known_at`, only sources published on or before it count
-    (undated sources are left out). Ordered by id (`<kind>:<record id>`).
+    (undated sources are left out; with `known_at_basis=assumed` they count from their
+    assumed reference date and each discrepancy says when it counts as known).
+    Ordered by id (`<kind>:<record id>`).
     """
     return page_response(*discrepancies.list_discrepancies(get_db(), args), args)
 
@@ -79,7 +81,13 @@ def _metric_and_subject(db, metric_id, args):
     subject = None
     if args["subject"]:
         subject = or_404(metric_summary.get_entity_ref(db, args["subject"]), "entity", args["subject"])
-    return metric, subject, metric_summary.metric_figures(db, metric_id, args["subject"], args.get("known_at"))
+    return (
+        metric,
+        subject,
+        metric_summary.metric_figures(
+            db, metric_id, args["subject"], args.get("known_at"), args.get("known_at_basis") == "assumed"
+        ),
+    )
 
 
 @blp.get("/metrics/<metric_id>/summary")

@@ -75,8 +75,34 @@ def claim_node(claim: dict, types: dict[str, str]) -> dict:
     appearances = _appearances(claim)
     if appearances:
         node["appearance"] = appearances
-        node["firstAppearance"] = appearances[0]
+        # Undated sources are last: a first appearance only where a text gives its date.
+        if "datePublished" in appearances[0]:
+            node["firstAppearance"] = appearances[0]
+    node["additionalProperty"] = _spread(claim)
     return node
+
+
+def _spread(claim: dict) -> dict:
+    """The claim's spread as a schema.org PropertyValue: an open bound has no min/maxValue."""
+    spread = claim["spread"]
+    words = [
+        w
+        for w, on in (
+            ("open below", spread["open_low"]),
+            ("open above", spread["open_high"]),
+            ("some figure vague", spread["vague"]),
+            ("approximate", spread["approximate"]),
+        )
+        if on
+    ]
+    prop = {"@type": "PropertyValue", "name": "spread", "unitText": claim["metric"]["unit"]}
+    if spread["low"] is not None:
+        prop["minValue"] = spread["low"]
+    if spread["high"] is not None:
+        prop["maxValue"] = spread["high"]
+    if words:
+        prop["description"] = ", ".join(words)
+    return prop
 
 
 def _types(claims: list[dict]) -> dict[str, str]:
