@@ -79,6 +79,13 @@ def published_ref(date: str | None, precision: str | None, first_day: str | None
     return {"date": date, "precision": precision, "first_day": first_day}
 
 
+def number(value: float | int | None) -> float | int | None:
+    """Return an integral float as an int, so that JSON and CSV write 30000, not 30000.0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def quote(text: str, start: int, end: int) -> dict:
     return {"text": text, "start": start, "end": end}
 
@@ -154,8 +161,8 @@ def figure_dict(
         "metric": metric,
         "subject": subject,
         "value": {
-            "low": value["low"],
-            "high": value["high"],
+            "low": number(value["low"]),
+            "high": number(value["high"]),
             "hedge": value["hedge"],
             "text": value["text"],
             "unit": unit,

@@ -19,6 +19,8 @@ from schemas.fixtures import HEDGES, METRIC_CATEGORIES
 
 FIGURE_SORT_KEYS = ("published", "published_or_assumed", "period", "value", "source", "metric", "claimant", "id")
 FORMATS = ("json", "csv", "ndjson")
+# What an export at its own URL (/api/v1/figures.csv) leaves out: it streams every match, in the URL's format.
+EXPORT_EXCLUDE = ("page_size", "cursor", "total", "format")
 
 
 def repeated(description, example, name):
@@ -155,6 +157,13 @@ class FigureQueryArgs(ListArgs):
     known_at_basis = known_at_basis_field()
     sort = sort_field(FIGURE_SORT_KEYS, "id", "source,period")
     format = format_field()
+
+
+class FigureExportArgs(FigureQueryArgs):
+    """The filters and sort of /figures, for an export of every match."""
+
+    class Meta(FigureQueryArgs.Meta):
+        exclude = EXPORT_EXCLUDE
 
 
 class ValueSchema(WireSchema):

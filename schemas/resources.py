@@ -13,6 +13,7 @@ from schemas.common import (
     window_date,
 )
 from schemas.figures import (
+    EXPORT_EXCLUDE,
     ClaimantSchema,
     EntityRefSchema,
     MetricRefSchema,
@@ -225,6 +226,13 @@ class EventQueryArgs(ListArgs):
     format = format_field()
 
 
+class EventExportArgs(EventQueryArgs):
+    """The filters and sort of /events, for an export of every match."""
+
+    class Meta(EventQueryArgs.Meta):
+        exclude = EXPORT_EXCLUDE
+
+
 class ParticipantSchema(WireSchema):
     entity = fields.Nested(EntityRefSchema, required=True)
     role = fields.String(required=True, metadata=meta("Role in the event.", "visitor"))
@@ -339,6 +347,13 @@ class ClaimQueryArgs(ListArgs):
     known_at_basis = known_at_basis_field()
     sort = sort_field(("id", "sources", "origins", "first_published"), "id", "-sources")
     format = format_field()
+
+
+class ClaimExportArgs(ClaimQueryArgs):
+    """The filters and sort of /claims, for an export of every match."""
+
+    class Meta(ClaimQueryArgs.Meta):
+        exclude = EXPORT_EXCLUDE
 
 
 class ClaimFigureSchema(WireSchema):

@@ -65,6 +65,8 @@ PAGE_SIZE = 8192
 SORT_CACHE_KIB = 2048  # SQLite's page cache while the indexes are built (see write_database)
 BATCH = 10_000  # figures shaped and inserted at a time
 T, INT, R = str, int, float  # sqlite-utils column types: TEXT, INTEGER, REAL
+# Values as given: an integer stays an INTEGER (served as 30000, not 30000.0), a fraction a REAL.
+NUM = "ANY"
 
 
 def _date(prefix: str) -> dict:
@@ -148,8 +150,8 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "source_count": INT,
             "origin_count": INT,
             "claimant_count": INT,
-            "low_min": R,
-            "high_max": R,
+            "low_min": NUM,
+            "high_max": NUM,
             "first_published": T,
             "first_source_id": T,
         },
@@ -225,8 +227,8 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "metric_id": T,
             "subject_id": T,
             "category": T,
-            "low": R,
-            "high": R,
+            "low": NUM,
+            "high": NUM,
             "hedge": T,
             "value_text": T,
             **_date("period"),

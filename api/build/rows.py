@@ -14,7 +14,7 @@ import orjson
 
 from api.build.fixtures import DATE_SPEC_KEYS, Fixtures, alias_key, date_columns
 from api.build.review import citation_entities
-from api.shape import date_spec, entity_ref, event_part, figure_dict, metric_part, source_part
+from api.shape import date_spec, entity_ref, event_part, figure_dict, metric_part, number, source_part
 
 DATE_COLS = ("start", "end", "precision", "qualifier", "phrase", "resolved_from", "resolution", "first_day", "last_day")
 UNKNOWN_LAST = "~"  # sorts after every id and ISO date
@@ -290,7 +290,7 @@ class FigureShaper:
         claimant_id, attribution = claimant.get("entity"), claimant.get("as_written")
         span = f["span"]
         value = f["value"]
-        low, high = value["low"], value["high"]
+        low, high = number(value["low"]), number(value["high"])
         published = self.published[source_id]
         period_columns, period = self.period(f["period"])
         # Articles that report through the same intermediary share one origin.

@@ -8,13 +8,23 @@ server does (and the contract fuzzer in tests/test_fuzz.py can hold it to it):
   parameters (``pattern``), at most ``MAX_PARAM_VALUES`` values of a repeatable
   parameter (``maxItems``), and the 400/414/422 answers to a query string that
   breaks them;
-- the headers every response carries (security, CORS, caching), the ETag of
-  API reads with their 304, ``Location`` on 301 and ``Retry-After`` on 503;
+- the headers every response carries (security, CORS, caching), the ETag and
+  ``Vary`` of API reads with their 304, ``Link`` on list pages,
+  ``Content-Disposition`` on exports, ``Location`` on 301 and ``Retry-After`` on 503;
+- query parameters without ``example`` or ``null`` defaults: Swagger UI would put
+  them in its inputs and send them (an example ``format=csv`` turns the answer into
+  CSV); the example moves into the description instead;
+- a nested object that may be null as ``allOf: [$ref]`` with ``nullable: true``
+  (apispec writes "the type, or any object, or null", which generated clients
+  cannot type and validators cannot check).
 - an OpenAPI link from each list to the operation that gets one of its items
   (clients and the stateful fuzzer follow it).
 """
 
+import json
+
 from apispec import BasePlugin
+from apispec.ext.marshmallow import MarshmallowPlugin
 
 from api.web.guard import CONTROL_FREE_PATTERN, MAX_PARAM_VALUES
 
@@ -84,6 +94,31 @@ HEADERS = {
         "required": True,
         "schema": {"type": "string", "enum": ["GET, HEAD, OPTIONS"]},
     },
+    "X-Frame-Options": {
+        "description": "Always `DENY`: no page may frame this API.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["DENY"]},
+    },
+    "Cross-Origin-Resource-Policy": {
+        "description": "Always `cross-origin`: pages elsewhere may load the responses.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["cross-origin"]},
+    },
+    "Access-Control-Allow-Headers": {
+        "description": "CORS: the request headers a page may send.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["Accept, If-None-Match, Content-Type"]},
+    },
+    "Access-Control-Expose-Headers": {
+        "description": "CORS: the response headers a page may read.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["ETag, Link"]},
+    },
+    "Access-Control-Max-Age": {
+        "description": "CORS: seconds a browser may keep the answer to its preflight request.",
+        "required": True,
+        "schema": {"type": "integer", "enum": [86400]},
+    },
     "Cache-Control": {
         "description": "`public, max-age=…` for reads (CLAIMBASE_CACHE_MAX_AGE), `no-store` for errors and /health.",
         "required": True,
@@ -93,6 +128,17 @@ HEADERS = {
         "description": "Build id, URL and Accept header hashed: send it back in `If-None-Match` for a 304.",
         "required": True,
         "schema": {"type": "string", "pattern": '^"[0-9a-f]{24}"$'},
+    },
+    "Vary": {
+        "description": "Always `Accept` on API reads: the format may follow the Accept header.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["Accept"]},
+    },
+    "Content-Disposition": {
+        "description": "On CSV and NDJSON responses: shown inline, with a file name for saving "
+        '(`inline; filename="figures.csv"`).',
+        "required": False,
+        "schema": {"type": "string", "pattern": '^inline; filename="[^"]+[.](csv|ndjson)"$'},
     },
     "Link": {
         "description": 'The next page: `<url>; rel="next"` (absent on the last page).',
@@ -115,10 +161,27 @@ ALWAYS = (
     "X-Content-Type-Options",
     "Content-Security-Policy",
     "Referrer-Policy",
+    "X-Frame-Options",
+    "Cross-Origin-Resource-Policy",
     "Access-Control-Allow-Origin",
     "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Expose-Headers",
+    "Access-Control-Max-Age",
     "Cache-Control",
 )
+
+
+EXPORT_TYPES = {"text/csv", "application/x-ndjson"}
+
+
+def nullable_reference(field, ret, **kwargs) -> dict:
+    """OpenAPI 3.0 attributes of a field that may be null: a nested object as ``allOf: [$ref]`` + ``nullable``."""
+    if not field.allow_none:
+        return {}
+    if "$ref" in ret:
+        return {"allOf": [{"$ref": ret.pop("$ref")}], "nullable": True}
+    return {"nullable": True}
 
 
 def _ref(name: str) -> dict:
@@ -137,12 +200,21 @@ class SharedRulesPlugin(BasePlugin):
         self.spec = spec
         for name, header in HEADERS.items():
             spec.components.header(name, header)
+        for plugin in spec.plugins:
+            if isinstance(plugin, MarshmallowPlugin):
+                functions = plugin.converter.attribute_functions
+                functions[functions.index(plugin.converter.field2nullable)] = nullable_reference
 
     def operation_helper(self, path=None, operations=None, **kwargs):
+        rule = kwargs.get("rule")
         for operation in (operations or {}).values():
+            if rule is not None:
+                # The view's name (list_figures, get_figure, list_figures_csv): what a generated client calls.
+                operation.setdefault("operationId", rule.endpoint.rsplit(".", 1)[-1])
             for parameter in operation.get("parameters", []):
                 if isinstance(parameter, dict) and parameter.get("in") == "query":
                     self._constrain(parameter.get("schema", {}))
+                    self._leave_empty(parameter)
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)  # every status the server sends is listed explicitly
             for code, text in QUERY_STRING_ERRORS.items():
@@ -153,7 +225,7 @@ class SharedRulesPlugin(BasePlugin):
                 responses.setdefault("304", {"description": NOT_MODIFIED})
             for code, response in responses.items():
                 if isinstance(response, dict):
-                    self._add_headers(code, response, is_api)
+                    self._add_headers(str(code), response, is_api)
                     self._add_item_link(code, response)
 
     @staticmethod
@@ -164,6 +236,21 @@ class SharedRulesPlugin(BasePlugin):
             schema["maxItems"] = MAX_PARAM_VALUES
             if _is_free_string(schema.get("items", {})):
                 schema["items"]["pattern"] = CONTROL_FREE_PATTERN
+
+    @staticmethod
+    def _leave_empty(parameter: dict):
+        """Keep Swagger UI's input empty: no example or null default in the schema (the example goes in the text)."""
+        schema = parameter.get("schema", {})
+        if "example" in schema:
+            example = schema.pop("example")
+            shown = ", ".join(map(str, example)) if isinstance(example, list) else json.dumps(example).strip('"')
+            parameter["description"] = parameter.get("description", "").rstrip() + f" Example: `{shown}`."
+        if "default" in schema and schema["default"] is None:
+            del schema["default"]
+        # A query parameter is absent or has a value: it is never null.
+        schema.pop("nullable", None)
+        if "enum" in schema:
+            schema["enum"] = [value for value in schema["enum"] if value is not None]
 
     @staticmethod
     def _add_item_link(code, response: dict):
@@ -177,10 +264,12 @@ class SharedRulesPlugin(BasePlugin):
     def _add_headers(code: str, response: dict, is_api: bool):
         names = list(ALWAYS)
         if is_api and code in ("200", "304"):
-            names.append("ETag")
+            names += ["ETag", "Vary"]
         schema_ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
         if code == "200" and schema_ref.endswith("List"):
             names.append("Link")
+        if code == "200" and set(response.get("content", {})) & EXPORT_TYPES:
+            names.append("Content-Disposition")
         if code == "301":
             names.append("Location")
         if code == "503":

@@ -5,7 +5,8 @@ from api.web.queries import claims as queries
 from api.web.queries.listing import page
 from api.web.resources import linked_data
 from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
-from schemas.resources import ClaimListSchema, ClaimQueryArgs, ClaimSchema
+from api.web.resources.exports import add_exports
+from schemas.resources import ClaimExportArgs, ClaimListSchema, ClaimQueryArgs, ClaimSchema
 
 blp = Blueprint(
     "claims",
@@ -33,6 +34,13 @@ def list_claims(args):
     Claims that rest on a single independent origin: `?max_origins=1`.
     """
     return respond_with_claims(args)
+
+
+def export_claims(args, fmt):
+    return respond_with_claims({**args, "format": fmt})
+
+
+add_exports(blp, "/claims", ClaimExportArgs, export_claims, "claims", queries.CLAIMS.export.columns)
 
 
 @blp.get("/claims/<claim_id>")

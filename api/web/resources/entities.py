@@ -5,17 +5,20 @@ from flask import request
 from api.shape import url
 from api.web.db import get_db
 from api.web.errors import error_response
+from api.web.queries import claims, events, figures
 from api.web.queries import entities as queries
-from api.web.queries import events, figures
 from api.web.resources.claims import respond_with_claims
 from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
-from schemas.figures import FigureListSchema, FigureQueryArgs
+from api.web.resources.exports import add_exports
+from schemas.figures import FigureExportArgs, FigureListSchema, FigureQueryArgs
 from schemas.resources import (
+    ClaimExportArgs,
     ClaimListSchema,
     ClaimQueryArgs,
     EntityListSchema,
     EntityQueryArgs,
     EntitySchema,
+    EventExportArgs,
     EventListSchema,
     EventQueryArgs,
 )
@@ -89,3 +92,53 @@ def list_entity_claims(args, entity_id):
     """List the claims any source credits to an entity (as claimant)."""
     found, moved = canonical(entity_id, "/claims")
     return moved or respond_with_claims(args, {"claimant": [found]}, name=f"{found}-claims")
+
+
+# The same lists as exports at their own URLs (…/figures.csv, …/figures.ndjson).
+EXPORT_ERRORS = (301, 400, 404, 422, 503)
+
+
+def export_entity_figures(args, fmt, entity_id):
+    found, moved = canonical(entity_id, f"/figures.{fmt}")
+    args = {**args, "format": fmt}
+    return moved or list_response(figures.FIGURES, args, {"subject": [found]}, name=f"{found}-figures")
+
+
+def export_entity_events(args, fmt, entity_id):
+    found, moved = canonical(entity_id, f"/events.{fmt}")
+    args = {**args, "format": fmt}
+    return moved or list_response(events.EVENTS, args, {"entity": [found]}, name=f"{found}-events")
+
+
+def export_entity_claims(args, fmt, entity_id):
+    found, moved = canonical(entity_id, f"/claims.{fmt}")
+    return moved or respond_with_claims({**args, "format": fmt}, {"claimant": [found]}, name=f"{found}-claims")
+
+
+add_exports(
+    blp,
+    "/entities/<entity_id>/figures",
+    FigureExportArgs,
+    export_entity_figures,
+    "the figures about an entity",
+    figures.FIGURES.export.columns,
+    EXPORT_ERRORS,
+)
+add_exports(
+    blp,
+    "/entities/<entity_id>/events",
+    EventExportArgs,
+    export_entity_events,
+    "the events an entity takes part in or that happen there",
+    events.EVENTS.export.columns,
+    EXPORT_ERRORS,
+)
+add_exports(
+    blp,
+    "/entities/<entity_id>/claims",
+    ClaimExportArgs,
+    export_entity_claims,
+    "the claims any source credits to an entity",
+    claims.CLAIMS.export.columns,
+    EXPORT_ERRORS,
+)

@@ -3,7 +3,8 @@
 from api.web.db import get_db
 from api.web.queries import events as queries
 from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
-from schemas.resources import EventListSchema, EventQueryArgs, EventSchema
+from api.web.resources.exports import add_exports
+from schemas.resources import EventExportArgs, EventListSchema, EventQueryArgs, EventSchema
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Events with one citation per reporting source.")
 
@@ -16,6 +17,13 @@ blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Events wi
 def list_events(args):
     """List events, filtered by type, entity, source, status and date window."""
     return list_response(queries.EVENTS, args, name="events")
+
+
+def export_events(args, fmt):
+    return list_response(queries.EVENTS, {**args, "format": fmt}, name="events")
+
+
+add_exports(blp, "/events", EventExportArgs, export_events, "events", queries.EVENTS.export.columns)
 
 
 @blp.get("/events/<event_id>")

@@ -5,7 +5,15 @@ from flask import Response
 from api.web.db import get_db
 from api.web.queries import figures as queries
 from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
-from schemas.figures import FigureFacetArgs, FigureFacetSchema, FigureListSchema, FigureQueryArgs, FigureSchema
+from api.web.resources.exports import add_exports
+from schemas.figures import (
+    FigureExportArgs,
+    FigureFacetArgs,
+    FigureFacetSchema,
+    FigureListSchema,
+    FigureQueryArgs,
+    FigureSchema,
+)
 
 blp = Blueprint("figures", __name__, url_prefix="/api/v1", description="Numeric claims, one per source per statement.")
 
@@ -21,6 +29,13 @@ def list_figures(args):
     All troop estimates by source and date: `?category=troops&sort=source,period`.
     """
     return list_response(queries.FIGURES, args, name="figures")
+
+
+def export_figures(args, fmt):
+    return list_response(queries.FIGURES, {**args, "format": fmt}, name="figures")
+
+
+add_exports(blp, "/figures", FigureExportArgs, export_figures, "figures", queries.FIGURES.export.columns)
 
 
 @blp.get("/figures/facets")

@@ -4,8 +4,16 @@ from api.web.db import get_db
 from api.web.queries import events, figures
 from api.web.queries import sources as queries
 from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
-from schemas.figures import FigureListSchema, FigureQueryArgs
-from schemas.resources import EventListSchema, EventQueryArgs, SourceListSchema, SourceQueryArgs, SourceSchema
+from api.web.resources.exports import add_exports
+from schemas.figures import FigureExportArgs, FigureListSchema, FigureQueryArgs
+from schemas.resources import (
+    EventExportArgs,
+    EventListSchema,
+    EventQueryArgs,
+    SourceListSchema,
+    SourceQueryArgs,
+    SourceSchema,
+)
 
 blp = Blueprint("sources", __name__, url_prefix="/api/v1", description="The reporting articles.")
 
@@ -47,3 +55,36 @@ def list_source_events(args, source_id):
     """List the events one source reports (same filters as /events)."""
     or_404(queries.source_exists(get_db(), source_id) or None, "source", source_id)
     return list_response(events.EVENTS, args, {"source": [source_id]}, name=f"{source_id}-events")
+
+
+def export_source_figures(args, fmt, source_id):
+    or_404(queries.source_exists(get_db(), source_id) or None, "source", source_id)
+    args = {**args, "format": fmt}
+    return list_response(figures.FIGURES, args, {"source": [source_id]}, name=f"{source_id}-figures")
+
+
+def export_source_events(args, fmt, source_id):
+    or_404(queries.source_exists(get_db(), source_id) or None, "source", source_id)
+    args = {**args, "format": fmt}
+    return list_response(events.EVENTS, args, {"source": [source_id]}, name=f"{source_id}-events")
+
+
+# The same lists as exports at their own URLs (…/figures.csv, …/figures.ndjson).
+add_exports(
+    blp,
+    "/sources/<source_id>/figures",
+    FigureExportArgs,
+    export_source_figures,
+    "the figures one source reports",
+    figures.FIGURES.export.columns,
+    (400, 404, 422, 503),
+)
+add_exports(
+    blp,
+    "/sources/<source_id>/events",
+    EventExportArgs,
+    export_source_events,
+    "the events one source reports",
+    events.EVENTS.export.columns,
+    (400, 404, 422, 503),
+)

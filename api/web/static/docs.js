@@ -4,7 +4,8 @@ window.addEventListener("load", function () {
     url: "/openapi.json",
     dom_id: "#swagger-ui",
     deepLinking: true,
-    tryItOutEnabled: true,
+    // "Try it out" starts off: nothing is sent until the reader asks for it.
+    tryItOutEnabled: false,
     displayRequestDuration: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     layout: "BaseLayout",

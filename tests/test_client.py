@@ -1,0 +1,112 @@
+"""A client generated from openapi.yaml calls the live server and gets typed answers.
+
+openapi-python-client (pinned in tests/client/requirements.txt) is installed into a scratch
+virtualenv of its own, generates ``claimbase_client`` from the committed openapi.yaml with no
+warning, the client is installed there, and tests/client/calls.py runs in that virtualenv
+against gunicorn on 127.0.0.1: the headline query, one figure, events in a date window,
+discrepancies, the figures CSV, nested objects that may be null (claimant, publication date,
+location) read as typed attributes, and a 422 read as a typed Error. Needs PyPI (pip's cache
+makes later runs fast).
+"""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts.servers import get
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENT = ROOT / "tests" / "client"
+PIP_TIMEOUT = 600  # seconds: a first run downloads the generator's packages
+STEP_TIMEOUT = 180
+
+
+def run(command: list, **kwargs) -> subprocess.CompletedProcess:
+    # No proxy for loopback; nothing of the project's virtualenv leaks into the scratch one.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    kwargs.setdefault("timeout", STEP_TIMEOUT)
+    return subprocess.run([str(c) for c in command], capture_output=True, text=True, env=env, **kwargs)
+
+
+def checked(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, (
+        f"{result.args}: exit {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    )
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory) -> Path:
+    """A virtualenv with the pinned generator and the client's own dependencies."""
+    root = tmp_path_factory.mktemp("client")
+    checked(run([sys.executable, "-m", "venv", root / "venv"]))
+    python = root / "venv" / "bin" / "python"
+    pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    checked(run([*pip, "-r", CLIENT / "requirements.txt"], timeout=PIP_TIMEOUT))
+    return root
+
+
+@pytest.fixture(scope="module")
+def generated(scratch) -> tuple[Path, str]:
+    """Generate the client from openapi.yaml and install it: (scratch dir, the generator's output)."""
+    out = scratch / "claimbase-client"
+    result = run(
+        [
+            scratch / "venv" / "bin" / "openapi-python-client",
+            "generate",
+            "--path",
+            ROOT / "openapi.yaml",
+            "--output-path",
+            out,
+            "--meta",
+            "setup",
+            "--config",
+            CLIENT / "config.yaml",
+        ]
+    )
+    output = checked(result) + result.stderr
+    python = scratch / "venv" / "bin" / "python"
+    install = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
+    checked(run([*install, "--no-build-isolation", out]))
+    return scratch, output
+
+
+@pytest.mark.server
+def test_the_client_generates_without_warnings(generated):
+    _, output = generated
+    assert "warning" not in output.lower(), output[:3000]
+    assert "error" not in output.lower(), output[:3000]
+
+
+def api_ids(base: str, path_and_query: str) -> list[str]:
+    status, _, body = get(base + path_and_query)
+    assert status == 200, body[:300]
+    return [item["id"] for item in json.loads(body)["items"]]
+
+
+@pytest.mark.server
+def test_the_generated_client_gets_typed_answers(generated, live_server):
+    scratch, _ = generated
+    result = run([scratch / "venv" / "bin" / "python", CLIENT / "calls.py", live_server], cwd=scratch)
+    calls = json.loads(checked(result))
+
+    headline = api_ids(live_server, "/api/v1/figures?category=troops&sort=source,period&page_size=500")
+    assert calls["headline"] == headline and len(headline) == 23
+    assert calls["figure"] == headline[0]
+    assert calls["events"] == api_ids(live_server, "/api/v1/events?date_from=2025-06&date_to=2025-06&page_size=500")
+    assert calls["discrepancies"] == api_ids(live_server, "/api/v1/discrepancies?page_size=500")
+    # The CSV holds the same figures in the same order, its numbers written as integers.
+    assert calls["csv"] == headline
+    _, _, body = get(f"{live_server}/api/v1/figures?category=troops&sort=source,period&format=csv")
+    assert calls["csv_high"] == {row["id"]: row["value_high"] for row in csv.DictReader(io.StringIO(body.decode()))}
+    assert not [value for value in calls["csv_high"].values() if value.endswith(".0")]
+    # Typed nested attributes came through with values.
+    assert calls["claimant_names"] and calls["published"] and calls["locations"]
+    assert calls["error_status"] == 422
