@@ -140,6 +140,12 @@ HEADERS = {
         "required": False,
         "schema": {"type": "string", "pattern": '^inline; filename="[^"]+[.](csv|ndjson)"$'},
     },
+    "X-Accel-Expires": {
+        "description": "On CSV and NDJSON exports: `0`, so that a proxy in front passes the stream on without "
+        "keeping it in its cache (nginx reads it and does not forward it; seen only without a proxy).",
+        "required": False,
+        "schema": {"type": "string", "enum": ["0"]},
+    },
     "Link": {
         "description": 'The next page: `<url>; rel="next"` (absent on the last page).',
         "required": False,
@@ -269,7 +275,7 @@ class SharedRulesPlugin(BasePlugin):
         if code == "200" and schema_ref.endswith("List"):
             names.append("Link")
         if code == "200" and set(response.get("content", {})) & EXPORT_TYPES:
-            names.append("Content-Disposition")
+            names += ["Content-Disposition", "X-Accel-Expires"]
         if code == "301":
             names.append("Location")
         if code == "503":
