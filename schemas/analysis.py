@@ -25,7 +25,7 @@ from schemas.figures import (
     repeated,
 )
 
-DISCREPANCY_KINDS = ("value", "hedge", "claimant", "event_date", "event_attribution")
+DISCREPANCY_KINDS = ("value", "quantity", "hedge", "claimant", "event_date", "event_attribution")
 SEARCH_TYPES = ("figure", "entity", "event", "source", "claim", "statement")
 TIMELINE_KINDS = ("event", "figure")
 
@@ -53,7 +53,8 @@ class DiscrepancyQueryArgs(ListArgs):
         fields.String(validate=validate.OneOf(DISCREPANCY_KINDS)),
         load_default=None,
         metadata=meta(
-            "Kind of difference: value, hedge, claimant (figures of one claim), event_date or "
+            "Kind of difference: value, hedge, claimant (figures of one claim), quantity (a claim's values "
+            "beside those of claims that estimate the same quantity another way), event_date or "
             "event_attribution (citations of one event). Repeat to match any of several.",
             ["hedge"],
         ),
@@ -105,11 +106,16 @@ class VariantDateSchema(WireSchema):
 class VariantValueSchema(WireSchema):
     """What the sources of one variant agree on; the fields present depend on the kind."""
 
-    low = fields.Float(allow_none=True, metadata=meta("kind value: lower bound (null when open).", 25000))
-    high = fields.Float(allow_none=True, metadata=meta("kind value: upper bound (null when open).", 30000))
+    low = fields.Float(allow_none=True, metadata=meta("kinds value, quantity: lower bound (null when open).", 25000))
+    high = fields.Float(allow_none=True, metadata=meta("kinds value, quantity: upper bound (null when open).", 30000))
     hedge = fields.String(metadata=meta("kind hedge: the hedge.", "up_to"))
     texts = fields.List(
-        fields.String(), metadata=meta("kinds value and hedge: each distinct value as written.", ["up to 30,000"])
+        fields.String(),
+        metadata=meta("kinds value, quantity and hedge: each distinct value as written.", ["up to 30,000"]),
+    )
+    claims = fields.List(
+        fields.String(),
+        metadata=meta("kind quantity: the claim keys whose figures give this value.", ["town-phased-deployment"]),
     )
     entity = fields.Nested(
         EntityRefSchema,

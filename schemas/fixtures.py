@@ -271,6 +271,9 @@ class ClaimFixture(StrictSchema):
     statement = fields.String(required=True, validate=validate.Length(min=1))
     metric = fields.String(required=True, validate=SLUG)
     subject = fields.String(required=True, validate=SLUG)
+    # Other claim keys that estimate the same quantity in another way (a phased deployment beside
+    # the headline size): their values are compared with this claim's as a ``quantity`` discrepancy.
+    same_quantity_as = fields.List(fields.String(validate=SLUG), load_default=list)
     note = fields.String(load_default=None, allow_none=True)
 
 

@@ -120,6 +120,11 @@ BAD_FIXTURES = {
         "id",
         "kebab-case slug",
     ),
+    "same quantity as a claim of another metric": (
+        lambda fx: (fx / "claims" / "core.yaml", set_first("same_quantity_as", ["kn-missile-strikes"])),
+        "same_quantity_as.0",
+        "another metric",
+    ),
     "unknown field": (
         lambda fx: (fx / "metrics.yaml", set_first("colour", "red")),
         "colour",

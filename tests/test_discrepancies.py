@@ -155,7 +155,14 @@ def test_discrepancy_filters(client):
         "value:nk-additional-deployment-size",
     ]
     everything = discrepancies(client)
-    assert {d["kind"] for d in everything.values()} == {"value", "hedge", "claimant", "event_date", "event_attribution"}
+    assert {d["kind"] for d in everything.values()} == {
+        "value",
+        "quantity",
+        "hedge",
+        "claimant",
+        "event_date",
+        "event_attribution",
+    }
     assert list(everything) == sorted(everything)
 
 
@@ -209,3 +216,16 @@ def test_discrepancies_filter_by_relation(client):
     everything = discrepancies(client)
     assert set(compatible) == {i for i, d in everything.items() if d["relation"] == "compatible"}
     assert client.get("/api/v1/discrepancies?relation=agrees").status_code == 422
+
+
+def test_a_phased_deployment_estimate_differs_from_the_headline_size(client):
+    found = discrepancies(client, "kind=quantity")
+    assert list(found) == ["quantity:nk-additional-deployment-size"]
+    d = found["quantity:nk-additional-deployment-size"]
+    # Jenny Town's 10,000–20,000 and the assessment's 25,000–30,000 cannot both hold.
+    assert d["relation"] == "conflicting"
+    by_claims = {tuple(v["value"]["claims"]): (v["value"]["low"], v["value"]["high"]) for v in d["variants"]}
+    assert by_claims[("town-phased-deployment",)] == (10000, 20000)
+    assert by_claims[("nk-additional-deployment-size",)] in {(25000, 30000), (30000, 30000)}
+    assert ("nk-additional-deployment-size", "western-additional-deployment-estimate") in by_claims
+    assert {"quantity:nk-additional-deployment-size"} <= set(discrepancies(client, "relation=conflicting"))

@@ -145,6 +145,7 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "statement": T,
             "metric_id": T,
             "subject_id": T,
+            "same_quantity_as": T,
             "note": T,
             "figure_count": INT,
             "source_count": INT,

@@ -304,9 +304,16 @@ class Checker:
                     break
                 seen.add(cur)
                 cur = metrics[cur]["parent"]
+        claims = self.fx.by_id("claims")
         for rec in self.fx.records["claims"]:
             self.ref(rec, "metric", rec.data["metric"], "metrics")
             self.ref(rec, "subject", rec.data["subject"], "entities")
+            for i, other in enumerate(rec.data["same_quantity_as"]):
+                self.ref(rec, f"same_quantity_as.{i}", other, "claims")
+                if other == rec.data["id"]:
+                    self.add(rec, f"same_quantity_as.{i}", "a claim cannot name itself")
+                elif other in claims and claims[other]["metric"] != rec.data["metric"]:
+                    self.add(rec, f"same_quantity_as.{i}", f"claim {other!r} has another metric")
         for rec in self.fx.records["events"]:
             d = rec.data
             self.ref(rec, "location", d["location"], "entities")

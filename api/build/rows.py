@@ -132,6 +132,7 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
                 "statement": c["statement"],
                 "metric_id": c["metric"],
                 "subject_id": c["subject"],
+                "same_quantity_as": orjson.dumps(c["same_quantity_as"]).decode(),
                 "note": c["note"],
                 "figure_count": 0,
                 "source_count": 0,

@@ -26,8 +26,8 @@ from api.web.queries.rows import (
 )
 from schemas.fixtures import HEDGES
 
-KINDS = ("value", "hedge", "claimant", "event_date", "event_attribution")
-FIGURE_KINDS = ("value", "hedge", "claimant")
+KINDS = ("value", "quantity", "hedge", "claimant", "event_date", "event_attribution")
+FIGURE_KINDS = ("value", "quantity", "hedge", "claimant")
 EVENT_KINDS = ("event_date", "event_attribution")
 
 
@@ -66,7 +66,7 @@ def _date_relation(groups: dict) -> str:
     return "conflicting" if disjoint else "compatible"
 
 
-RELATE = {"value": _value_relation, "hedge": _value_relation, "event_date": _date_relation}
+RELATE = {"value": _value_relation, "quantity": _value_relation, "hedge": _value_relation, "event_date": _date_relation}
 
 
 def _discrepancy(kind: str, record: dict, members: list[dict], key, order, describe) -> dict | None:
@@ -159,6 +159,29 @@ def _figure_discrepancies(claim: dict, figs: list[dict], kinds) -> list[dict]:
     return [d for d in out if d]
 
 
+def _quantity_discrepancy(claim: dict, figs: list[dict]) -> list[dict]:
+    """The claim's values beside those of the claims that estimate the same quantity another way."""
+    if len({f["claim_id"] for f in figs}) < 2:
+        return []
+    record = {"type": "claim", "id": claim["id"], "url": url("claims", claim["id"]), "title": claim["title"]}
+
+    def describe(k, ms):
+        texts = distinct(m["value_text"] for m in ms)
+        claims = distinct(m["claim_id"] for m in ms)
+        label = f"{' / '.join(texts)} [{bounds_text(*k)}] ({', '.join(claims)})"
+        return {"low": k[0], "high": k[1], "texts": texts, "claims": claims}, label
+
+    found = _discrepancy(
+        "quantity",
+        record,
+        figs,
+        key=lambda m: (m["low"], m["high"]),
+        order=lambda k: (float("-inf") if k[0] is None else k[0], float("inf") if k[1] is None else k[1]),
+        describe=describe,
+    )
+    return [found] if found else []
+
+
 def _event_discrepancies(event: dict, cits: list[dict], kinds, names: dict) -> list[dict]:
     record = {"type": "event", "id": event["id"], "url": url("events", event["id"]), "title": event["title"]}
     out = []
@@ -242,6 +265,10 @@ def _all_discrepancies(db, args: dict) -> list[dict]:
                 continue
             claim = {"id": claim_id, "title": figs[0]["c_statement"]}
             found += _figure_discrepancies(claim, figs, kinds)
+            others = orjson.loads(figs[0]["c_same_quantity_as"] or "[]")
+            if "quantity" in kinds and others:
+                linked = [f for other in others for f in by_claim.get(other, [])]
+                found += _quantity_discrepancy(claim, figs + linked)
     # Events have no metric: a metric filter leaves them out.
     if kinds & set(EVENT_KINDS) and not args.get("metric"):
         where, params = [], []

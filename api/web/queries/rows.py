@@ -16,6 +16,7 @@ UNKNOWN_LAST = "~"
 # Figures with what every computed answer shows of their claim, metric, subject, claimant and source.
 FIGURES = """
 SELECT f.*, c.statement AS c_statement, c.metric_id AS c_metric, c.subject_id AS c_subject,
+       c.same_quantity_as AS c_same_quantity_as,
        m.label AS m_label, m.unit AS m_unit, m.category AS m_category,
        sub.name AS sub_name, sub.type AS sub_type, cl.name AS cl_name, cl.type AS cl_type,
        s.title AS s_title, s.published_first_day AS s_pub, s.reference_date AS s_reference_date
