@@ -5,9 +5,9 @@ An open hedge ("up to", "at least") leaves one bound open: ``null`` with
 ``open_low`` / ``open_high`` set, never a number the text does not give. A vague
 figure ("hundreds", "tens of thousands") gives no bounds at all.
 
-Used by the build (claim statistics) and by the request-time queries (claims,
-discrepancies, timeline, summaries), so that every aggregate keeps its hedges
-the same way.
+Used by the request-time queries (a claim's spread in JSON, CSV and JSON-LD, and
+the relation of a discrepancy's versions), so that every aggregate keeps its
+hedges the same way; the metric summary shares its open hedges.
 """
 
 from __future__ import annotations

@@ -151,8 +151,6 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
             "source_count": INT,
             "origin_count": INT,
             "claimant_count": INT,
-            "low_min": NUM,
-            "high_max": NUM,
             "first_published": T,
             "first_source_id": T,
         },
@@ -387,15 +385,14 @@ UNION ALL
 SELECT 'statement', id, coalesce(speaker, '') || ' ' || cue, quote FROM statements
 """
 # Each claim's statistics, from its figures: how many figures, sources, origins
-# and claimants report it, its extremes, and who published it first.
+# and claimants report it, and who published it first (its spread keeps the
+# hedges, so it is computed from the figures by api.values when served).
 CLAIM_STATS_SQL = """
 UPDATE claims SET
   figure_count = s.figure_count,
   source_count = s.source_count,
   origin_count = s.origin_count,
   claimant_count = s.claimant_count,
-  low_min = s.low_min,
-  high_max = s.high_max,
   first_published = s.first_published,
   first_source_id = s.first_source_id
 FROM (
@@ -404,8 +401,6 @@ FROM (
          count(DISTINCT source_id) AS source_count,
          count(DISTINCT origin) AS origin_count,
          count(DISTINCT coalesce(claimant_id, attribution)) AS claimant_count,
-         min(coalesce(low, high)) AS low_min,
-         max(coalesce(high, low)) AS high_max,
          min(published) AS first_published,
          -- The earliest dated source, ties broken by id: published is an ISO day (10 characters).
          substr(min(published || source_id), 11) AS first_source_id

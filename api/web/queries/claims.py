@@ -10,14 +10,14 @@ from api.web.queries.listing import (
     any_of,
     compare,
     counts_assumed,
-    iso,
     joint,
     known_by,
 )
 from api.web.queries.paging import in_list
+from api.web.queries.rows import known_at
 
 COLUMNS = """c.id, c.statement, c.metric_id, c.subject_id, c.note,
-       x.figure_count, x.source_count, x.origin_count, x.low_min, x.high_max, x.first_published,
+       x.figure_count, x.source_count, x.origin_count, x.first_published,
        coalesce(x.first_published, '~') AS first_published_sort,
        m.label AS m_label, m.unit AS m_unit, m.category AS m_category, s.name AS s_name, s.type AS s_type"""
 JOINS = "JOIN metrics m ON m.id = c.metric_id JOIN entities s ON s.id = c.subject_id"
@@ -26,8 +26,7 @@ JOINS = "JOIN metrics m ON m.id = c.metric_id JOIN entities s ON s.id = c.subjec
 # first publication stays the earliest stated one (min ignores undated figures),
 # whatever dates decide what is visible.
 STATS_AT = """(SELECT claim_id, count(*) AS figure_count, count(DISTINCT source_id) AS source_count,
-        count(DISTINCT origin) AS origin_count, min(coalesce(low, high)) AS low_min,
-        max(coalesce(high, low)) AS high_max, min(published) AS first_published
+        count(DISTINCT origin) AS origin_count, min(published) AS first_published
  FROM figures f WHERE {} GROUP BY claim_id)"""
 
 
@@ -261,10 +260,6 @@ def flatten_claim(c: dict) -> dict:
     }
 
 
-def _known_at(args: dict) -> str | None:
-    return iso(args["known_at"]) if args.get("known_at") else None
-
-
 CLAIMS = Listing(
     select=SELECT,
     count="SELECT count(*) AS n FROM claims c JOIN claims x ON x.id = c.id",
@@ -275,7 +270,7 @@ CLAIMS = Listing(
         "first_published": ("coalesce(x.first_published, '~')", "first_published_sort"),
     },
     filters=FILTERS,
-    shape=lambda db, rows, args: attach(db, rows, _known_at(args), counts_assumed(args)),
+    shape=lambda db, rows, args: attach(db, rows, known_at(args), counts_assumed(args)),
     export=Export(FLAT_COLUMNS, flatten=flatten_claim),
     variant=lambda args: _variant(args),
 )
@@ -286,7 +281,7 @@ def _known_at_listing(assumed: bool) -> Listing:
     return CLAIMS.but(
         select=_select_at(assumed),
         count=f"SELECT count(*) AS n FROM claims c JOIN {stats} x ON x.claim_id = c.id",
-        params=lambda args: [_known_at(args)],
+        params=lambda args: [known_at(args)],
         variant=lambda args: None,
     )
 

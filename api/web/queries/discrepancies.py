@@ -50,13 +50,14 @@ def _value_of(members: list[dict]) -> dict:
 
 def _value_relation(groups: dict) -> str | None:
     """Relate the figures' values across the variants (see api.values.relation)."""
-    values = []
+    by_bounds: dict = {}
     for members in groups.values():
         for m in members:
-            key = (m["low"], m["high"])
-            if key != (None, None) and m["hedge"] != "vague":
-                values.append(_value_of([x for x in members if (x["low"], x["high"]) == key]))
-    return overall_relation(values)
+            if m["hedge"] != "vague" and (m["low"], m["high"]) != (None, None):
+                by_bounds.setdefault((m["low"], m["high"]), []).append(m)
+    if len(by_bounds) == 1:
+        return "same"
+    return overall_relation([_value_of(ms) for ms in by_bounds.values()])
 
 
 def _date_relation(groups: dict) -> str:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from urllib.parse import quote as url_quote
 
 from api.shape import cited_quote, claimant_ref, date_spec, entity_ref, known_from, metric_part, source_stamp, url
+from api.values import OPEN_ABOVE, OPEN_BELOW
 from api.web.queries.listing import known_by
 from api.web.queries.rows import FIGURES, claimant_key, fetch
-
-OPEN_BELOW = ("up_to", "less_than")
-OPEN_ABOVE = ("at_least", "more_than")
 
 
 def get_metric_ref(db, metric_id: str) -> dict | None:
