@@ -106,42 +106,14 @@ class Vocabulary:
     @classmethod
     def from_fixtures(cls, fx: Fixtures, exclude: str | None = None) -> Vocabulary:
         """Return the vocabulary of ``fx`` without anything only source ``exclude`` uses."""
-        keep = lambda rec: rec.get("source") != exclude  # noqa: E731
-        figures = [f for f in fx.data("figures") if keep(f)]
-        claims_all = fx.by_id("claims")
-        used_claims = {f["claim"] for f in figures}
-        claims = {k: c for k, c in claims_all.items() if k in used_claims}
-        metrics_all = fx.by_id("metrics")
-        metrics = {}
-        for c in claims.values():
-            m = c["metric"]
-            while m and m in metrics_all and m not in metrics:
-                metrics[m] = metrics_all[m]
-                m = metrics_all[m]["parent"]
-        events = []
-        for ev in fx.data("events"):
-            cits = [c for c in ev["citations"] if c["source"] != exclude]
-            if cits:
-                events.append({**ev, "citations": cits})
-        others = [figures, list(claims.values()), events]
-        for kind in ("exclusions", "statements"):
-            if kind in fx.records:
-                others.append([r for r in fx.data(kind) if keep(r)])
-        others.append([s for s in fx.data("sources") if s["id"] != exclude])
-        strings: set[str] = set()
-        _strings(others, strings)
-        entities = {}
-        for e in fx.data("entities"):
-            roles = [r for r in e["roles"] if r["source"] != exclude]
-            if e["id"] in strings or roles:
-                entities[e["id"]] = {**e, "roles": roles}
-        vocab = cls(metrics=metrics, entities=entities, claims=claims, events=events)
+        kept = held_out(fx, exclude)
+        by_id = lambda kind: {r["id"]: r for r in kept[kind]}  # noqa: E731
+        claims = by_id("claims")
+        vocab = cls(metrics=by_id("metrics"), entities=by_id("entities"), claims=claims, events=kept["events"])
         vocab.reference_dates = [
-            (s["id"], str(s["reference_date"]["date"]))
-            for s in fx.data("sources")
-            if s["id"] != exclude and s["reference_date"]
+            (s["id"], str(s["reference_date"]["date"])) for s in kept["sources"] if s["reference_date"]
         ]
-        for f in figures:
+        for f in kept["figures"]:
             claim = claims[f["claim"]]
             quote, vtext = f["quote"], f["value"]["text"]
             at = quote.find(vtext)
@@ -249,6 +221,43 @@ class Vocabulary:
         if best and score >= 0.6:
             return best, f"'{phrase}' shares most words with a name of entity {best}"
         return None, f"no known entity in '{phrase}'"
+
+
+def held_out(fx: Fixtures, exclude: str | None) -> dict[str, list[dict]]:
+    """Return the records by kind that remain when source ``exclude`` had never been curated.
+
+    Its own records go (figures, exclusions, statements, assessments, its
+    event citations and entity roles), and so do the claims no other source's
+    figure gives, the metrics only those claims use, the events left without a
+    citation, and the entities nothing left names.
+    """
+    keep = lambda rec: rec.get("source") != exclude  # noqa: E731
+    out = {
+        kind: [r for r in fx.data(kind) if keep(r)] for kind in ("figures", "exclusions", "statements", "assessments")
+    }
+    out["sources"] = [s for s in fx.data("sources") if s["id"] != exclude]
+    used_claims = {f["claim"] for f in out["figures"]}
+    out["claims"] = [c for c in fx.data("claims") if c["id"] in used_claims]
+    metrics_all, metrics = fx.by_id("metrics"), {}
+    for c in out["claims"]:
+        m = c["metric"]
+        while m and m in metrics_all and m not in metrics:
+            metrics[m] = metrics_all[m]
+            m = metrics_all[m]["parent"]
+    out["metrics"] = [m for m in fx.data("metrics") if m["id"] in metrics]
+    out["events"] = []
+    for ev in fx.data("events"):
+        cits = [c for c in ev["citations"] if c["source"] != exclude]
+        if cits:
+            out["events"].append({**ev, "citations": cits})
+    strings: set[str] = set()
+    _strings(list(out.values()), strings)
+    out["entities"] = []
+    for e in fx.data("entities"):
+        roles = [r for r in e["roles"] if r["source"] != exclude]
+        if e["id"] in strings or roles:
+            out["entities"].append({**e, "roles": roles})
+    return out
 
 
 def _strings(value, out: set[str]):

@@ -1,0 +1,81 @@
+"""Write a copy of the fixtures as if one source had never been curated.
+
+``python -m api.curate.holdout <source-id> <out-dir>`` is the starting point
+for re-curating a text from scratch (to practise the workflow, or to measure
+how long a text takes and how two curations of it differ): the copy keeps
+everything the other sources need and nothing only ``<source-id>`` used,
+under the same rule :func:`api.curate.vocab.held_out` applies to the
+leave-one-out drafts of ``make draft-eval``.  Comments in the fixture files
+are not carried over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from api.build.fixtures import DEFAULT_FIXTURES_DIR, KINDS, fixture_files, load, read_records
+from api.curate.vocab import held_out
+
+BY_SOURCE = ("figures", "exclusions", "statements", "assessments")
+
+
+def keep_raw(kind: str, raw: dict, exclude: str, kept_ids: dict[str, set]) -> dict | None:
+    """Return the raw record as the held-out copy has it, or None to drop it."""
+    if kind in BY_SOURCE:
+        return raw if raw.get("source") != exclude else None
+    if kind == "events":
+        cits = [c for c in raw.get("citations", []) if c.get("source") != exclude]
+        return {**raw, "citations": cits} if cits else None
+    if raw.get("id") not in kept_ids[kind]:
+        return None
+    if kind == "entities":
+        return {**raw, "roles": [r for r in raw.get("roles", []) if r.get("source") != exclude]}
+    if kind == "claims" and raw.get("same_quantity_as"):
+        return {**raw, "same_quantity_as": [c for c in raw["same_quantity_as"] if c in kept_ids["claims"]]}
+    return raw
+
+
+def write(fixtures_dir: Path, exclude: str, out: Path) -> dict[str, int]:
+    """Write the held-out copy of ``fixtures_dir`` to ``out``; return how many records each kind lost."""
+    fx, problems = load(fixtures_dir)
+    if problems:
+        raise SystemExit("the fixtures do not load; run make check first")
+    if exclude not in {s["id"] for s in fx.data("sources")}:
+        raise SystemExit(f"no source {exclude!r} in {fixtures_dir}")
+    kept = held_out(fx, exclude)
+    kept_ids = {kind: {r.get("id") for r in records} for kind, records in kept.items()}
+    dropped = {}
+    for kind in KINDS:
+        dropped[kind] = 0
+        for path in fixture_files(fixtures_dir, kind):
+            raws = read_records(path)
+            records = [r for r in (keep_raw(kind, raw, exclude, kept_ids) for raw in raws) if r is not None]
+            dropped[kind] += len(raws) - len(records)
+            if not records:
+                continue
+            target = out / path.relative_to(fixtures_dir).with_suffix(".yaml")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(yaml.safe_dump(records, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
+    return dropped
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m api.curate.holdout", description=__doc__.splitlines()[0])
+    parser.add_argument("source", help="the id of the source to leave out")
+    parser.add_argument("out", help="directory to write the copy to (must not exist)")
+    parser.add_argument("--fixtures", default=str(DEFAULT_FIXTURES_DIR))
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    if out.exists():
+        parser.error(f"{out} exists; give a new directory")
+    dropped = write(Path(args.fixtures), args.source, out)
+    print(f"wrote {out} without {args.source}: " + ", ".join(f"{n} {k}" for k, n in dropped.items() if n) + " left out")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
