@@ -151,6 +151,32 @@ def test_a_claim_key_is_suggested_where_a_curated_claim_matches(fixtures):
     assert claims["about 4,000"] == ("nk-first-deployment-casualties", "troops-killed-or-wounded", "western-officials")
 
 
+def test_an_outlet_the_lead_relays_is_the_via_of_every_record_that_names_none(fixtures):
+    vocab = Vocabulary.from_fixtures(fixtures)
+    relayed = (
+        "North Korea will send more troops, according to an assessment reviewed by CNN.\n"
+        "About 400 soldiers crossed the border last week, officials said.\n"
+    )
+    (fig,) = Drafter(vocab).draft(relayed, "903_relayed.txt")["figures"]
+    assert fig["via"] == "cnn"
+    assert "reviewed by CNN" in fig["draft"]["why"]["via"] and "check" in fig["draft"]["why"]["via"]
+    titled = Drafter(vocab).draft("CNN: Pyongyang sends troops\nAbout 400 soldiers crossed.\n", "904_titled.txt")
+    assert titled["figures"][0]["via"] == "cnn"
+    # "according to TASS" sources its own sentence, not the text.
+    one_sentence = "About 400 soldiers crossed the border, according to TASS.\nOfficials said 120 vehicles followed.\n"
+    vias = {f["value"]["text"]: f["via"] for f in Drafter(vocab).draft(one_sentence, "905_once.txt")["figures"]}
+    assert vias == {"About 400": "tass", "120": None}
+
+
+def test_a_figure_is_linked_to_the_event_its_claim_describes(fixtures):
+    text = "Ukrainian officials told CNN that North Korea is preparing to send up to 30,000 more troops to Russia.\n"
+    (fig,) = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "902_nk.txt")["figures"]
+    assert fig["claim"] == "nk-additional-deployment-size"
+    linked = {f["event"] for f in fixtures.data("figures") if f["claim"] == "nk-additional-deployment-size"}
+    assert fig["event"] in linked - {None}
+    assert "no drafted citation" in fig["draft"]["why"]["event"]  # this text gives the event no date to cite
+
+
 # ---------------------------------------------------------------- the build refuses drafts
 
 

@@ -29,8 +29,8 @@ class Side:
     @classmethod
     def read(cls, directory: Path, filename: str) -> Side:
         fx, problems = load(directory)
-        if problems:
-            raise SystemExit(f"{directory}: the fixtures do not load ({problems[0]}); run make check")
+        for p in problems:  # a record that does not load is left out of the comparison, and said so
+            print(f"{directory}: left out: {p}", file=sys.stderr)
         found = [s for s in fx.data("sources") if s["filename"] == filename]
         if not found:
             raise SystemExit(f"{directory}: no source has filename {filename}")

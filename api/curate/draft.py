@@ -18,6 +18,7 @@ import hashlib
 import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -119,6 +120,10 @@ def periods_compatible(a: dict | None, b: dict | None) -> bool:
     a0, a1 = span_bounds(a["start"], a.get("end"))
     b0, b1 = span_bounds(b["start"], b.get("end"))
     return a0 <= b1 and b0 <= a1
+
+
+LEAD_CHARS = 600  # an article's lead: where it says whose reporting it relays
+RELAYED_RE = re.compile(r"\b(?:seen|reviewed|analy[sz]ed|obtained|verified|examined)\s+by\b", re.I)
 
 
 class Drafter:
@@ -259,6 +264,8 @@ class Drafter:
         fields = [source["published"]["span"]] if source["published"] else []
         fields += [source["author_span"]] if source["author_span"] else []
         self._cover_the_rest(text, sid, records, fields)
+        self._via_the_channel(text, sents, atts_by_sent, records)
+        self._link_events(records)
         entities = self._new_entities(text, sid)
         self._link_new_entities(entities, records)
         claims = self._new_claims(sid, figures)
@@ -517,6 +524,66 @@ class Drafter:
                 "merge_into": same[0] if same else None,
             },
         }
+
+    def _link_events(self, records):
+        """Suggest the event each figure describes: its claim's, else the one its own sentence cites."""
+        known = {ev["id"] for ev in self.vocab.events}
+        cited = {}  # event id (curated, or a drafted new one) -> the drafted citation of it
+        for ev in records["events"]:
+            for c in ev["citations"]:
+                cited.setdefault(ev["draft"]["merge_into"] or ev["id"], c)
+        for fig in records["figures"]:
+            linked = Counter(ex.event for ex in self.vocab.examples if ex.claim == fig["claim"] and ex.event in known)
+            same_sentence = [e for e, c in cited.items() if c["span"] == fig["span"]]
+            if linked:
+                event, n = linked.most_common(1)[0]
+                why = f"{n} curated figure(s) of claim {fig['claim']} describe event {event}"
+                if event not in cited:
+                    why += "; no drafted citation of it: cite it from this source, or drop the link"
+            elif same_sentence:
+                event = same_sentence[0]
+                why = f"the figure's sentence is the drafted citation of event {event}"
+            else:
+                continue
+            fig["event"] = event
+            fig["draft"]["why"]["event"] = why
+
+    def _via_the_channel(self, text, sents, atts_by_sent, records):
+        """Give the outlet a text relays to every record its own sentence gives none.
+
+        A text that says once that it reports an outlet's work ("told CNN",
+        "an assessment reviewed by CNN", a title "CNN: …") relays that outlet
+        throughout: curation gives most of its figures, statements and
+        citations that ``via``.  The channel is an outlet the title starts
+        with, or the first one the lead (its first LEAD_CHARS characters)
+        names as carrying others' words ("told", "reviewed by", "CNN
+        reported"); "according to TASS", or an outlet named only later,
+        sources one sentence, not the text.
+        """
+        channel = None
+        title = re.match(r"\s*([^:\n]{2,30}):\s", text)
+        hits = self.vocab.entities_in(title.group(1)) if title else []
+        if hits and hits[0][2] in self.outlets:
+            channel = hits[0][2], f"the title starts '{title.group(1)}:'"
+        for t in (t for sent in sents if sent[0] < LEAD_CHARS for t in atts_by_sent[sent]):
+            relayed = not t.outlet_only or (t.speaker and RELAYED_RE.search(text[t.speaker[0] : t.speaker[1]]))
+            outlet = t.via or (t.entity if t.entity in self.outlets else None)
+            if channel is None and outlet and relayed:
+                a, b = min(t.cue_start, (t.speaker or (t.cue_start,))[0]), max(t.cue_end, (t.speaker or (0, 0))[1])
+                channel = outlet, f"the lead says the text relays {outlet} ('{text[a:b].strip()}')"
+        if channel is None:
+            return
+        outlet, reason = channel
+        why = f"{reason}; this sentence names no outlet: check that it came through {outlet}"
+        for rec in [*records["figures"], *records["statements"]]:
+            if rec["via"] is None and (rec.get("claimant") or rec.get("speaker") or {}).get("entity") != outlet:
+                rec["via"] = outlet
+                rec["draft"]["why"]["via"] = why
+        for ev in records["events"]:
+            for c in ev["citations"]:
+                if c["via"] is None and (c["attribution"] or {}).get("entity") != outlet:
+                    c["via"] = outlet
+                    ev["draft"]["why"]["via"] = why
 
     def _same_event(self, quote: str, spec: dict | None, ents: set[str]) -> tuple[str, str] | None:
         """Return a curated event this sentence seems to cite too: same dates, many of the same words."""

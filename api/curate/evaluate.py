@@ -27,6 +27,8 @@ COLUMNS = [
     ("subject", "subject"),
     ("claimant", "claimant"),
     ("claim", "claim key"),
+    ("via", "via"),
+    ("event", "event"),
     ("excluded", "drafted excluded"),
     ("dates", "dates"),
     ("exact", "quotes exact"),
@@ -78,7 +80,7 @@ def compare(curated: Fixtures, source: dict, text: str, draft: dict, vocab_claim
         d = cands[0] if cands else None
         label = f"{f['id']} ({f['value']['text']!r})"
         if d is None:
-            for name in ("value", "quote", "metric", "subject", "claimant", "claim"):
+            for name in ("value", "quote", "metric", "subject", "claimant", "claim", "via", "event"):
                 score.add(name, False)
             score.misses.append(f"{label}: no draft figure")
             continue
@@ -97,6 +99,8 @@ def compare(curated: Fixtures, source: dict, text: str, draft: dict, vocab_claim
             ("subject", claim["subject"], d["subject"]),
             ("claimant", (f["claimant"] or {}).get("entity"), (d["claimant"] or {}).get("entity")),
             ("claim", f["claim"], d["claim"] if d["claim"] in vocab_claims or d["claim"] == f["claim"] else None),
+            ("via", f["via"], d["via"]),
+            ("event", f["event"], d["event"]),
         ):
             score.add(name, want == got)
             if want != got:

@@ -87,6 +87,7 @@ class Example:
     period: dict | None
     feats: Counter
     claimant: str | None = None
+    event: str | None = None
 
 
 @dataclass
@@ -128,6 +129,7 @@ class Vocabulary:
                     f["period"],
                     feats,
                     (f["claimant"] or {}).get("entity"),
+                    f["event"],
                 )
             )
         vocab._index()
