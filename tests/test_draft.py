@@ -170,11 +170,31 @@ def test_an_outlet_the_lead_relays_is_the_via_of_every_record_that_names_none(fi
 
 def test_a_figure_is_linked_to_the_event_its_claim_describes(fixtures):
     text = "Ukrainian officials told CNN that North Korea is preparing to send up to 30,000 more troops to Russia.\n"
-    (fig,) = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "902_nk.txt")["figures"]
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "902_nk.txt")
+    (fig,) = out["figures"]
     assert fig["claim"] == "nk-additional-deployment-size"
     linked = {f["event"] for f in fixtures.data("figures") if f["claim"] == "nk-additional-deployment-size"}
     assert fig["event"] in linked - {None}
-    assert "no drafted citation" in fig["draft"]["why"]["event"]  # this text gives the event no date to cite
+    assert "describe event" in fig["draft"]["why"]["event"]
+    # The figure's source must cite the event it links to: the draft has that citation too.
+    assert fig["event"] in {e["draft"]["merge_into"] for e in out["events"]}
+    assert "no drafted citation" not in fig["draft"]["why"]["event"]
+
+
+def test_a_sentence_reporting_a_known_event_gets_a_citation_to_merge_into_it(fixtures):
+    text = (
+        "Strategic implications\n"
+        "Russia is massing its own troops near the eastern hub of Pokrovsk ahead of an offensive.\n"
+        "The harvest festival in Valdoria drew large crowds to the old town square on a mild evening.\n"
+    )
+    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "906_known.txt")["events"]
+    merged = {e["draft"]["merge_into"]: e for e in events}
+    assert "russia-masses-troops-near-pokrovsk" in merged
+    cite = merged["russia-masses-troops-near-pokrovsk"]
+    assert cite["citations"][0]["quote"].startswith("Russia is massing") and cite["citations"][0]["date"] is None
+    assert "pokrovsk" in cite["draft"]["why"]["same_event_as"]
+    # Neither a heading nor a sentence about something else is matched to an event.
+    assert all(e["citations"][0]["quote"].startswith("Russia is massing") for e in events)
 
 
 # ---------------------------------------------------------------- the build refuses drafts

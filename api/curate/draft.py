@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import math
 import re
 import sys
 import time
@@ -28,7 +29,7 @@ from api.build.fixtures import DEFAULT_FIXTURES_DIR, load
 from api.curate.attribution import PRONOUN_RE, SPEECH_NOUNS, Attribution, attributions, claimant_for, sentences
 from api.curate.dates import DateExpr, find_dates
 from api.curate.values import MULTIPLIERS, ORDINALS, Value, find_values
-from api.curate.vocab import Example, Vocabulary, context, words
+from api.curate.vocab import STOP, Example, Vocabulary, context, words
 from schemas.dates import span_bounds
 
 DRAFTS_DIR = DEFAULT_FIXTURES_DIR / "drafts"
@@ -122,6 +123,12 @@ def periods_compatible(a: dict | None, b: dict | None) -> bool:
     return a0 <= b1 and b0 <= a1
 
 
+# A sentence reports a known event when this share of its words, weighted by rarity, is in
+# what the event's citations, title and summary say; and within this ratio of the best match.
+# Chosen on the leave-one-out drafts of the five texts (make draft-eval, "known events cited").
+KNOWN_EVENT_SHARE = 0.4
+KNOWN_EVENT_RELATIVE = 0.8
+KNOWN_EVENT_MIN_WORDS = 5
 LEAD_CHARS = 600  # an article's lead: where it says whose reporting it relays
 RELAYED_RE = re.compile(r"\b(?:seen|reviewed|analy[sz]ed|obtained|verified|examined)\s+by\b", re.I)
 
@@ -137,6 +144,8 @@ class Drafter:
         self._extend: dict = {}
         self._sents: list = []
         self._title: str | None = None
+        self._event_words: dict[str, set[str]] | None = None
+        self._event_idf: dict[str, float] = {}
 
     # ---- suggestions -------------------------------------------------------
     def suggest_metric(self, feats, value, period=None) -> tuple[str | None, list[tuple[float, Example]], str]:
@@ -254,6 +263,13 @@ class Drafter:
             sent = _sentence_of(sents, d.start)
             events.append(self.event(text, sid, d, sent, atts_by_sent[sent], counter))
             sent_has_record.add(sent)
+        for sent in sents:
+            # A sentence that reports an event the other sources cite: a citation to merge into it.
+            cited = {e["draft"]["merge_into"] for e in events if e["citations"][0]["span"] == [sent[0], sent[1]]}
+            for known in self._known_events(text[sent[0] : sent[1]]):
+                if known[0] not in cited:
+                    events.append(self.event(text, sid, None, sent, atts_by_sent[sent], counter, known))
+                    sent_has_record.add(sent)
         statements = []
         for sent in sents:
             atts = atts_by_sent[sent]
@@ -472,9 +488,11 @@ class Drafter:
                 best, best_gap = d, gap
         return best
 
-    def event(self, text, sid, d: DateExpr, sent, atts, counter):
+    def event(self, text, sid, d: DateExpr | None, sent, atts, counter, known: tuple[str, str] | None = None):
+        """Draft an event citation of the sentence: a new event for its date, or (``known``) a known event's."""
         quote = text[sent[0] : sent[1]]
-        att, via = claimant_for(text, sent, atts, d.start, d.end, self.outlets)
+        at = (d.start, d.end) if d else sent
+        att, via = claimant_for(text, sent, atts, at[0], at[1], self.outlets)
         ents = self.vocab.entities_in(quote)
         places = [e for _, _, e in ents if self.vocab.entities[e]["type"] in ("city", "region", "facility", "place")]
         actors = [
@@ -483,31 +501,32 @@ class Drafter:
             if e not in places and self.vocab.entities[e]["type"] not in ("document", "media-outlet")
         ]
         etype = next((t for t, rx in EVENT_TYPE_WORDS if re.search(rx, quote, re.I)), "report")
+        spec = d.spec if d else None
         status = "occurred"
-        if d.spec and span_bounds(d.spec["start"], d.spec.get("end"))[0] > (d.spec.get("resolved_from") or "9999"):
+        if spec and span_bounds(spec["start"], spec.get("end"))[0] > (spec.get("resolved_from") or "9999"):
             status = "expected"
-        if d.spec and d.spec.get("qualifier") == "after":
+        if spec and spec.get("qualifier") == "after":
             status = "expected"
         why = {
-            "date": d.why,
+            "date": d.why if d else "the sentence gives no date: the citation has none",
             "type": f"guessed from the verbs of the sentence: {etype}",
             "status": f"{status}: from the date against the reference date",
         }
-        same = self._same_event(quote, d.spec, {e for _, _, e in ents})
+        same = known or self._same_event(quote, spec, {e for _, _, e in ents})
         if same:
             why["same_event_as"] = same[1]
         citation = {
             "source": sid,
             "quote": quote,
             "span": [sent[0], sent[1]],
-            "date": d.spec,
+            "date": spec,
             "attribution": {"entity": att.entity, "as_written": att.as_written}
             if att and (att.entity or att.as_written)
             else None,
             "actors": sorted(set(actors)),
             "via": via,
         }
-        ident = self._id(counter, f"{sid}-{slug(quote, 5)}")
+        ident = self._id(counter, f"{sid}-cites-{known[0]}" if known else f"{sid}-{slug(quote, 5)}")
         return {
             "id": ident,
             "type": etype,
@@ -519,7 +538,7 @@ class Drafter:
             "citations": [citation],
             "unconfirmed": True,
             "draft": {
-                "at": [d.start, d.end],
+                "at": list(at),
                 "why": why,
                 "merge_into": same[0] if same else None,
             },
@@ -584,6 +603,44 @@ class Drafter:
                 if c["via"] is None and (c["attribution"] or {}).get("entity") != outlet:
                     c["via"] = outlet
                     ev["draft"]["why"]["via"] = why
+
+    def _known_events(self, quote: str) -> list[tuple[str, str]]:
+        """Return the known events a sentence reports, by the rarer words it shares with what cites them."""
+        if self._event_words is None:
+            self._event_words = {}
+            for ev in self.vocab.events:
+                bag = set(_content_words(f"{ev['title']} {ev.get('summary') or ''}"))
+                for c in ev["citations"]:
+                    bag.update(_content_words(c["quote"]))
+                self._event_words[ev["id"]] = bag
+            df = Counter(w for bag in self._event_words.values() for w in bag)
+            n = len(self._event_words)
+            self._event_idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
+        mine = set(_content_words(quote))
+        if len(mine) < KNOWN_EVENT_MIN_WORDS:
+            return []  # a heading or a fragment: too few words to tell one event from another
+        unseen = math.log(len(self._event_words) + 1)
+        total = sum(self._event_idf.get(w, unseen) for w in mine) or 1.0
+        scored = sorted(
+            ((sum(self._event_idf[w] for w in mine & bag) / total, ident) for ident, bag in self._event_words.items()),
+            reverse=True,
+        )
+        if not scored or scored[0][0] < KNOWN_EVENT_SHARE:
+            return []
+        top = scored[0][0]
+        out = []
+        for share, ident in scored[:3]:
+            shared_words = mine & self._event_words[ident]
+            if share >= KNOWN_EVENT_SHARE and share >= top * KNOWN_EVENT_RELATIVE and len(shared_words) >= 3:
+                shared = sorted(mine & self._event_words[ident], key=lambda w: -self._event_idf[w])[:4]
+                out.append(
+                    (
+                        ident,
+                        f"{share:.0%} of the sentence's words (weighted by rarity) are in what cites event {ident} "
+                        f"({', '.join(shared)}): add this citation to it, or delete this record",
+                    )
+                )
+        return out
 
     def _same_event(self, quote: str, spec: dict | None, ents: set[str]) -> tuple[str, str] | None:
         """Return a curated event this sentence seems to cite too: same dates, many of the same words."""
@@ -745,6 +802,10 @@ class Drafter:
     def _id(counter: dict[str, int], base: str) -> str:
         counter[base] = counter.get(base, 0) + 1
         return base if counter[base] == 1 else f"{base}-{counter[base]}"
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in (w.lower() for w in words(text)) if w not in STOP and len(w) > 2]
 
 
 def _sentence_of(sents, pos):

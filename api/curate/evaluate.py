@@ -29,6 +29,8 @@ COLUMNS = [
     ("claim", "claim key"),
     ("via", "via"),
     ("event", "event"),
+    ("citations", "known events cited"),
+    ("miscited", "drafted miscited"),
     ("excluded", "drafted excluded"),
     ("dates", "dates"),
     ("exact", "quotes exact"),
@@ -66,7 +68,9 @@ def _overlaps(a: tuple[int, int], b: list[int] | tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def compare(curated: Fixtures, source: dict, text: str, draft: dict, vocab_claims: dict) -> Score:
+def compare(
+    curated: Fixtures, source: dict, text: str, draft: dict, vocab_claims: dict, known_events: set[str] = frozenset()
+) -> Score:
     """Score one held-out draft against the curated records of its source."""
     sid = source["id"]
     score = Score(sid, chars=len(text))
@@ -114,7 +118,9 @@ def compare(curated: Fixtures, source: dict, text: str, draft: dict, vocab_claim
     # Dates: every curated period and event-citation date, against the draft's
     # resolution of the same phrase.
     drafted_dates = [(d["draft"]["period_at"], d["period"]) for d in dfigs if d["period"]]
-    drafted_dates += [(e["draft"]["at"], e["citations"][0]["date"]) for e in draft["events"]]
+    drafted_dates += [
+        (e["draft"]["at"], e["citations"][0]["date"]) for e in draft["events"] if e["citations"][0]["date"]
+    ]
     curated_dates = [(f["quote"], f["span"], f["period"]) for f in figs if f["period"]]
     for ev in curated.data("events"):
         for c in ev["citations"]:
@@ -141,6 +147,30 @@ def compare(curated: Fixtures, source: dict, text: str, draft: dict, vocab_claim
         if not ok:
             have = [(g["start"], g.get("end"), g["precision"]) for g in got]
             score.misses.append(f"date {spec['phrase']!r}: drafted {have or 'nothing'}, curated {want}")
+    # Event citations: each curated citation of an event the vocabulary knows, against
+    # a drafted citation from an overlapping span that names the same event.
+    drafted_cits = [(c["span"], e["draft"]["merge_into"] or e["id"]) for e in draft["events"] for c in e["citations"]]
+    for ev in curated.data("events"):
+        if ev["id"] not in known_events:
+            continue
+        for c in ev["citations"]:
+            if c["source"] == sid:
+                ok = any(_overlaps(c["span"], span) and got == ev["id"] for span, got in drafted_cits)
+                score.add("citations", ok)
+                if not ok:
+                    score.misses.append(f"citation of {ev['id']} {c['quote'][:60]!r}: not drafted")
+    curated_cits = [
+        (c["span"], ev["id"]) for ev in curated.data("events") for c in ev["citations"] if c["source"] == sid
+    ]
+    for e in draft["events"]:
+        known = e["draft"]["merge_into"]
+        span = e["citations"][0]["span"]
+        if known and not any(_overlaps(span, s) and got == known for s, got in curated_cits):
+            score.add("miscited", True)
+            score.misses.append(
+                f"drafted citation of {known} {e['citations'][0]['quote'][:60]!r}: curation does not cite it"
+            )
+    score.counts.setdefault("miscited", [0, 0])
     for kind in ("figures", "statements", "exclusions"):
         for r in draft[kind]:
             score.add("exact", text[r["span"][0] : r["span"][1]] == r["quote"])
@@ -164,7 +194,7 @@ def run(fixtures_dir: Path, texts: Path, out: Path | None) -> list[Score]:
         seconds = time.perf_counter() - t0
         if out is not None:
             write_draft(draft, out / source["id"])
-        score = compare(curated, source, text, draft, vocab.claims)
+        score = compare(curated, source, text, draft, vocab.claims, {e["id"] for e in vocab.events})
         score.seconds = seconds
         scores.append(score)
     return scores
@@ -184,7 +214,7 @@ def total(scores: list[Score]) -> Score:
 
 def cell(score: Score, name: str) -> str:
     right, of = score.counts.get(name, [0, 0])
-    if name in ("figures", "excluded"):
+    if name in ("figures", "excluded", "miscited"):
         return str(right)
     return f"{right}/{of} {100 * right / of:.0f}%" if of else "-"
 
