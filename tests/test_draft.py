@@ -85,6 +85,41 @@ def test_values_are_read_from_the_words_around_the_number(drafted, text, low, hi
     assert (value["low"], value["high"], value["hedge"]) == (low, high, hedge)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "text"),
+    [
+        ("Moving tens of thousands of foreign troops takes months.", "tens of thousands"),
+        ("Hundreds of thousands of shells were sent.", "Hundreds of thousands"),
+        ("The ship carries hundreds of troops at a time.", "hundreds of troops"),
+    ],
+)
+def test_a_vague_quantity_keeps_the_noun_it_counts_and_no_more(fixtures, sentence, text):
+    (fig,) = Drafter(Vocabulary.from_fixtures(fixtures)).draft(sentence + "\n", "907_vague.txt")["figures"]
+    assert fig["value"] == {"low": None, "high": None, "hedge": "vague", "text": text}
+
+
+def test_the_document_refers_back_to_the_document_named_before(fixtures):
+    text = (
+        "The Ukrainian report states that Russia is ready to equip the units.\n"
+        "The document also points to evidence that aircraft moved about 400 soldiers.\n"
+    )
+    (fig,) = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "908_document.txt")["figures"]
+    assert fig["claimant"] == {"entity": "ukrainian-intelligence-assessment", "as_written": "The document"}
+    assert "refers back to 'The Ukrainian report'" in fig["draft"]["why"]["claimant"]
+
+
+def test_records_drafted_from_one_date_do_not_share_it_in_the_yaml(fixtures, tmp_path):
+    text = "Last November, 300 soldiers and 40 trucks crossed the border, officials said.\n"
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "909_shared.txt")
+    assert [f["period"]["phrase"] for f in out["figures"]] == ["Last November", "Last November"]
+    (path,) = [p for p in write_draft(out, tmp_path) if p.parent.name == "figures"]
+    assert "&id" not in path.read_text(encoding="utf-8")
+    first, second = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert first["period"]["start"] == second["period"]["start"] == "2024-11"
+    first["period"]["start"] = "2024-12"  # a curator's edit of one record
+    assert second["period"]["start"] == "2024-11"
+
+
 def test_claimant_via_and_period_come_from_the_sentence(drafted):
     moved = figure(drafted, "more than 12,000")
     assert moved["claimant"]["as_written"] == "the Interior Ministry"

@@ -74,7 +74,7 @@ def anchor(kind: str, rec: dict) -> tuple[int, int]:
 
 
 def pair(kind: str, a: list[dict], b: list[dict]) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
-    """Match records of one kind by overlapping anchors, the largest overlap first."""
+    """Match records of one kind by overlapping anchors, the largest overlap first (citations: same event first)."""
     cands = []
     for i, ra in enumerate(a):
         sa = anchor(kind, ra)
@@ -82,9 +82,10 @@ def pair(kind: str, a: list[dict], b: list[dict]) -> tuple[list[tuple[dict, dict
             sb = anchor(kind, rb)
             overlap = min(sa[1], sb[1]) - max(sa[0], sb[0])
             if overlap > 0:
-                cands.append((-overlap, i, j))
+                # Two citations of one sentence: pair those of the same event first.
+                cands.append((kind == "citations" and ra["event"] != rb["event"], -overlap, i, j))
     used_a, used_b, pairs = set(), set(), []
-    for _, i, j in sorted(cands):
+    for *_, i, j in sorted(cands):
         if i not in used_a and j not in used_b:
             used_a.add(i)
             used_b.add(j)

@@ -129,6 +129,7 @@ def periods_compatible(a: dict | None, b: dict | None) -> bool:
 KNOWN_EVENT_SHARE = 0.4
 KNOWN_EVENT_RELATIVE = 0.8
 KNOWN_EVENT_MIN_WORDS = 5
+DOCUMENT_RE = re.compile(r"^the\s+(?:document|report|assessment|study|analysis|dossier|paper)$", re.I)
 LEAD_CHARS = 600  # an article's lead: where it says whose reporting it relays
 RELAYED_RE = re.compile(r"\b(?:seen|reviewed|analy[sz]ed|obtained|verified|examined)\s+by\b", re.I)
 
@@ -376,7 +377,7 @@ class Drafter:
         return record, ref, assumed, taken
 
     def _attributions(self, text, sents) -> dict:
-        out, last, prev = {}, None, None
+        out, last, prev, document = {}, None, None, None
         self._extend = {}
         for sent in sents:
             atts = attributions(text, sent, self.vocab)
@@ -385,8 +386,14 @@ class Drafter:
                     # "Their independent sources also suggest …": the previous sentence's speaker.
                     t.entity, t.why = last.entity, f"'{t.as_written}' refers back to {last.as_written!r}"
                     self._extend[id(t)] = prev
+                elif t.as_written and t.entity is None and DOCUMENT_RE.match(t.as_written) and document is not None:
+                    # "The document also points to …": the document an earlier sentence named.
+                    t.entity = document.entity
+                    t.why = f"'{t.as_written}' refers back to {document.as_written!r}, a document named earlier"
             named = [t for t in atts if t.entity]
             last = named[-1] if named else None
+            docs = [t for t in named if self.vocab.entities[t.entity]["type"] == "document"]
+            document = docs[-1] if docs else document
             out[sent], prev = atts, sent
         return out
 
@@ -817,6 +824,11 @@ def _sentence_of(sents, pos):
 
 class _Dumper(yaml.SafeDumper):
     """Short lists and flat mappings on one line, as the hand-written fixtures have them."""
+
+    def ignore_aliases(self, data):
+        # Two records drafted from one date share its spec: an anchor and alias (&id001/*id001)
+        # would make an edit to one silently change the other.
+        return True
 
 
 def _flow_list(dumper, data):

@@ -89,10 +89,10 @@ def compare(
             score.misses.append(f"{label}: no draft figure")
             continue
         dv, cv = d["value"], f["value"]
-        ok = (dv["low"], dv["high"], dv["hedge"]) == (cv["low"], cv["high"], cv["hedge"])
+        ok = (dv["low"], dv["high"], dv["hedge"], dv["text"]) == (cv["low"], cv["high"], cv["hedge"], cv["text"])
         score.add("value", ok)
         if not ok:
-            score.misses.append(f"{label}: value {dv['low']}/{dv['high']}/{dv['hedge']} vs {cv['hedge']}")
+            score.misses.append(f"{label}: value {dv['low']}/{dv['high']}/{dv['hedge']}/{dv['text']!r}")
         inside = d["span"][0] <= f["span"][0] and f["span"][1] <= d["span"][1]
         score.add("quote", inside)
         if not inside:

@@ -76,9 +76,9 @@ HEDGE_BEFORE = [
         "about",
     ),
 ]
+# "tens of thousands" is the whole quantity; "hundreds of troops" keeps the one noun it counts.
 VAGUE_RE = re.compile(
-    r"\b(?:(?:tens|hundreds) of thousands|(?:tens|hundreds) of millions|thousands|hundreds|millions|dozens|scores)"
-    r"(?:\s+of\s+(?:[\w’'-]+\s+){0,2}?[\w’'-]+)?",
+    r"\b(?:(?:tens|hundreds) of (?:thousands|millions)\b|(?:thousands|hundreds|millions|dozens|scores)(?:\s+of\s+[\w’'-]+)?)",
     re.I,
 )
 NUMERAL = r"\d+(?:,\d{3})*(?:\.\d+)?"
