@@ -11,8 +11,8 @@ S003 = "cnn-nk-up-to-30000-troops"
 S004 = "nk-reportedly-preparing-to-triple-troops"
 
 
-def test_every_number_date_and_attribution_cue_in_every_text_is_covered(texts):
-    report = coverage(load_and_validate(texts=texts), texts)
+def test_every_number_date_and_attribution_cue_in_every_text_is_covered(story_fixtures, texts):
+    report = coverage(load_and_validate(story_fixtures, texts), texts)
     assert len(report) == 5
     gaps = [
         (entry["source"]["filename"], row["item"].kind, row["item"].text, row["item"].start)

@@ -30,8 +30,8 @@ Relief teams reached the KN-23 depot on June 4, officials said.
 
 
 @pytest.fixture(scope="module")
-def fixtures():
-    fx, problems = load(DEFAULT_FIXTURES_DIR)
+def fixtures(story_fixtures):
+    fx, problems = load(story_fixtures)
     assert problems == []
     return fx
 
@@ -340,6 +340,17 @@ def test_draft_and_review_commands_write_the_files(tmp_path):
     assert not re.search(r"https?://|<script|<link|@import|src=", html)
 
 
+def test_make_draft_passes_the_source_id_and_folder_on():
+    dry = subprocess.run(
+        ["make", "-n", "draft", "TEXT=005_x.txt", "ID=valdoria-floods", "OUT=/tmp/d"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "-m api.curate.draft 005_x.txt --id valdoria-floods --out /tmp/d" in dry
+
+
 def test_the_review_page_marks_what_no_record_covers(fixtures):
     records = Drafter(Vocabulary.from_fixtures(fixtures)).draft(ARTICLE, "900_valdoria.txt")
     marks = []
@@ -399,9 +410,9 @@ def test_the_review_page_renders_in_chromium(tmp_path, fixtures):
 
 
 @pytest.fixture(scope="module")
-def scores(texts, tmp_path_factory):
+def scores(story_fixtures, texts, tmp_path_factory):
     out = tmp_path_factory.mktemp("draft-eval")
-    return evaluate.run(DEFAULT_FIXTURES_DIR, texts, out), out
+    return evaluate.run(story_fixtures, texts, out), out
 
 
 def test_leave_one_out_never_reads_the_held_out_sources_records(fixtures):

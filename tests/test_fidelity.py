@@ -7,7 +7,7 @@ import pytest
 
 from api.build import coverage as coverage_cli
 from api.build.coverage import coverage
-from api.build.fixtures import DEFAULT_FIXTURES_DIR, load_and_validate, validate
+from api.build.fixtures import load_and_validate, validate
 from api.build.review import review
 from api.build.texts import read_text
 from api.web.queries import claims as claim_queries
@@ -25,8 +25,8 @@ FIRST_DEPLOYMENT = "nk-first-deployment-to-russia-2024-11"
 
 
 @pytest.fixture(scope="module")
-def curated(texts):
-    return load_and_validate(texts=texts)
+def curated(story_fixtures, texts):
+    return load_and_validate(story_fixtures, texts)
 
 
 @pytest.fixture(scope="module")
@@ -282,12 +282,12 @@ def test_review_flags_outside_knowledge_unmarked_dates_and_unsupported_participa
     assert "assumed" in flags[("kim-inspects-special-forces-2025-05-14", "summary")]
 
 
-def test_the_coverage_command_fails_on_an_uncovered_cue(tmp_path, texts, capsys):
+def test_the_coverage_command_fails_on_an_uncovered_cue(tmp_path, story_fixtures, texts, capsys):
     assert coverage_cli.main(["--texts", str(texts)]) == 0
     out = capsys.readouterr().out
     assert "000: 11/11 numbers covered, 7/7 dates covered, 14/14 cues covered" in out
     copy_dir = tmp_path / "fixtures"
-    shutil.copytree(DEFAULT_FIXTURES_DIR, copy_dir)
+    shutil.copytree(story_fixtures, copy_dir)
     shutil.rmtree(copy_dir / "statements")
     assert coverage_cli.main(["--fixtures", str(copy_dir), "--texts", str(texts)]) == 1
     out = capsys.readouterr().out

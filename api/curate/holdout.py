@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
 import yaml
@@ -23,29 +24,34 @@ from api.curate.vocab import held_out
 BY_SOURCE = ("figures", "exclusions", "statements", "assessments")
 
 
-def keep_raw(kind: str, raw: dict, exclude: str, kept_ids: dict[str, set]) -> dict | None:
+def keep_raw(kind: str, raw: dict, exclude: set[str], kept_ids: dict[str, set]) -> dict | None:
     """Return the raw record as the held-out copy has it, or None to drop it."""
     if kind in BY_SOURCE:
-        return raw if raw.get("source") != exclude else None
+        return raw if raw.get("source") not in exclude else None
     if kind == "events":
-        cits = [c for c in raw.get("citations", []) if c.get("source") != exclude]
+        cits = [c for c in raw.get("citations", []) if c.get("source") not in exclude]
         return {**raw, "citations": cits} if cits else None
     if raw.get("id") not in kept_ids[kind]:
         return None
     if kind == "entities":
-        return {**raw, "roles": [r for r in raw.get("roles", []) if r.get("source") != exclude]}
+        return {**raw, "roles": [r for r in raw.get("roles", []) if r.get("source") not in exclude]}
     if kind == "claims" and raw.get("same_quantity_as"):
         return {**raw, "same_quantity_as": [c for c in raw["same_quantity_as"] if c in kept_ids["claims"]]}
     return raw
 
 
-def write(fixtures_dir: Path, exclude: str, out: Path) -> dict[str, int]:
-    """Write the held-out copy of ``fixtures_dir`` to ``out``; return how many records each kind lost."""
+def write(fixtures_dir: Path, exclude: str | Collection[str], out: Path) -> dict[str, int]:
+    """Write the copy of ``fixtures_dir`` without source ``exclude`` (or each of several) to ``out``.
+
+    Return how many records of each kind were left out.
+    """
     fx, problems = load(fixtures_dir)
     if problems:
         raise SystemExit("the fixtures do not load; run make check first")
-    if exclude not in {s["id"] for s in fx.data("sources")}:
-        raise SystemExit(f"no source {exclude!r} in {fixtures_dir}")
+    exclude = {exclude} if isinstance(exclude, str) else set(exclude)
+    unknown = exclude - {s["id"] for s in fx.data("sources")}
+    if unknown:
+        raise SystemExit(f"no source {', '.join(sorted(unknown))!r} in {fixtures_dir}")
     kept = held_out(fx, exclude)
     kept_ids = {kind: {r.get("id") for r in records} for kind, records in kept.items()}
     dropped = {}

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -225,19 +226,20 @@ class Vocabulary:
         return None, f"no known entity in '{phrase}'"
 
 
-def held_out(fx: Fixtures, exclude: str | None) -> dict[str, list[dict]]:
-    """Return the records by kind that remain when source ``exclude`` had never been curated.
+def held_out(fx: Fixtures, exclude: str | Collection[str] | None) -> dict[str, list[dict]]:
+    """Return the records by kind that remain when source ``exclude`` (or each of several) had never been curated.
 
     Its own records go (figures, exclusions, statements, assessments, its
     event citations and entity roles), and so do the claims no other source's
     figure gives, the metrics only those claims use, the events left without a
     citation, and the entities nothing left names.
     """
-    keep = lambda rec: rec.get("source") != exclude  # noqa: E731
+    gone = {exclude} if isinstance(exclude, str) else set(exclude or ())
+    keep = lambda rec: rec.get("source") not in gone  # noqa: E731
     out = {
         kind: [r for r in fx.data(kind) if keep(r)] for kind in ("figures", "exclusions", "statements", "assessments")
     }
-    out["sources"] = [s for s in fx.data("sources") if s["id"] != exclude]
+    out["sources"] = [s for s in fx.data("sources") if s["id"] not in gone]
     used_claims = {f["claim"] for f in out["figures"]}
     out["claims"] = [c for c in fx.data("claims") if c["id"] in used_claims]
     metrics_all, metrics = fx.by_id("metrics"), {}
@@ -249,14 +251,14 @@ def held_out(fx: Fixtures, exclude: str | None) -> dict[str, list[dict]]:
     out["metrics"] = [m for m in fx.data("metrics") if m["id"] in metrics]
     out["events"] = []
     for ev in fx.data("events"):
-        cits = [c for c in ev["citations"] if c["source"] != exclude]
+        cits = [c for c in ev["citations"] if c["source"] not in gone]
         if cits:
             out["events"].append({**ev, "citations": cits})
     strings: set[str] = set()
     _strings(list(out.values()), strings)
     out["entities"] = []
     for e in fx.data("entities"):
-        roles = [r for r in e["roles"] if r["source"] != exclude]
+        roles = [r for r in e["roles"] if r["source"] not in gone]
         if e["id"] in strings or roles:
             out["entities"].append({**e, "roles": roles})
     return out
