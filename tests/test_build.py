@@ -54,9 +54,9 @@ def test_every_quote_is_verbatim_at_its_span(db_path, texts):
     assert checked > 100
 
 
-def test_same_fixtures_give_the_same_build(tmp_path, texts, db_path):
+def test_same_fixtures_give_the_same_build(tmp_path, story_fixtures, texts, db_path):
     again = tmp_path / "again.db"
-    result = build(again, texts=texts)
+    result = build(again, story_fixtures, texts)
     with connect(db_path) as a, connect(again) as b:
         assert a.execute("SELECT value FROM build_info WHERE key = 'build_id'").fetchone()[0] == result["build_id"]
         for table in ("figures", "events", "event_citations", "claims", "entities", "sources"):
@@ -237,16 +237,16 @@ def build_id_of(path: Path) -> str:
         return conn.execute("SELECT value FROM build_info WHERE key = 'build_id'").fetchone()[0]
 
 
-def test_the_build_id_changes_with_the_code_that_shapes_a_row(tmp_path, texts, monkeypatch, db_path):
+def test_the_build_id_changes_with_the_code_that_shapes_a_row(tmp_path, story_fixtures, texts, monkeypatch, db_path):
     shape = tmp_path / "shape.py"
     shape.write_bytes((ROOT / "api" / "shape.py").read_bytes() + b"\n# one more line\n")
     sources = [shape if p == ROOT / "api" / "shape.py" else p for p in database.SHAPING_SOURCES]
     assert sources != list(database.SHAPING_SOURCES)
     monkeypatch.setattr(database, "SHAPING_SOURCES", tuple(sources))
-    build(tmp_path / "patched.db", texts=texts)
+    build(tmp_path / "patched.db", story_fixtures, texts)
     assert build_id_of(tmp_path / "patched.db") != build_id_of(db_path)
     monkeypatch.undo()
-    build(tmp_path / "again.db", texts=texts)
+    build(tmp_path / "again.db", story_fixtures, texts)
     assert build_id_of(tmp_path / "again.db") == build_id_of(db_path)
 
 

@@ -98,6 +98,32 @@ def test_a_vague_quantity_keeps_the_noun_it_counts_and_no_more(fixtures, sentenc
     assert fig["value"] == {"low": None, "high": None, "hedge": "vague", "text": text}
 
 
+def test_the_source_record_cites_every_party_an_attribution_names(fixtures):
+    text = (
+        "Joe Byrne of the UK-based Open Source Centre said 400 soldiers crossed.\n"
+        "Ukrainian officials told CNN that 30 trucks followed, and Byrne said so again.\n"
+    )
+    (source,) = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "911_cites.txt")["sources"]
+    cites = {c["entity"]: c for c in source["cites"]}
+    assert set(cites) == {"joe-byrne", "open-source-centre", "ukrainian-officials", "cnn"}
+    assert cites["cnn"]["quote"] == "told CNN"
+    assert cites["joe-byrne"]["quote"] == "Joe Byrne of the UK-based Open Source Centre said"  # the first mention
+    assert all(text[slice(*c["span"])] == c["quote"] for c in source["cites"])
+    assert "check each" in source["draft"]["why"]["cites"]
+
+
+def test_a_figure_quotes_the_clause_between_semicolons_that_holds_it(fixtures):
+    text = "Officials said 300 soldiers crossed in May; the ministry reported 40 trucks later.\n"
+    figs = {
+        f["value"]["text"]: f
+        for f in Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "910_semi.txt")["figures"]
+    }
+    assert figs["300"]["quote"] == "Officials said 300 soldiers crossed in May"
+    assert figs["40"]["quote"] == "the ministry reported 40 trucks later."
+    assert text[slice(*figs["40"]["span"])] == figs["40"]["quote"]
+    assert figs["40"]["claimant"]["as_written"] == "the ministry"
+
+
 def test_the_document_refers_back_to_the_document_named_before(fixtures):
     text = (
         "The Ukrainian report states that Russia is ready to equip the units.\n"

@@ -131,6 +131,7 @@ KNOWN_EVENT_RELATIVE = 0.8
 KNOWN_EVENT_MIN_WORDS = 5
 DOCUMENT_RE = re.compile(r"^the\s+(?:document|report|assessment|study|analysis|dossier|paper)$", re.I)
 LEAD_CHARS = 600  # an article's lead: where it says whose reporting it relays
+PLACE_TYPES = ("city", "region", "facility", "place", "country")
 RELAYED_RE = re.compile(r"\b(?:seen|reviewed|analy[sz]ed|obtained|verified|examined)\s+by\b", re.I)
 
 
@@ -238,6 +239,11 @@ class Drafter:
         values = find_values(text, date_spans)
         self._sents, self._title = sents, source["title"]
         atts_by_sent = self._attributions(text, sents)
+        source["cites"] = self._cites(text, sents, atts_by_sent)
+        if source["cites"]:
+            source["draft"]["why"]["cites"] = (
+                "every party an attribution cue names, at its first mention: check each, and add those the cues miss"
+            )
         self._sourcing, self._sourcing_sent = {}, {}
         for prev, nxt in zip(sents, sents[1:], strict=False):
             # "This is based on an assessment from …": a sentence that only sources the one before.
@@ -399,7 +405,8 @@ class Drafter:
 
     def figure(self, text, sid, v: Value, sent, atts, dates, counter):
         att, via = claimant_for(text, sent, atts, v.start, v.end, self.outlets)
-        span = sent
+        # The clause between semicolons that holds the number: where its claimant is read from too.
+        span = _clause(text, sent, v.start)
         if att is None and sent in self._sourcing:
             # The next sentence says where this one comes from: quote both.
             att = self._sourcing[sent]
@@ -550,6 +557,37 @@ class Drafter:
                 "merge_into": same[0] if same else None,
             },
         }
+
+    def _cites(self, text, sents, atts_by_sent) -> list[dict]:
+        """Return whom the text cites: each entity an attribution names, with the words of its first mention."""
+        cites: dict[str, dict] = {}
+
+        def cite(entity, a, b):
+            if entity and entity not in cites:
+                cites[entity] = {"entity": entity, "quote": text[a:b], "span": [a, b]}
+
+        title = re.match(r"\s*([^:\n]{2,30}):\s", text)
+        for a, b, ident in self.vocab.entities_in(title.group(1)) if title else []:
+            if ident in self.outlets:
+                cite(ident, title.start(1) + a, title.start(1) + b)
+        for sent in sents:
+            for t in atts_by_sent[sent]:
+                if t.speaker and t.entity:
+                    cite(t.entity, min(t.speaker[0], t.cue_start), max(t.speaker[1], t.cue_end))
+                if t.speaker:
+                    # "Joe Byrne of the UK-based Open Source Centre said": the centre is cited too.
+                    for _, _, ident in self.vocab.entities_in(text[t.speaker[0] : t.speaker[1]]):
+                        if self.vocab.entities[ident]["type"] not in PLACE_TYPES:
+                            cite(ident, min(t.speaker[0], t.cue_start), max(t.speaker[1], t.cue_end))
+                if t.via:
+                    for a, b, ident in self.vocab.entities_in(text[sent[0] : sent[1]]):
+                        if ident == t.via:
+                            a, b = sent[0] + a, sent[0] + b
+                            # "told CNN", "according to TASS", "reviewed by CNN": the cue with the name.
+                            start = t.cue_start if 0 <= a - t.cue_end <= 25 else a
+                            cite(ident, start, b)
+                            break
+        return list(cites.values())
 
     def _link_events(self, records):
         """Suggest the event each figure describes: its claim's, else the one its own sentence cites."""
@@ -809,6 +847,14 @@ class Drafter:
     def _id(counter: dict[str, int], base: str) -> str:
         counter[base] = counter.get(base, 0) + 1
         return base if counter[base] == 1 else f"{base}-{counter[base]}"
+
+
+def _clause(text: str, sent: tuple[int, int], pos: int) -> tuple[int, int]:
+    """Return the part of sentence ``sent`` between the semicolons around ``pos``, without them."""
+    a = text.rfind(";", sent[0], pos)
+    b = text.find(";", pos, sent[1])
+    a = sent[0] if a < 0 else a + 1 + len(text[a + 1 : pos]) - len(text[a + 1 : pos].lstrip())
+    return a, sent[1] if b < 0 else b
 
 
 def _content_words(text: str) -> list[str]:

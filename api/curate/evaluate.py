@@ -23,6 +23,7 @@ COLUMNS = [
     ("figures", "curated figures"),
     ("value", "value+hedge"),
     ("quote", "quote in span"),
+    ("same_quote", "same quote"),
     ("metric", "metric"),
     ("subject", "subject"),
     ("claimant", "claimant"),
@@ -30,6 +31,7 @@ COLUMNS = [
     ("via", "via"),
     ("event", "event"),
     ("citations", "known events cited"),
+    ("cites", "source cites"),
     ("miscited", "drafted miscited"),
     ("excluded", "drafted excluded"),
     ("dates", "dates"),
@@ -84,7 +86,7 @@ def compare(
         d = cands[0] if cands else None
         label = f"{f['id']} ({f['value']['text']!r})"
         if d is None:
-            for name in ("value", "quote", "metric", "subject", "claimant", "claim", "via", "event"):
+            for name in ("value", "quote", "same_quote", "metric", "subject", "claimant", "claim", "via", "event"):
                 score.add(name, False)
             score.misses.append(f"{label}: no draft figure")
             continue
@@ -95,6 +97,7 @@ def compare(
             score.misses.append(f"{label}: value {dv['low']}/{dv['high']}/{dv['hedge']}/{dv['text']!r}")
         inside = d["span"][0] <= f["span"][0] and f["span"][1] <= d["span"][1]
         score.add("quote", inside)
+        score.add("same_quote", list(d["span"]) == list(f["span"]))
         if not inside:
             score.misses.append(f"{label}: draft span {d['span']} does not hold the curated quote {f['span']}")
         claim = claims[f["claim"]]
@@ -159,6 +162,11 @@ def compare(
                 score.add("citations", ok)
                 if not ok:
                     score.misses.append(f"citation of {ev['id']} {c['quote'][:60]!r}: not drafted")
+    drafted_cites = {c["entity"] for c in draft["sources"][0]["cites"]}
+    for c in source["cites"]:
+        score.add("cites", c["entity"] in drafted_cites)
+        if c["entity"] not in drafted_cites:
+            score.misses.append(f"source cites {c['entity']} ({c['quote'][:50]!r}): not drafted")
     curated_cits = [
         (c["span"], ev["id"]) for ev in curated.data("events") for c in ev["citations"] if c["source"] == sid
     ]
