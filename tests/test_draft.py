@@ -112,6 +112,16 @@ def test_the_source_record_cites_every_party_an_attribution_names(fixtures):
     assert "check each" in source["draft"]["why"]["cites"]
 
 
+def test_a_date_of_an_included_part_does_not_date_the_total(fixtures):
+    text = "Officials documented 82 strikes, including one in January 2024 that killed 11 civilians.\n"
+    figs = {
+        f["value"]["text"]: f
+        for f in Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "912_part.txt")["figures"]
+    }
+    assert figs["82"]["period"] is None
+    assert figs["11"]["period"]["phrase"] == "in January 2024"
+
+
 def test_a_figure_quotes_the_clause_between_semicolons_that_holds_it(fixtures):
     text = "Officials said 300 soldiers crossed in May; the ministry reported 40 trucks later.\n"
     figs = {

@@ -132,6 +132,7 @@ KNOWN_EVENT_MIN_WORDS = 5
 DOCUMENT_RE = re.compile(r"^the\s+(?:document|report|assessment|study|analysis|dossier|paper)$", re.I)
 LEAD_CHARS = 600  # an article's lead: where it says whose reporting it relays
 PLACE_TYPES = ("city", "region", "facility", "place", "country")
+INCLUDING_RE = re.compile(r"\b(?:including|among them|of which|one of)\b", re.I)
 RELAYED_RE = re.compile(r"\b(?:seen|reviewed|analy[sz]ed|obtained|verified|examined)\s+by\b", re.I)
 
 
@@ -146,6 +147,7 @@ class Drafter:
         self._extend: dict = {}
         self._sents: list = []
         self._title: str | None = None
+        self._text = ""
         self._event_words: dict[str, set[str]] | None = None
         self._event_idf: dict[str, float] = {}
 
@@ -237,7 +239,7 @@ class Drafter:
         dates = [d for d in find_dates(text, ref, assumed) if not any(s <= d.start < e for s, e in taken)]
         date_spans = [(d.start, d.end) for d in dates] + taken
         values = find_values(text, date_spans)
-        self._sents, self._title = sents, source["title"]
+        self._sents, self._title, self._text = sents, source["title"], text
         atts_by_sent = self._attributions(text, sents)
         source["cites"] = self._cites(text, sents, atts_by_sent)
         if source["cites"]:
@@ -495,6 +497,8 @@ class Drafter:
             lo, hi = sorted((v.end, d.start)) if d.start >= v.end else sorted((d.end, v.start))
             if any(lo <= t.cue_start < hi for t in atts if t.as_written):
                 continue
+            if d.start >= v.end and INCLUDING_RE.search(self._text[v.end : d.start]):
+                continue  # "82 strikes, including a January 2024 attack": the date is the part's, not the total's
             # A time adverbial usually follows what it dates ("sent last November"):
             # a date after the number wins over one before it.
             gap = (0 if d.start >= v.end else 10_000) + hi - lo
