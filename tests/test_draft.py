@@ -112,6 +112,24 @@ def test_the_source_record_cites_every_party_an_attribution_names(fixtures):
     assert "check each" in source["draft"]["why"]["cites"]
 
 
+def test_a_sentence_cites_an_event_once_whatever_the_dates_it_gives(fixtures):
+    text = (
+        "South Korean military sources stated in March that another 3,000 North Korean troops "
+        "were deployed to Russia earlier this year.\n"
+    )
+    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "913_twice.txt")["events"]
+    merges = [e["draft"]["merge_into"] for e in events if e["draft"]["merge_into"]]
+    assert merges and len(merges) == len(set(merges))
+
+
+def test_a_cue_that_names_no_speaker_is_drafted_as_an_exclusion_not_a_statement(fixtures):
+    text = "While the purpose of the flights is not confirmed, the convoys kept moving north.\n"
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "914_passive.txt")
+    assert out["statements"] == []
+    (excl,) = out["exclusions"]
+    assert excl["quote"] == "confirmed" and "names no one" in excl["reason"]
+
+
 def test_a_date_of_an_included_part_does_not_date_the_total(fixtures):
     text = "Officials documented 82 strikes, including one in January 2024 that killed 11 civilians.\n"
     figs = {

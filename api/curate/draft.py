@@ -270,7 +270,19 @@ class Drafter:
         for d in dates:
             # A date that is a figure's period may also date an event: curation keeps both.
             sent = _sentence_of(sents, d.start)
-            events.append(self.event(text, sid, d, sent, atts_by_sent[sent], counter))
+            ev = self.event(text, sid, d, sent, atts_by_sent[sent], counter)
+            merge = ev["draft"]["merge_into"]
+            if merge and any(
+                e["draft"]["merge_into"] == merge and e["citations"][0]["span"] == ev["citations"][0]["span"]
+                for e in events
+            ):
+                # One citation per source and event: a second date of the sentence is not a second citation of it.
+                ev["draft"]["merge_into"] = None
+                ev["draft"]["why"]["same_event_as"] = (
+                    f"this sentence already cites {merge} through another date: a new event, "
+                    "or a citation of another one"
+                )
+            events.append(ev)
             sent_has_record.add(sent)
         for sent in sents:
             # A sentence that reports an event the other sources cite: a citation to merge into it.
@@ -283,6 +295,15 @@ class Drafter:
         for sent in sents:
             atts = atts_by_sent[sent]
             if not atts or sent in sent_has_record:
+                continue
+            if not any(t.as_written or t.entity for t in atts):
+                # "… is not confirmed": a statement needs a speaker, and the text names none.
+                for t in atts:
+                    exclusions.append(
+                        self._exclusion(
+                            sid, text, t.cue_start, t.cue_end, f"not a statement: '{t.cue}' names no one who says it"
+                        )
+                    )
                 continue
             statements.append(self.statement(text, sid, sent, atts, counter))
         records = {"figures": figures, "events": events, "statements": statements, "exclusions": exclusions}
