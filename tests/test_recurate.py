@@ -18,6 +18,7 @@ def test_held_out_copy_validates_and_keeps_nothing_of_the_source(source, tmp_pat
     out = tmp_path / "held-out"
     holdout.write(DEFAULT_FIXTURES_DIR, source["id"], out)
     held = load_and_validate(out, texts)  # raises FixtureError on a dangling reference
+    assert (out / "README.md").read_text(encoding="utf-8") == (DEFAULT_FIXTURES_DIR / "README.md").read_text("utf-8")
     assert source["id"] not in _source_fields(held.records)
     assert source["filename"] not in {s["filename"] for s in held.data("sources")}
     # The same rule as the leave-one-out drafts of `make draft-eval`.

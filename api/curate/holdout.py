@@ -12,6 +12,7 @@ are not carried over.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Collection
 from pathlib import Path
@@ -53,6 +54,9 @@ def write(fixtures_dir: Path, exclude: str | Collection[str], out: Path) -> dict
     if unknown:
         raise SystemExit(f"no source {', '.join(sorted(unknown))!r} in {fixtures_dir}")
     kept = held_out(fx, exclude)
+    out.mkdir(parents=True, exist_ok=True)
+    if (fixtures_dir / "README.md").is_file():  # the curator's guide goes with the records
+        shutil.copyfile(fixtures_dir / "README.md", out / "README.md")
     kept_ids = {kind: {r.get("id") for r in records} for kind, records in kept.items()}
     dropped = {}
     for kind in KINDS:
