@@ -132,6 +132,7 @@ KNOWN_EVENT_MIN_WORDS = 5
 DOCUMENT_RE = re.compile(r"^the\s+(?:document|report|assessment|study|analysis|dossier|paper)$", re.I)
 LEAD_CHARS = 600  # an article's lead: where it says whose reporting it relays
 PLACE_TYPES = ("city", "region", "facility", "place", "country")
+TITLE_OUTLET_RE = re.compile(r"\s*([^:\n]{2,30}):\s")  # "CNN: North Korea plans …"
 INCLUDING_RE = re.compile(r"\b(?:including|among them|of which|one of)\b", re.I)
 RELAYED_RE = re.compile(r"\b(?:seen|reviewed|analy[sz]ed|obtained|verified|examined)\s+by\b", re.I)
 
@@ -591,7 +592,7 @@ class Drafter:
             if entity and entity not in cites:
                 cites[entity] = {"entity": entity, "quote": text[a:b], "span": [a, b]}
 
-        title = re.match(r"\s*([^:\n]{2,30}):\s", text)
+        title = TITLE_OUTLET_RE.match(text)
         for a, b, ident in self.vocab.entities_in(title.group(1)) if title else []:
             if ident in self.outlets:
                 cite(ident, title.start(1) + a, title.start(1) + b)
@@ -623,7 +624,9 @@ class Drafter:
                 cited.setdefault(ev["draft"]["merge_into"] or ev["id"], c)
         for fig in records["figures"]:
             linked = Counter(ex.event for ex in self.vocab.examples if ex.claim == fig["claim"] and ex.event in known)
-            same_sentence = [e for e, c in cited.items() if c["span"] == fig["span"]]
+            same_sentence = [
+                e for e, c in cited.items() if c["span"][0] <= fig["span"][0] and fig["span"][1] <= c["span"][1]
+            ]
             if linked:
                 event, n = linked.most_common(1)[0]
                 why = f"{n} curated figure(s) of claim {fig['claim']} describe event {event}"
@@ -650,7 +653,7 @@ class Drafter:
         sources one sentence, not the text.
         """
         channel = None
-        title = re.match(r"\s*([^:\n]{2,30}):\s", text)
+        title = TITLE_OUTLET_RE.match(text)
         hits = self.vocab.entities_in(title.group(1)) if title else []
         if hits and hits[0][2] in self.outlets:
             channel = hits[0][2], f"the title starts '{title.group(1)}:'"
