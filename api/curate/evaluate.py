@@ -19,7 +19,7 @@ from api.curate.draft import Drafter, write_draft
 from api.curate.vocab import Vocabulary
 
 DEFAULT_OUT = ROOT / "build" / "draft-eval"
-COLUMNS = [
+FIGURE_COLUMNS = [  # of the curated figures, those the draft got right
     ("figures", "curated figures"),
     ("value", "value+hedge"),
     ("quote", "quote in span"),
@@ -30,9 +30,11 @@ COLUMNS = [
     ("claim", "claim key"),
     ("via", "via"),
     ("event", "event"),
+]
+RECORD_COLUMNS = [  # everything else a curator checks
     ("citations", "known events cited"),
-    ("cites", "source cites"),
     ("miscited", "drafted miscited"),
+    ("cites", "source cites"),
     ("excluded", "drafted excluded"),
     ("dates", "dates"),
     ("exact", "quotes exact"),
@@ -228,15 +230,21 @@ def cell(score: Score, name: str) -> str:
 
 
 def table(scores: list[Score]) -> str:
-    """Return the score table, one row per source and a total."""
+    """Return the two score tables (figures, then the other records), a row per source and a total."""
     rows = [*scores, total(scores)]
-    head = ["source", *[label for _, label in COLUMNS], "seconds", "chars"]
-    body = [[s.source, *[cell(s, n) for n, _ in COLUMNS], f"{s.seconds:.2f}", str(s.chars)] for s in rows]
-    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in [head, *body]]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.insert(len(lines) - 1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    parts = []
+    for columns, extra in ((FIGURE_COLUMNS, []), (RECORD_COLUMNS, ["seconds", "chars"])):
+        head = ["source", *[label for _, label in columns], *extra]
+        body = [
+            [s.source, *[cell(s, n) for n, _ in columns], *([f"{s.seconds:.2f}", str(s.chars)] if extra else [])]
+            for s in rows
+        ]
+        widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in [head, *body]]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        lines.insert(len(lines) - 1, "  ".join("-" * w for w in widths))
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
 
 
 TARGETS = [("value", 0.95), ("exact", 1.0), ("metric", 0.80), ("claimant", 0.80), ("claim", 0.70), ("dates", 0.90)]
