@@ -130,6 +130,16 @@ def test_a_cue_that_names_no_speaker_is_drafted_as_an_exclusion_not_a_statement(
     assert excl["quote"] == "confirmed" and "names no one" in excl["reason"]
 
 
+def test_an_event_citation_quotes_the_clause_that_holds_its_date(fixtures):
+    text = "The convoy left on June 2; officials said the bridge reopened on June 9.\n"
+    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "915_clauses.txt")["events"]
+    quotes = {e["citations"][0]["date"]["phrase"]: e["citations"][0]["quote"] for e in events}
+    assert quotes == {
+        "on June 2": "The convoy left on June 2",
+        "on June 9": "officials said the bridge reopened on June 9.",
+    }
+
+
 def test_a_date_of_an_included_part_does_not_date_the_total(fixtures):
     text = "Officials documented 82 strikes, including one in January 2024 that killed 11 civilians.\n"
     figs = {

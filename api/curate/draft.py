@@ -274,8 +274,7 @@ class Drafter:
             ev = self.event(text, sid, d, sent, atts_by_sent[sent], counter)
             merge = ev["draft"]["merge_into"]
             if merge and any(
-                e["draft"]["merge_into"] == merge and e["citations"][0]["span"] == ev["citations"][0]["span"]
-                for e in events
+                e["draft"]["merge_into"] == merge and sent[0] <= e["citations"][0]["span"][0] < sent[1] for e in events
             ):
                 # One citation per source and event: a second date of the sentence is not a second citation of it.
                 ev["draft"]["merge_into"] = None
@@ -287,7 +286,7 @@ class Drafter:
             sent_has_record.add(sent)
         for sent in sents:
             # A sentence that reports an event the other sources cite: a citation to merge into it.
-            cited = {e["draft"]["merge_into"] for e in events if e["citations"][0]["span"] == [sent[0], sent[1]]}
+            cited = {e["draft"]["merge_into"] for e in events if sent[0] <= e["citations"][0]["span"][0] < sent[1]}
             for known in self._known_events(text[sent[0] : sent[1]]):
                 if known[0] not in cited:
                     events.append(self.event(text, sid, None, sent, atts_by_sent[sent], counter, known))
@@ -529,9 +528,21 @@ class Drafter:
         return best
 
     def event(self, text, sid, d: DateExpr | None, sent, atts, counter, known: tuple[str, str] | None = None):
-        """Draft an event citation of the sentence: a new event for its date, or (``known``) a known event's."""
-        quote = text[sent[0] : sent[1]]
-        at = (d.start, d.end) if d else sent
+        """Draft an event citation of the sentence: a new event for its date, or (``known``) a known event's.
+
+        The quote is the clause between semicolons that holds the date, or
+        that shares the most words with the known event.
+        """
+        if d:
+            clause = _clause(text, sent, d.start)
+        else:
+            bag = self._event_words.get(known[0], set()) if known else set()
+            clauses = [_clause(text, sent, sent[0])]
+            while clauses[-1][1] < sent[1]:
+                clauses.append(_clause(text, sent, clauses[-1][1] + 1))
+            clause = max(clauses, key=lambda c: len(set(_content_words(text[c[0] : c[1]])) & bag))
+        quote = text[clause[0] : clause[1]]
+        at = (d.start, d.end) if d else clause
         att, via = claimant_for(text, sent, atts, at[0], at[1], self.outlets)
         ents = self.vocab.entities_in(quote)
         places = [e for _, _, e in ents if self.vocab.entities[e]["type"] in ("city", "region", "facility", "place")]
@@ -558,7 +569,7 @@ class Drafter:
         citation = {
             "source": sid,
             "quote": quote,
-            "span": [sent[0], sent[1]],
+            "span": [clause[0], clause[1]],
             "date": spec,
             "attribution": {"entity": att.entity, "as_written": att.as_written}
             if att and (att.entity or att.as_written)
