@@ -292,6 +292,11 @@ def test_a_sentence_reporting_a_known_event_gets_a_citation_to_merge_into_it(fix
     cite = merged["russia-masses-troops-near-pokrovsk"]
     assert cite["citations"][0]["quote"].startswith("Russia is massing") and cite["citations"][0]["date"] is None
     assert "pokrovsk" in cite["draft"]["why"]["same_event_as"]
+    # Its actors are the known event's, as far as the clause names them (never a place).
+    event = next(e for e in fixtures.data("events") if e["id"] == "russia-masses-troops-near-pokrovsk")
+    theirs = {p["entity"] for p in event["participants"]} | {a for c in event["citations"] for a in c["actors"]}
+    assert cite["citations"][0]["actors"] == ["russia"] and "russia" in theirs
+    assert "actors of russia-masses-troops-near-pokrovsk" in cite["draft"]["why"]["actors"]
     # Neither a heading nor a sentence about something else is matched to an event.
     assert all(e["citations"][0]["quote"].startswith("Russia is massing") for e in events)
 

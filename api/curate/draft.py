@@ -551,6 +551,8 @@ class Drafter:
             for _, _, e in ents
             if e not in places and self.vocab.entities[e]["type"] not in ("document", "media-outlet")
         ]
+        who_says = {att.entity for att in atts if att.entity} | ({via} if via else set())
+        actors = [e for e in actors if e not in who_says]  # who reports it is its attribution, not an actor
         etype = next((t for t, rx in EVENT_TYPE_WORDS if re.search(rx, quote, re.I)), "report")
         spec = d.spec if d else None
         status = "occurred"
@@ -566,6 +568,10 @@ class Drafter:
         same = known or self._same_event(quote, spec, {e for _, _, e in ents})
         if same:
             why["same_event_as"] = same[1]
+            # A known event's actors, as far as this clause names them.
+            named = {e for _, _, e in ents}  # longest names first: "North Korean troops" is the army, not the country
+            actors = [e for e in self._event_actors(same[0]) if e in named and e not in places]
+            why["actors"] = f"the actors of {same[0]} this clause names"
         citation = {
             "source": sid,
             "quote": quote,
@@ -687,6 +693,14 @@ class Drafter:
                 if c["via"] is None and (c["attribution"] or {}).get("entity") != outlet:
                     c["via"] = outlet
                     ev["draft"]["why"]["via"] = why
+
+    def _event_actors(self, event_id: str) -> list[str]:
+        """Return the participants and citation actors of a known event."""
+        for ev in self.vocab.events:
+            if ev["id"] == event_id:
+                found = [p["entity"] for p in ev["participants"]] + [a for c in ev["citations"] for a in c["actors"]]
+                return sorted(set(found))
+        return []
 
     def _known_events(self, quote: str) -> list[tuple[str, str]]:
         """Return the known events a sentence reports, by the rarer words it shares with what cites them."""

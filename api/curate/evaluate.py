@@ -33,6 +33,7 @@ FIGURE_COLUMNS = [  # of the curated figures, those the draft got right
 ]
 RECORD_COLUMNS = [  # everything else a curator checks
     ("citations", "known events cited"),
+    ("actors", "their actors"),
     ("miscited", "drafted miscited"),
     ("cites", "source cites"),
     ("excluded", "drafted excluded"),
@@ -155,6 +156,11 @@ def compare(
     # Event citations: each curated citation of an event the vocabulary knows, against
     # a drafted citation from an overlapping span that names the same event.
     drafted_cits = [(c["span"], e["draft"]["merge_into"] or e["id"]) for e in draft["events"] for c in e["citations"]]
+    drafted_actors = [
+        (c["span"], e["draft"]["merge_into"] or e["id"], sorted(c["actors"]))
+        for e in draft["events"]
+        for c in e["citations"]
+    ]
     for ev in curated.data("events"):
         if ev["id"] not in known_events:
             continue
@@ -162,6 +168,15 @@ def compare(
             if c["source"] == sid:
                 ok = any(_overlaps(c["span"], span) and got == ev["id"] for span, got in drafted_cits)
                 score.add("citations", ok)
+                if ok:  # and whether that citation names the same actors
+                    got_actors = next(
+                        a for span, got, a in drafted_actors if _overlaps(c["span"], span) and got == ev["id"]
+                    )
+                    score.add("actors", sorted(c["actors"]) == got_actors)
+                    if sorted(c["actors"]) != got_actors:
+                        score.misses.append(
+                            f"citation of {ev['id']}: actors {got_actors} (curated {sorted(c['actors'])})"
+                        )
                 if not ok:
                     score.misses.append(f"citation of {ev['id']} {c['quote'][:60]!r}: not drafted")
     drafted_cites = {c["entity"] for c in draft["sources"][0]["cites"]}
