@@ -122,6 +122,17 @@ def test_a_sentence_cites_an_event_once_whatever_the_dates_it_gives(fixtures):
     assert merges and len(merges) == len(set(merges))
 
 
+def test_citations_of_one_event_from_two_sentences_say_to_keep_one(fixtures):
+    text = (
+        "Russia is massing its own troops near the eastern hub of Pokrovsk ahead of an offensive.\n"
+        "Kyiv says Russia is massing troops near Pokrovsk for a fresh offensive.\n"
+    )
+    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "917_twice.txt")["events"]
+    pokrovsk = [e for e in events if e["draft"]["merge_into"] == "russia-masses-troops-near-pokrovsk"]
+    assert len(pokrovsk) == 2
+    assert all("a source cites an event once" in e["draft"]["why"]["same_event_as"] for e in pokrovsk)
+
+
 def test_a_cue_that_names_no_speaker_is_drafted_as_an_exclusion_not_a_statement(fixtures):
     text = "While the purpose of the flights is not confirmed, the convoys kept moving north.\n"
     out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "914_passive.txt")
@@ -160,6 +171,23 @@ def test_a_figure_quotes_the_clause_between_semicolons_that_holds_it(fixtures):
     assert figs["40"]["quote"] == "the ministry reported 40 trucks later."
     assert text[slice(*figs["40"]["span"])] == figs["40"]["quote"]
     assert figs["40"]["claimant"]["as_written"] == "the ministry"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claimant"),
+    [
+        ("The United States sent 300 soldiers to the region in May.", None),
+        ("The Baltic states sent 300 soldiers.", None),
+        ("Analysts read the notes and 300 soldiers moved.", None),
+        ("The report states that 300 soldiers moved.", "The report"),
+        ("The assessment notes a 300-strong unit.", "The assessment"),
+        ("“About 300 soldiers moved,” the document states.", "the document"),
+        ("The soldiers, 300 of them, flew to the United States.", None),
+    ],
+)
+def test_states_and_notes_attribute_only_as_verbs(fixtures, sentence, claimant):
+    (fig,) = Drafter(Vocabulary.from_fixtures(fixtures)).draft(sentence + "\n", "916_states.txt")["figures"]
+    assert (fig["claimant"] or {}).get("as_written") == claimant
 
 
 def test_the_document_refers_back_to_the_document_named_before(fixtures):

@@ -106,6 +106,16 @@ def test_a_figure_naming_an_event_its_source_does_not_cite_is_an_error(texts, cu
     assert "no citation from source" in problems[0].message
 
 
+def test_a_source_cites_an_event_once(texts, curated):
+    fixtures = copy.deepcopy(curated)
+    event = next(r for r in fixtures.records["events"] if r.data["id"] == SYRSKYI)
+    event.data["citations"].append(copy.deepcopy(event.data["citations"][0]))
+    problems = validate(fixtures, texts)
+    last = len(event.data["citations"]) - 1
+    assert [(p.record, p.field) for p in problems] == [(SYRSKYI, f"citations.{last}.source")]
+    assert "already cites this event (citation 0)" in problems[0].message
+
+
 # ---- statements ----------------------------------------------------------------
 
 

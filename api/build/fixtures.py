@@ -319,8 +319,18 @@ class Checker:
             self.ref(rec, "location", d["location"], "entities")
             for i, part in enumerate(d["participants"]):
                 self.ref(rec, f"participants.{i}.entity", part["entity"], "entities")
+            first: dict[str, int] = {}
             for i, cit in enumerate(d["citations"]):
                 self.ref(rec, f"citations.{i}.source", cit["source"], "sources")
+                if cit["source"] in first:
+                    # Each citation is one source's version of the event; two would make its date ambiguous.
+                    self.add(
+                        rec,
+                        f"citations.{i}.source",
+                        f"source {cit['source']!r} already cites this event (citation {first[cit['source']]}): "
+                        "one citation per source; keep one, or widen its quote",
+                    )
+                first.setdefault(cit["source"], i)
                 self.ref(rec, f"citations.{i}.via", cit["via"], "entities")
                 self.ref(rec, f"citations.{i}.location", cit["location"], "entities")
                 for j, actor in enumerate(cit["actors"]):

@@ -24,7 +24,9 @@ SPEECH_NOUNS = ("estimate", "estimates", "assessment", "report", "reports", "cla
 # Verbs that attribute words but that the coverage check does not count as cues.
 EXTRA_CUE_RE = re.compile(
     r"\b(?:announcing|announces|revealed|reveals|revealing|argued|argues|adds|expects|expect|insisted|"
-    r"stressed|explained|explaining|based on|points? to|pointing to|provided data|indicates?|indicated|states|notes)\b",
+    r"stressed|explained|explaining|based on|points? to|pointing to|provided data|indicates?|indicated"
+    # "The report states that", "… the document states.": not "the United States" or "the notes and".
+    r"|(?<!United\s)(?:states|notes)(?=\s+(?:that|a|an|the)\b|\s*[.,;:”\"]|$))\b",
     re.I,
 )
 AFTER_NP_CUES = ("according to", "citing", "based on")

@@ -12,6 +12,7 @@ Record ids may differ; claims are compared by metric and subject.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,9 @@ class Side:
 
     @classmethod
     def read(cls, directory: Path, filename: str) -> Side:
+        """Load the fixtures in ``directory`` and find the source of ``filename``."""
+        if not directory.is_dir():
+            raise SystemExit(f"{directory}: no such directory")
         fx, problems = load(directory)
         for p in problems:  # a record that does not load is left out of the comparison, and said so
             print(f"{directory}: left out: {p}", file=sys.stderr)
@@ -37,6 +41,7 @@ class Side:
         return cls(fx, found[0])
 
     def records(self, kind: str) -> list[dict]:
+        """Return this source's records of ``kind`` (event citations and entity roles flattened)."""
         sid = self.source["id"]
         if kind == "citations":
             return [
@@ -49,6 +54,7 @@ class Side:
         return [r for r in self.fx.data(kind) if r["source"] == sid]
 
     def claim(self, ident: str | None) -> tuple:
+        """Return a claim's (metric, subject): claims are compared by what they measure, not their ids."""
         c = self.fx.by_id("claims").get(ident) or {}
         return c.get("metric"), c.get("subject")
 
@@ -66,9 +72,10 @@ class Report:
 def anchor(kind: str, rec: dict) -> tuple[int, int]:
     """Return the span that identifies a record: a figure's value words, else its quote."""
     if kind == "figures":
-        at = rec["quote"].find(rec["value"]["text"])
-        if at >= 0:
-            start = rec["span"][0] + at
+        # As a word: the "one" of "someone" or the "3,000" of "13,000" is not the value.
+        at = re.search(rf"(?<![\w,.]){re.escape(rec['value']['text'])}(?![\w])", rec["quote"])
+        if at:
+            start = rec["span"][0] + at.start()
             return start, start + len(rec["value"]["text"])
     return tuple(rec["span"])
 

@@ -132,7 +132,7 @@ KNOWN_EVENT_MIN_WORDS = 5
 DOCUMENT_RE = re.compile(r"^the\s+(?:document|report|assessment|study|analysis|dossier|paper)$", re.I)
 LEAD_CHARS = 600  # an article's lead: where it says whose reporting it relays
 PLACE_TYPES = ("city", "region", "facility", "place", "country")
-TITLE_OUTLET_RE = re.compile(r"\s*([^:\n]{2,30}):\s")  # "CNN: North Korea plans …"
+TITLE_OUTLET_RE = re.compile(r"([^:\n]{2,30}):\s")  # "CNN: North Korea plans …"
 INCLUDING_RE = re.compile(r"\b(?:including|among them|of which|one of)\b", re.I)
 RELAYED_RE = re.compile(r"\b(?:seen|reviewed|analy[sz]ed|obtained|verified|examined)\s+by\b", re.I)
 
@@ -149,6 +149,7 @@ class Drafter:
         self._sents: list = []
         self._title: str | None = None
         self._text = ""
+        self._title_span: list[int] | None = None
         self._event_words: dict[str, set[str]] | None = None
         self._event_idf: dict[str, float] = {}
 
@@ -241,6 +242,7 @@ class Drafter:
         date_spans = [(d.start, d.end) for d in dates] + taken
         values = find_values(text, date_spans)
         self._sents, self._title, self._text = sents, source["title"], text
+        self._title_span = source["title_span"]
         atts_by_sent = self._attributions(text, sents)
         source["cites"] = self._cites(text, sents, atts_by_sent)
         if source["cites"]:
@@ -289,8 +291,15 @@ class Drafter:
             cited = {e["draft"]["merge_into"] for e in events if sent[0] <= e["citations"][0]["span"][0] < sent[1]}
             for known in self._known_events(text[sent[0] : sent[1]]):
                 if known[0] not in cited:
+                    # Not marked as having a record: who said it may still be a statement.
                     events.append(self.event(text, sid, None, sent, atts_by_sent[sent], counter, known))
-                    sent_has_record.add(sent)
+        merges = Counter(e["draft"]["merge_into"] for e in events if e["draft"]["merge_into"])
+        for e in events:
+            if merges[e["draft"]["merge_into"]] > 1:
+                e["draft"]["why"]["same_event_as"] += (
+                    f"; {merges[e['draft']['merge_into']]} drafted citations merge into it, "
+                    "and a source cites an event once: keep one, or widen its quote"
+                )
         statements = []
         for sent in sents:
             atts = atts_by_sent[sent]
@@ -601,6 +610,16 @@ class Drafter:
             },
         }
 
+    def _title_outlet(self) -> tuple[str, int, int] | None:
+        """Return the outlet a title starts with ("CNN: …") and where its name is, or None."""
+        if not self._title_span:
+            return None
+        m = TITLE_OUTLET_RE.match(self._text, self._title_span[0], self._title_span[1])
+        hits = self.vocab.entities_in(m.group(1)) if m else []
+        if hits and hits[0][2] in self.outlets:
+            return hits[0][2], m.start(1) + hits[0][0], m.start(1) + hits[0][1]
+        return None
+
     def _cites(self, text, sents, atts_by_sent) -> list[dict]:
         """Return whom the text cites: each entity an attribution names, with the words of its first mention."""
         cites: dict[str, dict] = {}
@@ -609,10 +628,9 @@ class Drafter:
             if entity and entity not in cites:
                 cites[entity] = {"entity": entity, "quote": text[a:b], "span": [a, b]}
 
-        title = TITLE_OUTLET_RE.match(text)
-        for a, b, ident in self.vocab.entities_in(title.group(1)) if title else []:
-            if ident in self.outlets:
-                cite(ident, title.start(1) + a, title.start(1) + b)
+        outlet = self._title_outlet()
+        if outlet:
+            cite(*outlet)
         for sent in sents:
             for t in atts_by_sent[sent]:
                 if t.speaker and t.entity:
@@ -670,10 +688,9 @@ class Drafter:
         sources one sentence, not the text.
         """
         channel = None
-        title = TITLE_OUTLET_RE.match(text)
-        hits = self.vocab.entities_in(title.group(1)) if title else []
-        if hits and hits[0][2] in self.outlets:
-            channel = hits[0][2], f"the title starts '{title.group(1)}:'"
+        outlet = self._title_outlet()
+        if outlet:
+            channel = outlet[0], f"the title starts '{text[outlet[1] : outlet[2]]}:'"
         for t in (t for sent in sents if sent[0] < LEAD_CHARS for t in atts_by_sent[sent]):
             relayed = not t.outlet_only or (t.speaker and RELAYED_RE.search(text[t.speaker[0] : t.speaker[1]]))
             outlet = t.via or (t.entity if t.entity in self.outlets else None)

@@ -35,6 +35,7 @@ RECORD_COLUMNS = [  # everything else a curator checks
     ("citations", "known events cited"),
     ("actors", "their actors"),
     ("miscited", "drafted miscited"),
+    ("statements", "statements"),
     ("cites", "source cites"),
     ("excluded", "drafted excluded"),
     ("dates", "dates"),
@@ -179,6 +180,12 @@ def compare(
                         )
                 if not ok:
                     score.misses.append(f"citation of {ev['id']} {c['quote'][:60]!r}: not drafted")
+    for st in curated.data("statements"):
+        if st["source"] == sid:
+            ok = any(_overlaps(st["span"], d["span"]) for d in draft["statements"])
+            score.add("statements", ok)
+            if not ok:
+                score.misses.append(f"statement {st['id']} {st['quote'][:60]!r}: no drafted statement")
     drafted_cites = {c["entity"] for c in draft["sources"][0]["cites"]}
     for c in source["cites"]:
         score.add("cites", c["entity"] in drafted_cites)

@@ -1,6 +1,6 @@
 """Write a copy of the fixtures as if one source had never been curated.
 
-``python -m api.curate.holdout <source-id> <out-dir>`` is the starting point
+``python -m api.curate.holdout <source-id>… <out-dir>`` is the starting point
 for re-curating a text from scratch (to practise the workflow, or to measure
 how long a text takes and how two curations of it differ): the copy keeps
 everything the other sources need and nothing only ``<source-id>`` used,
@@ -17,12 +17,19 @@ import sys
 from collections.abc import Collection
 from pathlib import Path
 
+import orjson
 import yaml
 
-from api.build.fixtures import DEFAULT_FIXTURES_DIR, KINDS, fixture_files, load, read_records
-from api.curate.vocab import held_out
-
-BY_SOURCE = ("figures", "exclusions", "statements", "assessments")
+from api.build.fixtures import (
+    DEFAULT_FIXTURES_DIR,
+    KINDS,
+    FixtureError,
+    fixture_files,
+    load,
+    load_and_validate,
+    read_records,
+)
+from api.curate.vocab import BY_SOURCE, held_out
 
 
 def keep_raw(kind: str, raw: dict, exclude: set[str], kept_ids: dict[str, set]) -> dict | None:
@@ -52,7 +59,7 @@ def write(fixtures_dir: Path, exclude: str | Collection[str], out: Path) -> dict
     exclude = {exclude} if isinstance(exclude, str) else set(exclude)
     unknown = exclude - {s["id"] for s in fx.data("sources")}
     if unknown:
-        raise SystemExit(f"no source {', '.join(sorted(unknown))!r} in {fixtures_dir}")
+        raise SystemExit(f"no source {', '.join(map(repr, sorted(unknown)))} in {fixtures_dir}")
     kept = held_out(fx, exclude)
     out.mkdir(parents=True, exist_ok=True)
     if (fixtures_dir / "README.md").is_file():  # the curator's guide goes with the records
@@ -67,23 +74,31 @@ def write(fixtures_dir: Path, exclude: str | Collection[str], out: Path) -> dict
             dropped[kind] += len(raws) - len(records)
             if not records:
                 continue
-            target = out / path.relative_to(fixtures_dir).with_suffix(".yaml")
+            target = out / path.relative_to(fixtures_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(yaml.safe_dump(records, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
+            if path.suffix == ".jsonl":
+                target.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+            else:
+                target.write_text(yaml.safe_dump(records, sort_keys=False, allow_unicode=True, width=120), "utf-8")
+    try:  # a reference the rule missed would surface here, not in the curator's first `make check`
+        load_and_validate(out, None)
+    except FixtureError as err:
+        raise SystemExit(f"the copy in {out} does not validate:\n{err}") from err
     return dropped
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api.curate.holdout", description=__doc__.splitlines()[0])
-    parser.add_argument("source", help="the id of the source to leave out")
+    parser.add_argument("sources", nargs="+", metavar="source", help="the id of a source to leave out")
     parser.add_argument("out", help="directory to write the copy to (must not exist)")
     parser.add_argument("--fixtures", default=str(DEFAULT_FIXTURES_DIR))
     args = parser.parse_args(argv)
     out = Path(args.out)
     if out.exists():
         parser.error(f"{out} exists; give a new directory")
-    dropped = write(Path(args.fixtures), args.source, out)
-    print(f"wrote {out} without {args.source}: " + ", ".join(f"{n} {k}" for k, n in dropped.items() if n) + " left out")
+    dropped = write(Path(args.fixtures), args.sources, out)
+    left_out = ", ".join(f"{kind} {n}" for kind, n in dropped.items() if n)
+    print(f"wrote {out} without {', '.join(args.sources)}; records left out: {left_out}")
     return 0
 
 

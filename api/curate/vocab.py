@@ -230,49 +230,74 @@ def held_out(fx: Fixtures, exclude: str | Collection[str] | None) -> dict[str, l
     """Return the records by kind that remain when source ``exclude`` (or each of several) had never been curated.
 
     Its own records go (figures, exclusions, statements, assessments, its
-    event citations and entity roles), and so do the claims no other source's
-    figure gives, the metrics only those claims use, the events left without a
-    citation, and the entities nothing left names.
+    event citations and entity roles), and so does what only they brought
+    in: the claims only its figures gave, the metrics only those claims use,
+    the events only it cites, and the entities only its records name.  What
+    no record used to begin with (an entity kept for its name) stays.
     """
     gone = {exclude} if isinstance(exclude, str) else set(exclude or ())
     keep = lambda rec: rec.get("source") not in gone  # noqa: E731
-    out = {
-        kind: [r for r in fx.data(kind) if keep(r)] for kind in ("figures", "exclusions", "statements", "assessments")
-    }
+    out = {kind: [r for r in fx.data(kind) if keep(r)] for kind in BY_SOURCE}
     out["sources"] = [s for s in fx.data("sources") if s["id"] not in gone]
-    used_claims = {f["claim"] for f in out["figures"]}
-    out["claims"] = [c for c in fx.data("claims") if c["id"] in used_claims]
-    metrics_all, metrics = fx.by_id("metrics"), {}
-    for c in out["claims"]:
-        m = c["metric"]
-        while m and m in metrics_all and m not in metrics:
-            metrics[m] = metrics_all[m]
-            m = metrics_all[m]["parent"]
-    out["metrics"] = [m for m in fx.data("metrics") if m["id"] in metrics]
     out["events"] = []
     for ev in fx.data("events"):
         cits = [c for c in ev["citations"] if c["source"] not in gone]
         if cits:
             out["events"].append({**ev, "citations": cits})
-    strings: set[str] = set()
-    _strings(list(out.values()), strings)
-    out["entities"] = []
+    named = _strings([out[k] for k in (*BY_SOURCE, "sources", "events")])  # what the kept records name
+    ever_used = {f["claim"] for f in fx.data("figures")}
+    used = {f["claim"] for f in out["figures"]} | named
+    out["claims"] = [c for c in fx.data("claims") if c["id"] in used or c["id"] not in ever_used]
+    metrics_all = fx.by_id("metrics")
+    out["metrics"] = [
+        m
+        for m in fx.data("metrics")
+        if m["id"] in _metric_lineage(out["claims"], metrics_all)
+        or m["id"] not in _metric_lineage(fx.data("claims"), metrics_all)
+    ]
+    named |= _strings(out["claims"])
+    ever_named = _strings([fx.data(k) for k in (*BY_SOURCE, "sources", "events", "claims")])
+    entities_all = fx.by_id("entities")
+    kept: dict[str, dict] = {}
     for e in fx.data("entities"):
         roles = [r for r in e["roles"] if r["source"] not in gone]
-        if e["id"] in strings or roles:
-            out["entities"].append({**e, "roles": roles})
+        orphan = e["id"] not in ever_named and len(roles) == len(e["roles"])
+        if e["id"] in named or roles or orphan:
+            kept[e["id"]] = {**e, "roles": roles}
+    parents = [e.get("part_of") for e in kept.values()]
+    while parents:  # an entity kept keeps what it is part of
+        parent = parents.pop()
+        if parent and parent not in kept and parent in entities_all:
+            roles = [r for r in entities_all[parent]["roles"] if r["source"] not in gone]
+            kept[parent] = {**entities_all[parent], "roles": roles}
+            parents.append(kept[parent].get("part_of"))
+    out["entities"] = [kept[e["id"]] for e in fx.data("entities") if e["id"] in kept]
     return out
 
 
-def _strings(value, out: set[str]):
+BY_SOURCE = ("figures", "exclusions", "statements", "assessments")
+
+
+def _metric_lineage(claims: list[dict], metrics: dict[str, dict]) -> set[str]:
+    """Return the metrics the claims use, with their parents."""
+    found: set[str] = set()
+    for c in claims:
+        m = c["metric"]
+        while m and m in metrics and m not in found:
+            found.add(m)
+            m = metrics[m]["parent"]
+    return found
+
+
+def _strings(value) -> set[str]:
+    """Return every string anywhere in ``value`` (ids, names, words): what a set of records names."""
     if isinstance(value, str):
-        out.add(value)
-    elif isinstance(value, dict):
-        for v in value.values():
-            _strings(v, out)
-    elif isinstance(value, list):
-        for v in value:
-            _strings(v, out)
+        return {value}
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return set().union(*map(_strings, value)) if value else set()
+    return set()
 
 
 @lru_cache(maxsize=4096)
