@@ -132,6 +132,12 @@ def _clause_end(text: str, sent: tuple[int, int], pos: int) -> int:
     return semi if semi >= 0 else sent[1]
 
 
+def clause(text: str, sent: tuple[int, int], pos: int) -> tuple[int, int]:
+    """Return the part of sentence ``sent`` between the semicolons around ``pos``, without them or the space after."""
+    a, b = _clause_start(text, sent, pos), _clause_end(text, sent, pos)
+    return a + len(text[a:b]) - len(text[a:b].lstrip()), b
+
+
 def _looks_like_appositive(part: str) -> bool:
     """'Ukraine's military chief' before ', Oleksandr Syrskyi': short, no verb-like words."""
     ws = part.split()

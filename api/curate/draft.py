@@ -26,7 +26,15 @@ import yaml
 
 from api.build.coverage import find_cues, find_items
 from api.build.fixtures import DEFAULT_FIXTURES_DIR, load
-from api.curate.attribution import PRONOUN_RE, SPEECH_NOUNS, Attribution, attributions, claimant_for, sentences
+from api.curate.attribution import (
+    PRONOUN_RE,
+    SPEECH_NOUNS,
+    Attribution,
+    attributions,
+    claimant_for,
+    clause,
+    sentences,
+)
 from api.curate.dates import DateExpr, find_dates
 from api.curate.values import MULTIPLIERS, ORDINALS, Value, find_values
 from api.curate.vocab import STOP, Example, Vocabulary, context, words
@@ -128,10 +136,13 @@ def periods_compatible(a: dict | None, b: dict | None) -> bool:
 # Chosen on the leave-one-out drafts of the five texts (make draft-eval, "known events cited").
 KNOWN_EVENT_SHARE = 0.4
 KNOWN_EVENT_RELATIVE = 0.8
-KNOWN_EVENT_MIN_WORDS = 5
+KNOWN_EVENT_MIN_WORDS = 5  # fewer content words is a heading or a fragment
+KNOWN_EVENT_MIN_SHARED = 3  # and at least this many of them in common
+CUE_TO_NAME = 25  # "told CNN", "reviewed by CNN": at most this many characters from the cue to the outlet
 DOCUMENT_RE = re.compile(r"^the\s+(?:document|report|assessment|study|analysis|dossier|paper)$", re.I)
 LEAD_CHARS = 600  # an article's lead: where it says whose reporting it relays
-PLACE_TYPES = ("city", "region", "facility", "place", "country")
+LOCATION_TYPES = ("city", "region", "facility", "place")  # where an event happens
+PLACE_TYPES = (*LOCATION_TYPES, "country")  # never cited as a party
 TITLE_OUTLET_RE = re.compile(r"([^:\n]{2,30}):\s")  # "CNN: North Korea plans …"
 INCLUDING_RE = re.compile(r"\b(?:including|among them|of which|one of)\b", re.I)
 RELAYED_RE = re.compile(r"\b(?:seen|reviewed|analy[sz]ed|obtained|verified|examined)\s+by\b", re.I)
@@ -438,7 +449,7 @@ class Drafter:
     def figure(self, text, sid, v: Value, sent, atts, dates, counter):
         att, via = claimant_for(text, sent, atts, v.start, v.end, self.outlets)
         # The clause between semicolons that holds the number: where its claimant is read from too.
-        span = _clause(text, sent, v.start)
+        span = clause(text, sent, v.start)
         if att is None and sent in self._sourcing:
             # The next sentence says where this one comes from: quote both.
             att = self._sourcing[sent]
@@ -543,24 +554,24 @@ class Drafter:
         that shares the most words with the known event.
         """
         if d:
-            clause = _clause(text, sent, d.start)
+            part = clause(text, sent, d.start)
         else:
             bag = self._event_words.get(known[0], set()) if known else set()
-            clauses = [_clause(text, sent, sent[0])]
-            while clauses[-1][1] < sent[1]:
-                clauses.append(_clause(text, sent, clauses[-1][1] + 1))
-            clause = max(clauses, key=lambda c: len(set(_content_words(text[c[0] : c[1]])) & bag))
-        quote = text[clause[0] : clause[1]]
-        at = (d.start, d.end) if d else clause
+            parts = [clause(text, sent, sent[0])]
+            while parts[-1][1] < sent[1]:
+                parts.append(clause(text, sent, parts[-1][1] + 1))
+            part = max(parts, key=lambda c: len(set(_content_words(text[c[0] : c[1]])) & bag))
+        quote = text[part[0] : part[1]]
+        at = (d.start, d.end) if d else part
         att, via = claimant_for(text, sent, atts, at[0], at[1], self.outlets)
         ents = self.vocab.entities_in(quote)
-        places = [e for _, _, e in ents if self.vocab.entities[e]["type"] in ("city", "region", "facility", "place")]
+        places = [e for _, _, e in ents if self.vocab.entities[e]["type"] in LOCATION_TYPES]
         actors = [
             e
             for _, _, e in ents
             if e not in places and self.vocab.entities[e]["type"] not in ("document", "media-outlet")
         ]
-        who_says = {att.entity for att in atts if att.entity} | ({via} if via else set())
+        who_says = {t.entity for t in atts if t.entity} | ({via} if via else set())
         actors = [e for e in actors if e not in who_says]  # who reports it is its attribution, not an actor
         etype = next((t for t, rx in EVENT_TYPE_WORDS if re.search(rx, quote, re.I)), "report")
         spec = d.spec if d else None
@@ -572,7 +583,7 @@ class Drafter:
         why = {
             "date": d.why if d else "the sentence gives no date: the citation has none",
             "type": f"guessed from the verbs of the sentence: {etype}",
-            "status": f"{status}: from the date against the reference date",
+            "status": f"{status}: from the date against the reference date" if spec else f"{status}: no date to tell",
         }
         same = known or self._same_event(quote, spec, {e for _, _, e in ents})
         if same:
@@ -584,7 +595,7 @@ class Drafter:
         citation = {
             "source": sid,
             "quote": quote,
-            "span": [clause[0], clause[1]],
+            "span": [part[0], part[1]],
             "date": spec,
             "attribution": {"entity": att.entity, "as_written": att.as_written}
             if att and (att.entity or att.as_written)
@@ -645,7 +656,7 @@ class Drafter:
                         if ident == t.via:
                             a, b = sent[0] + a, sent[0] + b
                             # "told CNN", "according to TASS", "reviewed by CNN": the cue with the name.
-                            start = t.cue_start if 0 <= a - t.cue_end <= 25 else a
+                            start = t.cue_start if 0 <= a - t.cue_end <= CUE_TO_NAME else a
                             cite(ident, start, b)
                             break
         return list(cites.values())
@@ -695,8 +706,9 @@ class Drafter:
             relayed = not t.outlet_only or (t.speaker and RELAYED_RE.search(text[t.speaker[0] : t.speaker[1]]))
             outlet = t.via or (t.entity if t.entity in self.outlets else None)
             if channel is None and outlet and relayed:
-                a, b = min(t.cue_start, (t.speaker or (t.cue_start,))[0]), max(t.cue_end, (t.speaker or (0, 0))[1])
-                channel = outlet, f"the lead says the text relays {outlet} ('{text[a:b].strip()}')"
+                words_ = text[min(t.cue_start, *(t.speaker or ())) : max(t.cue_end, *(t.speaker or ()))]
+                channel = outlet, f"the lead says the text relays {outlet} ('{words_.strip()}')"
+                break
         if channel is None:
             return
         outlet, reason = channel
@@ -746,7 +758,11 @@ class Drafter:
         out = []
         for share, ident in scored[:3]:
             shared_words = mine & self._event_words[ident]
-            if share >= KNOWN_EVENT_SHARE and share >= top * KNOWN_EVENT_RELATIVE and len(shared_words) >= 3:
+            if (
+                share >= KNOWN_EVENT_SHARE
+                and share >= top * KNOWN_EVENT_RELATIVE
+                and len(shared_words) >= KNOWN_EVENT_MIN_SHARED
+            ):
                 shared = sorted(mine & self._event_words[ident], key=lambda w: -self._event_idf[w])[:4]
                 out.append(
                     (
@@ -919,15 +935,8 @@ class Drafter:
         return base if counter[base] == 1 else f"{base}-{counter[base]}"
 
 
-def _clause(text: str, sent: tuple[int, int], pos: int) -> tuple[int, int]:
-    """Return the part of sentence ``sent`` between the semicolons around ``pos``, without them."""
-    a = text.rfind(";", sent[0], pos)
-    b = text.find(";", pos, sent[1])
-    a = sent[0] if a < 0 else a + 1 + len(text[a + 1 : pos]) - len(text[a + 1 : pos].lstrip())
-    return a, sent[1] if b < 0 else b
-
-
 def _content_words(text: str) -> list[str]:
+    """Return the lower-cased words of ``text`` that can tell one event from another."""
     return [w for w in (w.lower() for w in words(text)) if w not in STOP and len(w) > 2]
 
 
