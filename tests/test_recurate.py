@@ -128,6 +128,19 @@ def test_a_sixth_source_held_out_leaves_the_story_as_it_was(tmp_path, story_fixt
         assert again.data(kind) == story.data(kind), kind
 
 
+def test_an_entity_kept_keeps_what_it_is_part_of(tmp_path, story_fixtures):
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(story_fixtures, fixtures)
+    path = fixtures / "entities" / "core.yaml"
+    entities = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # Only 003's byline names tamilla-hasanova; an entity every source names becomes part of her.
+    next(e for e in entities if e["id"] == "north-korea")["part_of"] = "tamilla-hasanova"
+    path.write_text(yaml.safe_dump(entities, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    holdout.write(fixtures, "cnn-nk-up-to-30000-troops", tmp_path / "copy")  # validates the copy, or exits
+    copy, _ = load(tmp_path / "copy")
+    assert copy.by_id("entities")["tamilla-hasanova"]["roles"] == []
+
+
 def test_the_holdout_command(tmp_path, capsys):
     out = tmp_path / "copy"
     assert holdout.main(["cnn-nk-up-to-30000-troops", str(out)]) == 0
