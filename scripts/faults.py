@@ -36,7 +36,7 @@ from pathlib import Path
 import orjson
 
 from scripts.servers import DEFAULT_DB, HOST, ROOT, ServerError, children, ensure_db, free_port, get, percentile
-from scripts.stack import Stack
+from scripts.stack import Stack, build_id
 
 EXPORT = "/api/v1/figures?format=csv"
 NORMAL = "/api/v1/figures?category=troops&sort=source,period"
@@ -222,16 +222,6 @@ def build_variant(target: Path, workdir: Path) -> str:
         capture_output=True,
     )
     return build_id(target)
-
-
-def build_id(path: Path) -> str:
-    import sqlite3
-
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT value FROM build_info WHERE key = 'build_id'").fetchone()[0]
-    finally:
-        conn.close()
 
 
 class Load:

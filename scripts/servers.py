@@ -85,9 +85,8 @@ def parse_response(raw: bytes) -> tuple[int, dict[str, str], bytes]:
     return status, headers, body
 
 
-def children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (gunicorn's workers, for the master)."""
-    found = []
+def _process_stats():
+    """Yield (pid, the fields of /proc/<pid>/stat after its command name) for every live process."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -95,11 +94,13 @@ def children(pid: int) -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        # pid (comm) state ppid ...: comm may hold spaces, so split after its closing parenthesis.
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[1]) == pid:
-            found.append(int(entry.name))
-    return sorted(found)
+        # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its closing parenthesis.
+        yield int(entry.name), stat[stat.rindex(")") + 2 :].split()
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (gunicorn's workers, for the master)."""
+    return sorted(child for child, fields in _process_stats() if int(fields[1]) == pid)
 
 
 def rss_kb(pid: int) -> int:
@@ -176,18 +177,7 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
 
 def group_members(pgid: int) -> list[int]:
     """The live processes of process group ``pgid`` (empty once everything in it has exited)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            found.append(int(entry.name))
-    return sorted(found)
+    return sorted(member for member, fields in _process_stats() if fields[0] != "Z" and int(fields[2]) == pgid)
 
 
 def gunicorn_command(

@@ -14,6 +14,7 @@ from api.build import database
 from api.build.database import build, main
 from api.build.fixtures import FixtureError, load_and_validate
 from api.build.texts import read_text
+from scripts.stack import build_id
 
 ROOT = Path(__file__).resolve().parent.parent
 QUOTED = {
@@ -232,11 +233,6 @@ def test_claim_statistics_and_facet_counts_are_computed_from_the_figures(db_path
 # ---- the build id covers everything that shapes the served data ----------------------------------
 
 
-def build_id_of(path: Path) -> str:
-    with connect(path) as conn:
-        return conn.execute("SELECT value FROM build_info WHERE key = 'build_id'").fetchone()[0]
-
-
 def test_the_build_id_changes_with_the_code_that_shapes_a_row(tmp_path, story_fixtures, texts, monkeypatch, db_path):
     shape = tmp_path / "shape.py"
     shape.write_bytes((ROOT / "api" / "shape.py").read_bytes() + b"\n# one more line\n")
@@ -244,10 +240,10 @@ def test_the_build_id_changes_with_the_code_that_shapes_a_row(tmp_path, story_fi
     assert sources != list(database.SHAPING_SOURCES)
     monkeypatch.setattr(database, "SHAPING_SOURCES", tuple(sources))
     build(tmp_path / "patched.db", story_fixtures, texts)
-    assert build_id_of(tmp_path / "patched.db") != build_id_of(db_path)
+    assert build_id(tmp_path / "patched.db") != build_id(db_path)
     monkeypatch.undo()
     build(tmp_path / "again.db", story_fixtures, texts)
-    assert build_id_of(tmp_path / "again.db") == build_id_of(db_path)
+    assert build_id(tmp_path / "again.db") == build_id(db_path)
 
 
 def test_every_module_that_shapes_a_row_is_hashed():
