@@ -10,7 +10,7 @@ SERVE_PORT ?= $(if $(filter file,$(origin PORT)),8080,$(PORT))
 INSTANCES  ?= 2
 RUN_DIR    ?= run/serve
 
-.PHONY: run serve rollout nginx test db check coverage lint format openapi browser wrk bench bench-data fuzz fuzz-long load faults clean draft review draft-eval
+.PHONY: run serve rollout nginx test db check coverage lint format openapi browser wrk bench bench-data fuzz load faults clean draft review draft-eval
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,17 +25,18 @@ TEXTS  ?= $(or $(CLAIMBASE_TEXTS),../shared/seeds)
 
 # Rebuilt when the fixtures, the archived texts or the code that shapes a row
 # change: the same inputs the build id covers (api/build/database.py).
-$(DB): $(VENV)/.runtime $(shell find fixtures -name '*.yaml' -o -name '*.jsonl') $(wildcard $(TEXTS)/*.txt) \
+$(DB): $(VENV)/.runtime $(shell find fixtures -path fixtures/drafts -prune -o \( -name '*.yaml' -o -name '*.jsonl' \) -print) \
+		$(wildcard $(TEXTS)/*.txt) \
 		$(shell find api/build api/shape.py schemas -name '*.py')
 	$(PY) -m api.build --db $(DB) --texts $(TEXTS)
 
 db: $(DB)  ## validate the fixtures and build the database
 
 check: $(VENV)/.runtime  ## validate the fixtures without writing anything
-	$(PY) -m api.build --check
+	$(PY) -m api.build --check --texts $(TEXTS)
 
 coverage: $(VENV)/.runtime  ## which numbers and dates of the texts the fixtures cover
-	$(PY) -m api.build.coverage
+	$(PY) -m api.build.coverage --texts $(TEXTS)
 
 run: $(DB)  ## build the database and serve the API with gunicorn on 127.0.0.1:8000
 	CLAIMBASE_DB=$(DB) $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'api.web:create_app()'

@@ -1,6 +1,6 @@
 """Start and stop the real server (gunicorn with the repo's gunicorn.conf.py) on 127.0.0.1, and look at it.
 
-Shared by scripts/load.py, scripts/faults.py and the tests that need a real server. Everything here
+Shared by scripts/stack.py (the nginx stack that load.py and faults.py drive), the benchmark and the tests that need a real server. Everything here
 talks to loopback only and every wait is bounded.
 """
 
@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +134,6 @@ class Server:
     port: int
     process: subprocess.Popen
     log_path: Path
-    env: dict = field(repr=False, default_factory=dict)
 
     @property
     def workers(self) -> list[int]:
@@ -270,7 +269,7 @@ def serve(
     process = start_process(gunicorn_command(f"{HOST}:{port}", workers, threads, config=config), log_path, env_)
     try:
         wait_ready("gunicorn", process, f"{base}/health", log_path)
-        yield Server(base=base, port=port, process=process, log_path=log_path, env=env_)
+        yield Server(base=base, port=port, process=process, log_path=log_path)
     finally:
         stop(process)
 

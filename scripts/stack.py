@@ -231,9 +231,6 @@ class Stack:
     def base(self) -> str:
         return f"http://{HOST}:{self.port}"
 
-    def instance_base(self, i: int) -> str:
-        return f"http://{HOST}:{self.upstreams[i].port}"
-
     def start(self, db: Path) -> Stack:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         try:

@@ -32,10 +32,8 @@ from api.build.fixtures import (
     DEFAULT_FIXTURES_DIR,
     FixtureError,
     Fixtures,
-    load,
     load_and_validate,
     record_hash,
-    validate,
 )
 from api.build.review import review
 from api.build.rows import DATE_COLS, RECORD_TABLES, figure_rows, table_rows
@@ -52,7 +50,7 @@ SHAPING_SOURCES = tuple(
     for name in (
         "api/build/database.py",
         "api/build/rows.py",
-        "api/build/review.py",  # citation_entities fills event_citation_entities
+        "api/build/mentions.py",  # citation_entities fills event_citation_entities
         "api/build/fixtures.py",
         "api/shape.py",
         "schemas/fixtures.py",
@@ -176,7 +174,7 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
         [("location_id", "entities", "id"), ("date_source_id", "sources", "id")],
         {"type", "title", "summary", "status", "citation_count"},
     ),
-    # The entities each citation supports (api.build.review.citation_entities): an
+    # The entities each citation supports (api.build.mentions.citation_entities): an
     # event matches an entity for a source only through that source's citation.
     "event_citation_entities": (
         {"citation_id": T, "event_id": T, "source_id": T, "entity_id": T},
@@ -592,10 +590,7 @@ def build(target: Path = DEFAULT_DB, fixtures_dir: Path = DEFAULT_FIXTURES_DIR, 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        fixtures, problems = load(Path(fixtures_dir))
-        problems += validate(fixtures, texts)
-        if problems:
-            raise FixtureError(problems)
+        fixtures = load_and_validate(Path(fixtures_dir), texts)
         timer.done("load and validate")
         build_id = build_id_for(fixtures, texts)
         timer.done("build id")

@@ -304,7 +304,7 @@ class Checker:
                     break
                 seen.add(cur)
                 cur = metrics[cur]["parent"]
-        claims = self.fx.by_id("claims")
+        claims = self.claims
         for rec in self.fx.records["claims"]:
             self.ref(rec, "metric", rec.data["metric"], "metrics")
             self.ref(rec, "subject", rec.data["subject"], "entities")

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 import orjson
 
 from api.build.fixtures import DATE_SPEC_KEYS, Fixtures, alias_key, date_columns
-from api.build.review import citation_entities
+from api.build.mentions import citation_entities
 from api.shape import date_spec, entity_ref, event_part, figure_dict, metric_part, number, source_part
 
-DATE_COLS = ("start", "end", "precision", "qualifier", "phrase", "resolved_from", "resolution", "first_day", "last_day")
+DATE_COLS = (*DATE_SPEC_KEYS, "first_day", "last_day")
 UNKNOWN_LAST = "~"  # sorts after every id and ISO date
 UNKNOWN_VALUE = 1e308
 # The tables filled from records (the figures apart: figure_rows).
@@ -56,7 +56,7 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
     entity_names = {e["id"]: [e["name"], *e["aliases"]] for e in fixtures.data("entities")}
     for e in sorted(fixtures.data("entities"), key=lambda d: d["id"]):
         rows["entities"].append({k: e[k] for k in ("id", "name", "type", "description", "part_of", "note")})
-        for i, name in enumerate([e["name"], *e["aliases"]]):
+        for i, name in enumerate(entity_names[e["id"]]):
             rows["entity_names"].append(
                 {"key": alias_key(name), "name": name, "entity_id": e["id"], "is_alias": int(i > 0)}
             )
