@@ -12,18 +12,13 @@ import io
 
 import pytest
 
-from api.web import create_app
+from tests.conftest import make_app
 from tests.contract import problems
 
 FIGURE = "s002-additional-troops-up-to-30000"
 HTTP_METHODS = {"get", "head", "options"}
 # Headers of the HTTP exchange itself, described by the response's content rather than as headers.
 FRAMING = {"content-type", "content-length"}
-
-
-@pytest.fixture(scope="module")
-def spec(app):
-    return app.test_client().get("/openapi.json").get_json()
 
 
 def operations(spec):
@@ -178,7 +173,7 @@ def test_link_etag_vary_and_not_modified_headers(client, spec):
 
 
 def test_retry_after_is_documented_on_503(spec, tmp_path):
-    app = create_app({"DATABASE": str(tmp_path / "missing.db"), "LOG_REQUESTS": False, "TESTING": True})
+    app = make_app(tmp_path / "missing.db", TESTING=True)
     response = app.test_client().get("/api/v1/figures")
     check_headers(spec, response, "/api/v1/figures", 503)
     assert int(response.headers["Retry-After"]) >= 0

@@ -12,7 +12,7 @@ from api.build.review import review
 from api.build.texts import read_text
 from api.web.queries import claims as claim_queries
 from api.web.queries.listing import conditions
-from tests.conftest import get_all, ids
+from tests.conftest import get_all, get_json, ids
 
 S000 = "nk-plans-30000-more-troops"
 S001 = "russia-north-korea-troop-build-up"
@@ -33,12 +33,6 @@ def curated(story_fixtures, texts):
 def text_of(texts, curated):
     files = {s["id"]: s["filename"] for s in curated.data("sources")}
     return lambda source_id: read_text(texts, files[source_id])
-
-
-def get(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
 
 
 # ---- figures linked to events ------------------------------------------------
@@ -69,32 +63,32 @@ def test_figures_by_event_and_the_figures_an_event_lists_agree(client):
         "s002-pokrovsk-troops-massed-110000",
     ]
     for event_id, expected in by_event.items():
-        event = get(client, f"/api/v1/events/{event_id}")
+        event = get_json(client, f"/api/v1/events/{event_id}")
         listed = {f["id"] for f in event["figures"]}
         assert listed == expected, event_id
         assert set(ids(client.get(f"/api/v1/figures?event={event_id}&page_size=100"))) == expected
         # A figure may name an event only if its own source cites that event.
         cited = {c["source"]["id"] for c in event["citations"]}
         assert {f["source"] for f in event["figures"]} <= cited
-    quiet = get(client, "/api/v1/events/csp-treaty-signed-2024-06")
+    quiet = get_json(client, "/api/v1/events/csp-treaty-signed-2024-06")
     assert quiet["figures"] == []
 
 
 def test_a_figure_given_only_through_an_event_takes_its_date(client):
-    event = get(client, f"/api/v1/events/{SYRSKYI}")
+    event = get_json(client, f"/api/v1/events/{SYRSKYI}")
     dates = {c["source"]["id"]: c["date"] for c in event["citations"]}
     for f in event["figures"]:
-        period = get(client, f"/api/v1/figures/{f['id']}")["period"]
+        period = get_json(client, f"/api/v1/figures/{f['id']}")["period"]
         assert (period["first_day"], period["last_day"]) == (
             dates[f["source"]]["first_day"],
             dates[f["source"]]["last_day"],
         )
     # Resolved against an assumed reference date, and the figure says so.
-    massing = get(client, "/api/v1/figures/s001-pokrovsk-massing-110000")
+    massing = get_json(client, "/api/v1/figures/s001-pokrovsk-massing-110000")
     assert massing["period"]["start"] == "2025-06-27" and "assumed" in massing["period"]["resolution"]
     # 002 dates the visit (June 17), not the announcement: its numbers keep no period.
-    assert get(client, "/api/v1/figures/s002-shoigu-sappers-1000")["period"] is None
-    assert get(client, "/api/v1/figures/s001-shoigu-sappers-1000")["period"]["start"] == "2025-06"
+    assert get_json(client, "/api/v1/figures/s002-shoigu-sappers-1000")["period"] is None
+    assert get_json(client, "/api/v1/figures/s001-shoigu-sappers-1000")["period"]["start"] == "2025-06"
 
 
 def test_a_figure_naming_an_event_its_source_does_not_cite_is_an_error(texts, curated):
@@ -127,7 +121,7 @@ def test_statements_are_served_with_verbatim_quotes(client, curated, text_of):
         assert text_of(s["source"]["id"])[q["start"] : q["end"]] == q["text"]
         assert s["cue"] in q["text"]
         assert s["speaker"]["id"] or s["speaker"]["attribution"]
-        assert get(client, s["url"]) == s
+        assert get_json(client, s["url"]) == s
     assert client.get("/api/v1/statements/no-such-statement").status_code == 404
 
 
@@ -153,7 +147,7 @@ def test_statements_per_entity_and_per_source(client):
 
 
 def test_statements_are_searchable(client):
-    hits = get(client, "/api/v1/search?q=backfire&type=statement")["items"]
+    hits = get_json(client, "/api/v1/search?q=backfire&type=statement")["items"]
     assert [(h["type"], h["id"]) for h in hits] == [("statement", "s002-umerov-warns-move-could-backfire")]
     assert hits[0]["url"] == "/api/v1/statements/s002-umerov-warns-move-could-backfire"
 
@@ -169,7 +163,7 @@ def test_a_statement_whose_cue_is_not_in_its_quote_is_an_error(texts, curated):
 
 
 def test_claims_carry_who_confirms_or_declines_to_confirm(client):
-    claim = get(client, "/api/v1/claims/nk-additional-deployment-size")
+    claim = get_json(client, "/api/v1/claims/nk-additional-deployment-size")
     stances = {(a["id"], a["stance"], (a["entity"] or {}).get("id"), a["independent"]) for a in claim["assessments"]}
     assert stances == {
         ("s002-western-official-confirms-ukrainian-estimate", "confirms", "western-officials", True),
@@ -186,7 +180,7 @@ def test_claims_carry_who_confirms_or_declines_to_confirm(client):
         "doubted": 3,
     }
     # The UN states' report 'confirmed' its own figure: a repetition, not an independent confirmation.
-    missiles = get(client, "/api/v1/claims/un-report-missiles-supplied")
+    missiles = get_json(client, "/api/v1/claims/un-report-missiles-supplied")
     assert [(a["stance"], a["independent"]) for a in missiles["assessments"]] == [("confirms", False)]
     assert missiles["corroboration"]["independent_confirmations"] == 0
 
@@ -237,7 +231,7 @@ def test_each_source_cites_every_party_it_cites(client):
     assert ids(client.get("/api/v1/sources?cites=open-source-centre")) == [S000, S002, S001]
     assert sorted(ids(client.get("/api/v1/sources?cites=western-officials"))) == sorted([S000, S001, S002, S003, S004])
     assert ids(client.get("/api/v1/sources?cites=volodymyr-zelensky")) == [S004]
-    cites = {c["entity"]["id"] for c in get(client, f"/api/v1/sources/{S001}")["cites"]}
+    cites = {c["entity"]["id"] for c in get_json(client, f"/api/v1/sources/{S001}")["cites"]}
     assert {"jenny-town", "stimson-center", "oleksandr-syrskyi", "tass", "national-intelligence-service"} <= cites
 
 
@@ -249,7 +243,7 @@ def test_an_event_matches_an_entity_for_a_source_only_through_that_sources_citat
         assert (FIRST_DEPLOYMENT in found) is expected, source
         # A source's own list narrows the same way: its scope is the source filter.
         assert ids(client.get(f"/api/v1/sources/{source}/events?entity=kursk-region&page_size=100")) == found
-    announcement = get(client, f"/api/v1/events/{SHOIGU_ANNOUNCES}")
+    announcement = get_json(client, f"/api/v1/events/{SHOIGU_ANNOUNCES}")
     places = {c["source"]["id"]: (c["location"] or {}).get("id") for c in announcement["citations"]}
     assert places == {S001: "pyongyang", S002: None}
 

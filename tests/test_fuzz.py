@@ -29,7 +29,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from api.web import create_app
+from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("CLAIMBASE_FUZZ_EXAMPLES", "10"))
@@ -99,7 +99,7 @@ CHECKS = {
 @pytest.fixture(scope="module")
 def fuzzed_app(db_path):
     """The app over the session database, without the transport bound on the query string's length."""
-    return create_app({"DATABASE": str(db_path), "LOG_REQUESTS": False, "TESTING": True, "MAX_QUERY_STRING": 0})
+    return make_app(db_path, TESTING=True, MAX_QUERY_STRING=0)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -117,7 +117,7 @@ def test_a_sixth_source_held_out_leaves_the_story_as_it_was(tmp_path, story_fixt
         "event": None,
         "via": None,
     }
-    figure["period"] = figure["period"] and None
+    figure["period"] = None
     _append(grown / "figures" / "valdoria.yaml", [figure])
     grew, problems = load(grown)
     assert problems == [] and len(grew.data("sources")) == len(story.data("sources")) + 1

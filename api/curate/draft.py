@@ -37,7 +37,7 @@ from api.curate.attribution import (
 )
 from api.curate.dates import DateExpr, find_dates
 from api.curate.values import MULTIPLIERS, ORDINALS, Value, find_values
-from api.curate.vocab import STOP, Example, Vocabulary, context, words
+from api.curate.vocab import Example, Vocabulary, context, words
 from schemas.dates import span_bounds
 
 DRAFTS_DIR = DEFAULT_FIXTURES_DIR / "drafts"
@@ -495,12 +495,11 @@ class Drafter:
                 why["subject"] = f"the commonest subject of {metric} in curated figures; not named nearby: check"
             else:
                 why["subject"] = "unknown"
-            claim = f"{sid}-{slug(v.value['text'], 4)}"
-        ident = self._id(counter, f"{sid}-{slug(v.value['text'], 4)}")
+        new = f"{sid}-{slug(v.value['text'], 4)}"  # the id of a new claim, and the figure's own
         return {
-            "id": ident,
+            "id": self._id(counter, new),
             "source": sid,
-            "claim": claim or f"{sid}-{slug(v.value['text'], 4)}",
+            "claim": claim or new,
             "metric": metric,
             "subject": subject,
             "value": v.value,
@@ -763,7 +762,7 @@ class Drafter:
                 and share >= top * KNOWN_EVENT_RELATIVE
                 and len(shared_words) >= KNOWN_EVENT_MIN_SHARED
             ):
-                shared = sorted(mine & self._event_words[ident], key=lambda w: -self._event_idf[w])[:4]
+                shared = sorted(shared_words, key=lambda w: -self._event_idf[w])[:4]
                 out.append(
                     (
                         ident,
@@ -937,7 +936,7 @@ class Drafter:
 
 def _content_words(text: str) -> list[str]:
     """Return the lower-cased words of ``text`` that can tell one event from another."""
-    return [w for w in (w.lower() for w in words(text)) if w not in STOP and len(w) > 2]
+    return [w for w in words(text) if len(w) > 2]
 
 
 def _sentence_of(sents, pos):

@@ -156,8 +156,7 @@ def compare(
             score.misses.append(f"date {spec['phrase']!r}: drafted {have or 'nothing'}, curated {want}")
     # Event citations: each curated citation of an event the vocabulary knows, against
     # a drafted citation from an overlapping span that names the same event.
-    drafted_cits = [(c["span"], e["draft"]["merge_into"] or e["id"]) for e in draft["events"] for c in e["citations"]]
-    drafted_actors = [
+    drafted_cits = [
         (c["span"], e["draft"]["merge_into"] or e["id"], sorted(c["actors"]))
         for e in draft["events"]
         for c in e["citations"]
@@ -167,12 +166,12 @@ def compare(
             continue
         for c in ev["citations"]:
             if c["source"] == sid:
-                ok = any(_overlaps(c["span"], span) and got == ev["id"] for span, got in drafted_cits)
+                got_actors = next(
+                    (a for span, got, a in drafted_cits if _overlaps(c["span"], span) and got == ev["id"]), None
+                )
+                ok = got_actors is not None
                 score.add("citations", ok)
                 if ok:  # and whether that citation names the same actors
-                    got_actors = next(
-                        a for span, got, a in drafted_actors if _overlaps(c["span"], span) and got == ev["id"]
-                    )
                     score.add("actors", sorted(c["actors"]) == got_actors)
                     if sorted(c["actors"]) != got_actors:
                         score.misses.append(

@@ -249,12 +249,9 @@ def held_out(fx: Fixtures, exclude: str | Collection[str] | None) -> dict[str, l
     used = {f["claim"] for f in out["figures"]} | named
     out["claims"] = [c for c in fx.data("claims") if c["id"] in used or c["id"] not in ever_used]
     metrics_all = fx.by_id("metrics")
-    out["metrics"] = [
-        m
-        for m in fx.data("metrics")
-        if m["id"] in _metric_lineage(out["claims"], metrics_all)
-        or m["id"] not in _metric_lineage(fx.data("claims"), metrics_all)
-    ]
+    kept_metrics = _metric_lineage(out["claims"], metrics_all)
+    ever_metrics = _metric_lineage(fx.data("claims"), metrics_all)
+    out["metrics"] = [m for m in fx.data("metrics") if m["id"] in kept_metrics or m["id"] not in ever_metrics]
     named |= _strings(out["claims"])
     ever_named = _strings([fx.data(k) for k in (*BY_SOURCE, "sources", "events", "claims")])
     entities_all = fx.by_id("entities")
