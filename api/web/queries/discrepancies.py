@@ -18,8 +18,7 @@ from api.web.queries.rows import (
     distinct,
     entities,
     fetch,
-    known_at,
-    known_where,
+    known_conditions,
     mark_known,
     participants,
     sorted_members,
@@ -243,14 +242,10 @@ def _event_discrepancies(event: dict, cits: list[dict], kinds, names: dict) -> l
 
 def _all_discrepancies(db, args: dict) -> list[dict]:
     kinds = set(args.get("kind") or KINDS)
-    cutoff = known_at(args)
     entity = set(args.get("entity") or [])
     found: list[dict] = []
     if kinds & set(FIGURE_KINDS):
-        where, params = [], []
-        if cutoff:
-            where.append(known_where("f", args))
-            params.append(cutoff)
+        where, params = known_conditions("f", args)
         if args.get("metric"):
             cond, extra = in_list("c.metric_id", args["metric"])
             where.append(cond)
@@ -272,10 +267,7 @@ def _all_discrepancies(db, args: dict) -> list[dict]:
                 found += _quantity_discrepancy(claim, figs + linked)
     # Events have no metric: a metric filter leaves them out.
     if kinds & set(EVENT_KINDS) and not args.get("metric"):
-        where, params = [], []
-        if cutoff:
-            where.append(known_where("c", args))
-            params.append(cutoff)
+        where, params = known_conditions("c", args)
         by_event: dict[str, list] = {}
         cits = fetch(db, CITATIONS, where, params, "c.event_id, c.id")
         mark_known(cits, args)

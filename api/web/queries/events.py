@@ -12,11 +12,13 @@ from api.web.queries.listing import (
     any_of,
     compare,
     counts_assumed,
-    iso,
     joint,
+    known_at_filter,
     known_by,
 )
 from api.web.queries.paging import in_list, raise_fts_error
+from api.web.queries.rows import entities as entity_rows
+from api.web.queries.rows import known_at
 
 SELECT = """
 SELECT e.*, coalesce(e.date_first_day, '~') AS date_sort, l.name AS l_name, l.type AS l_type
@@ -57,7 +59,7 @@ FILTERS = {
     "source": any_in("e.id IN (SELECT c.event_id FROM event_citations c WHERE {})", "c.source_id"),
     "date_from": compare("e.date_last_day >= ?"),
     "date_to": compare("e.date_first_day <= ?"),
-    "known_at": compare(KNOWN_EVENT.format(known_by("c.published", "c.source_id", False)), iso),
+    "known_at": known_at_filter("c.published", "c.source_id", KNOWN_EVENT),
     "q": compare(SEARCH_EVENTS, lambda q: match_expression(q, SEARCH_COLUMNS)),
 }
 
@@ -95,12 +97,9 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
             WHERE {cond} ORDER BY c.event_id, coalesce(c.published, '~'), c.source_id, c.id""",
         params,
     ).fetchall()
-    actor_ids = sorted({a for c in cits if c["actors"] for a in orjson.loads(c["actors"])})
-    actor_ids = sorted({*actor_ids, *(c["location_id"] for c in cits if c["location_id"])})
-    names = {}
-    if actor_ids:
-        acond, aparams = in_list("id", actor_ids)
-        names = {r["id"]: r for r in db.execute(f"SELECT id, name, type FROM entities WHERE {acond}", aparams)}
+    names = entity_rows(
+        db, [*(a for c in cits if c["actors"] for a in orjson.loads(c["actors"])), *(c["location_id"] for c in cits)]
+    )
     citations: dict[str, list] = {}
     for c in cits:
         actors = [entity_ref(a, names[a]["name"], names[a]["type"]) for a in orjson.loads(c["actors"] or "[]")]
@@ -242,18 +241,8 @@ EVENTS = Listing(
     sort={"date": ("coalesce(e.date_first_day, '~')", "date_sort"), "id": ("e.id", "id"), "type": ("e.type", "type")},
     filters=FILTERS,
     # Citations published after ``known_at`` are left out of each event.
-    shape=lambda db, rows, args: attach(
-        db, rows, iso(args["known_at"]) if args.get("known_at") else None, counts_assumed(args)
-    ),
+    shape=lambda db, rows, args: attach(db, rows, known_at(args), counts_assumed(args)),
     default_sort="date",
     on_error=raise_fts_error,
     export=Export(FLAT_COLUMNS, flatten=flatten_event),
-    variant=lambda args: EVENTS_ASSUMED if counts_assumed(args) else None,
-)
-
-# With ``known_at_basis=assumed``, a citation from a source with no stated date
-# counts from the source's assumed reference date.
-EVENTS_ASSUMED = EVENTS.but(
-    filters={**FILTERS, "known_at": compare(KNOWN_EVENT.format(known_by("c.published", "c.source_id", True)), iso)},
-    variant=lambda args: None,
 )

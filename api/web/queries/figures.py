@@ -15,9 +15,7 @@ from api.web.queries.listing import (
     compare,
     conditions,
     counts_assumed,
-    iso,
-    known_at_filters,
-    known_by,
+    known_at_filter,
 )
 from api.web.queries.paging import order_by, raise_fts_error
 
@@ -48,7 +46,7 @@ FILTERS = {
     "period_to": compare("f.period_first_day <= ?"),
     "published_from": compare("f.published >= ?"),
     "published_to": compare("f.published <= ?"),
-    "known_at": compare(known_by("f.published", "f.source_id", False), iso),
+    "known_at": known_at_filter("f.published", "f.source_id"),
     # A figure with no number (vague) is outside every value window.
     "value_min": compare("(f.low IS NOT NULL OR f.high IS NOT NULL) AND coalesce(f.high, 1e308) >= ?"),
     "value_max": compare("(f.low IS NOT NULL OR f.high IS NOT NULL) AND coalesce(f.low, -1e308) <= ?"),
@@ -190,7 +188,6 @@ FIGURES_ASSUMED = FIGURES.but(
         f"coalesce(f.published, {ASSUMED_DATE}, '~') AS known_sort,",
     ),
     sort={**FIGURES.sort, "published_or_assumed": (f"coalesce(f.published, {ASSUMED_DATE}, '~')", "known_sort")},
-    filters=known_at_filters(FILTERS, "f.published", "f.source_id"),
     shape=_mark_known_from,
     variant=lambda args: None,
 )
@@ -281,8 +278,7 @@ def facet_figures(db, args: dict) -> dict:
         source = "figure_counts c"
         value_sql, count_sql = f"c.{column.removeprefix('f.')}", "sum(c.n)"
     else:
-        filters = known_at_filters(FILTERS, "f.published", "f.source_id") if counts_assumed(args) else FILTERS
-        where, params = conditions(filters, args)
+        where, params = conditions(FILTERS, args)
         source = "figures f"
         value_sql, count_sql = column, "count(*)"
     where_sql = f" WHERE {where}" if where else ""

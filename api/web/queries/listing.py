@@ -75,9 +75,17 @@ def known_by(published_column: str, source_column: str, assumed: bool) -> str:
     return f"{published_column} IS NOT NULL AND {published_column} <= ?"
 
 
-def known_at_filters(filters: dict[str, Filter], published_column: str, source_column: str) -> dict[str, Filter]:
-    """``filters`` with ``known_at`` counting assumed reference dates too."""
-    return {**filters, "known_at": compare(known_by(published_column, source_column, True), iso)}
+def known_at_filter(published_column: str, source_column: str, template: str = "{}") -> Filter:
+    """``known_at``: rows known by the date; with ``known_at_basis=assumed``, counting assumed reference dates too.
+
+    ``template`` wraps the condition, e.g. in a subquery over an event's citations.
+    """
+    return joint(
+        lambda value, args: (
+            template.format(known_by(published_column, source_column, counts_assumed(args))),
+            [iso(value)],
+        )
+    )
 
 
 # ---- exports ----------------------------------------------------------------

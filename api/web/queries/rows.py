@@ -47,6 +47,12 @@ def known_where(alias: str, args: dict) -> str:
     return known_by(f"{alias}.published", f"{alias}.source_id", counts_assumed(args))
 
 
+def known_conditions(alias: str, args: dict) -> tuple[list[str], list]:
+    """The WHERE condition and parameter keeping figures or citations known by ``known_at`` (none without it)."""
+    cutoff = known_at(args)
+    return ([known_where(alias, args)], [cutoff]) if cutoff else ([], [])
+
+
 def mark_known(rows: list[dict], args: dict) -> None:
     """With ``known_at_basis=assumed``, say on each row when it counts as known (``known_from``)."""
     if counts_assumed(args):

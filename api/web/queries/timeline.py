@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from api.shape import claimant_ref, date_spec, earliest_known, source_stamp, url
+from api.web.queries.events import involving
 from api.web.queries.paging import in_list
-from api.web.queries.rows import CITATIONS, FIGURES, distinct, fetch, known_at, known_where, mark_known
+from api.web.queries.rows import CITATIONS, FIGURES, distinct, fetch, known_conditions, mark_known
 
 
 def _days(first: str, last: str) -> int:
@@ -87,20 +88,15 @@ def _figure_entry(f: dict) -> dict:
 def timeline(db, args: dict) -> dict:
     """Events and dated figures in one chronological stream; undated events apart."""
     kinds = set(args.get("kind") or ("event", "figure"))
-    cutoff = known_at(args)
     entity = args.get("entity")
     date_from, date_to = args.get("date_from"), args.get("date_to")
     items, undated = [], []
     if "event" in kinds:
-        where, params = [], []
-        if cutoff:
-            where.append(known_where("c", args))
-            params.append(cutoff)
+        where, params = known_conditions("c", args)
         if entity:
-            loc, p1 = in_list("e.location_id", entity)
-            part, p2 = in_list("p.entity_id", entity)
-            where.append(f"({loc} OR e.id IN (SELECT p.event_id FROM event_participants p WHERE {part}))")
-            params += p1 + p2
+            cond, extra = involving(entity)
+            where.append(cond)
+            params += extra
         by_event: dict[str, list] = {}
         cits = fetch(db, CITATIONS, where, params, "c.event_id, c.id")
         mark_known(cits, args)
@@ -113,10 +109,8 @@ def timeline(db, args: dict) -> dict:
             elif _overlaps(entry["when"], date_from, date_to):
                 items.append(entry)
     if "figure" in kinds:
-        where, params = ["f.period_first_day IS NOT NULL"], []
-        if cutoff:
-            where.append(known_where("f", args))
-            params.append(cutoff)
+        where, params = known_conditions("f", args)
+        where.append("f.period_first_day IS NOT NULL")
         if entity:
             sub, p1 = in_list("f.subject_id", entity)
             cl, p2 = in_list("f.claimant_id", entity)

@@ -5,6 +5,7 @@ from flask import Response
 from api.web import chart
 from api.web.db import get_db
 from api.web.queries import discrepancies, metric_summary, search, timeline
+from api.web.queries.listing import counts_assumed
 from api.web.resources.common import Blueprint, json_response, list_response, or_404, page_response
 from schemas.analysis import (
     DiscrepancyListSchema,
@@ -84,9 +85,7 @@ def _metric_and_subject(db, metric_id, args):
     return (
         metric,
         subject,
-        metric_summary.metric_figures(
-            db, metric_id, args["subject"], args.get("known_at"), args.get("known_at_basis") == "assumed"
-        ),
+        metric_summary.metric_figures(db, metric_id, args["subject"], args.get("known_at"), counts_assumed(args)),
     )
 
 
