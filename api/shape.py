@@ -86,6 +86,11 @@ def number(value: float | int | None) -> float | int | None:
     return value
 
 
+def value_part(low, high, hedge: str, text: str, unit: str | None) -> dict:
+    """A figure's value as served: its bounds, hedge, words and unit."""
+    return {"low": number(low), "high": number(high), "hedge": hedge, "text": text, "unit": unit}
+
+
 def quote(text: str, start: int, end: int) -> dict:
     return {"text": text, "start": start, "end": end}
 
@@ -160,13 +165,7 @@ def figure_dict(
         "claim": {"id": claim, "url": url("claims", claim)},
         "metric": metric,
         "subject": subject,
-        "value": {
-            "low": number(value["low"]),
-            "high": number(value["high"]),
-            "hedge": value["hedge"],
-            "text": value["text"],
-            "unit": unit,
-        },
+        "value": value_part(value["low"], value["high"], value["hedge"], value["text"], unit),
         "period": period,
         "claimant": claimant,
         "via": via,

@@ -23,7 +23,6 @@ VAGUE = "vague"
 ABOUT_MARGIN = 0.1
 
 SAME, COMPATIBLE, CONFLICTING = "same", "compatible", "conflicting"
-RELATIONS = (SAME, COMPATIBLE, CONFLICTING)
 
 
 def bounds(value: dict) -> tuple[float, float] | None:

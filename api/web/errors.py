@@ -14,8 +14,7 @@ from werkzeug.exceptions import HTTPException
 from api.web.db import DatabaseUnavailable, QueryTimeout
 from api.web.guard import QueryStringError
 from api.web.queries.paging import BadQuery
-
-PROBLEM_JSON = "application/problem+json"
+from api.web.spec import PROBLEM_JSON
 
 
 def reason(status: int) -> str:

@@ -27,6 +27,7 @@ from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from api.web.guard import CONTROL_FREE_PATTERN, MAX_PARAM_VALUES
+from api.web.http import CORS_HEADERS, SECURITY_HEADERS
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 PROBLEM_JSON = "application/problem+json"  # RFC 9457, the media type of every error
@@ -163,19 +164,7 @@ HEADERS = {
     },
 }
 # On every response, errors included (api.web.http.after_request).
-ALWAYS = (
-    "X-Content-Type-Options",
-    "Content-Security-Policy",
-    "Referrer-Policy",
-    "X-Frame-Options",
-    "Cross-Origin-Resource-Policy",
-    "Access-Control-Allow-Origin",
-    "Access-Control-Allow-Methods",
-    "Access-Control-Allow-Headers",
-    "Access-Control-Expose-Headers",
-    "Access-Control-Max-Age",
-    "Cache-Control",
-)
+ALWAYS = (*SECURITY_HEADERS, *CORS_HEADERS, "Cache-Control")
 
 
 EXPORT_TYPES = {"text/csv", "application/x-ndjson"}

@@ -1,6 +1,16 @@
 """Claims: one row per claim key, with every figure that reports it."""
 
-from api.shape import claimant_ref, earliest_known, entity_ref, known_from, metric_part, quote, source_part, url
+from api.shape import (
+    claimant_ref,
+    earliest_known,
+    entity_ref,
+    known_from,
+    metric_part,
+    quote,
+    source_part,
+    url,
+    value_part,
+)
 from api.values import combine
 from api.web.queries.listing import (
     Export,
@@ -95,13 +105,7 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
                 "id": f["id"],
                 "url": url("figures", f["id"]),
                 "source": source_part(f, "s_"),
-                "value": {
-                    "low": f["low"],
-                    "high": f["high"],
-                    "hedge": f["hedge"],
-                    "text": f["value_text"],
-                    "unit": f["unit"],
-                },
+                "value": value_part(f["low"], f["high"], f["hedge"], f["value_text"], f["unit"]),
                 "claimant": claimant_ref(f["claimant_id"], f["c_name"], f["attribution"]),
                 "via": entity_ref(f["via_id"], f["v_name"], f["v_type"]),
                 "origin": f["origin"],

@@ -23,9 +23,9 @@ from api.web.queries.rows import (
     participants,
     sorted_members,
 )
+from schemas.analysis import DISCREPANCY_KINDS
 from schemas.fixtures import HEDGES
 
-KINDS = ("value", "quantity", "hedge", "claimant", "event_date", "event_attribution")
 FIGURE_KINDS = ("value", "quantity", "hedge", "claimant")
 EVENT_KINDS = ("event_date", "event_attribution")
 
@@ -241,7 +241,7 @@ def _event_discrepancies(event: dict, cits: list[dict], kinds, names: dict) -> l
 
 
 def _all_discrepancies(db, args: dict) -> list[dict]:
-    kinds = set(args.get("kind") or KINDS)
+    kinds = set(args.get("kind") or DISCREPANCY_KINDS)
     entity = set(args.get("entity") or [])
     found: list[dict] = []
     if kinds & set(FIGURE_KINDS):

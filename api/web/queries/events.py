@@ -2,7 +2,17 @@
 
 import orjson
 
-from api.shape import claimant_ref, date_spec, earliest_known, entity_ref, known_from, quote, source_part, url
+from api.shape import (
+    claimant_ref,
+    date_spec,
+    earliest_known,
+    entity_ref,
+    known_from,
+    quote,
+    source_part,
+    url,
+    value_part,
+)
 from api.web.queries.fulltext import SEARCH_COLUMNS, match_expression
 from api.web.queries.listing import (
     Export,
@@ -135,13 +145,7 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
                 "url": url("figures", f["id"]),
                 "claim": f["claim_id"],
                 "source": f["source_id"],
-                "value": {
-                    "low": f["low"],
-                    "high": f["high"],
-                    "hedge": f["hedge"],
-                    "text": f["value_text"],
-                    "unit": f["unit"],
-                },
+                "value": value_part(f["low"], f["high"], f["hedge"], f["value_text"], f["unit"]),
                 "quote": quote(f["quote"], f["span_start"], f["span_end"]),
             }
         )

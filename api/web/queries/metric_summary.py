@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import quote as url_quote
 
-from api.shape import cited_quote, claimant_ref, date_spec, entity_ref, known_from, metric_part, source_stamp, url
+from api.shape import (
+    cited_quote,
+    claimant_ref,
+    date_spec,
+    entity_ref,
+    known_from,
+    metric_part,
+    source_stamp,
+    url,
+    value_part,
+)
 from api.values import OPEN_ABOVE, OPEN_BELOW
 from api.web.queries.listing import known_by
 from api.web.queries.rows import FIGURES, claimant_key, fetch
@@ -25,13 +35,7 @@ def _summary_figure(f: dict) -> dict:
         "id": f["id"],
         "url": url("figures", f["id"]),
         "subject": entity_ref(f["subject_id"], f["sub_name"], f["sub_type"]),
-        "value": {
-            "low": f["low"],
-            "high": f["high"],
-            "hedge": f["hedge"],
-            "text": f["value_text"],
-            "unit": f["m_unit"],
-        },
+        "value": value_part(f["low"], f["high"], f["hedge"], f["value_text"], f["m_unit"]),
         "period": date_spec(f, "period"),
         "attribution": f["attribution"],
         "source": source_stamp(f["source_id"], f["published"]),

@@ -1,6 +1,6 @@
 """Statements without numbers, and the items of the texts deliberately not counted (exclusions)."""
 
-from api.shape import entity_ref, quote, source_part, url
+from api.shape import claimant_ref, entity_ref, quote, source_part, url
 from api.web.queries.listing import Listing, any_in, any_of
 from api.web.queries.paging import in_list
 
@@ -50,12 +50,8 @@ def attach(db, rows: list[dict]) -> list[dict]:
             "id": r["id"],
             "url": url("statements", r["id"]),
             "source": source_part(r, "s_"),
-            "speaker": {
-                "id": r["speaker_id"],
-                "name": r["sp_name"],
-                "attribution": r["speaker"],
-                "url": url("entities", r["speaker_id"]),
-            },
+            # Never None: a statement's speaker has an entity, its wording or both.
+            "speaker": claimant_ref(r["speaker_id"], r["sp_name"], r["speaker"]),
             "cue": r["cue"],
             "quote": quote(r["quote"], r["span_start"], r["span_end"]),
             "about": about.get(r["id"], []),
