@@ -58,6 +58,8 @@ def measure(db: Path, reuse_port: bool, bursts: int, connections: int) -> list[l
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "gunicorn.conf.py"
         text = (Path(__file__).resolve().parent.parent / "gunicorn.conf.py").read_text()
+        # Without the line to replace, both runs would measure the same setting.
+        assert "reuse_port = True" in text, "gunicorn.conf.py no longer says 'reuse_port = True'"
         config.write_text(text.replace("reuse_port = True", f"reuse_port = {reuse_port}"))
         with serve(db, Path(tmp) / "log", workers=2, threads=4, config=config) as server:
             workers = server.wait_for_workers(2)
