@@ -228,7 +228,9 @@ class Checker:
         self.claims = fixtures.by_id("claims")
         self.sources = fixtures.by_id("sources")
         # A figure may name an event only if its own source cites that event.
-        self.event_sources = {(r.data["id"], c["source"]) for r in fixtures.records["events"] for c in r.data["citations"]}
+        self.event_sources = {
+            (r.data["id"], c["source"]) for r in fixtures.records["events"] for c in r.data["citations"]
+        }
 
     def add(self, rec: Record, fld: str, message: str):
         self.problems.append(Problem(rec.file, rec.label, fld, message))

@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 
 from api.build.coverage import MONTHS
-from api.build.fixtures import Fixtures, Problem, alias_key
+from api.build.fixtures import Fixtures, Problem
 from api.build.mentions import citation_entities, names_entity
 from api.build.texts import read_text
 
