@@ -24,19 +24,19 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 TEXTS  ?= $(or $(CLAIMBASE_TEXTS),../shared/seeds)
 
 # Rebuilt when the fixtures, the archived texts or the code that shapes a row
-# change: the same inputs the build id covers (api/build/database.py).
+# change: the same inputs the build id covers (api/builder/database.py).
 $(DB): $(VENV)/.runtime $(shell find fixtures -path fixtures/drafts -prune -o \( -name '*.yaml' -o -name '*.jsonl' \) -print) \
 		$(wildcard $(TEXTS)/*.txt) \
-		$(shell find api/build api/shape.py schemas -name '*.py')
-	$(PY) -m api.build --db $(DB) --texts $(TEXTS)
+		$(shell find api/builder api/shape.py schemas -name '*.py')
+	$(PY) -m api.builder --db $(DB) --texts $(TEXTS)
 
 db: $(DB)  ## validate the fixtures and build the database
 
 check: $(VENV)/.runtime  ## validate the fixtures without writing anything
-	$(PY) -m api.build --check --texts $(TEXTS)
+	$(PY) -m api.builder --check --texts $(TEXTS)
 
 coverage: $(VENV)/.runtime  ## which numbers and dates of the texts the fixtures cover
-	$(PY) -m api.build.coverage --texts $(TEXTS)
+	$(PY) -m api.builder.coverage --texts $(TEXTS)
 
 run: $(DB)  ## build the database and serve the API with gunicorn on 127.0.0.1:8000
 	CLAIMBASE_DB=$(DB) $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'api.web:create_app()'

@@ -2,12 +2,26 @@
 
 Shared by the build (which stores each figure's served JSON document) and the
 request-time queries (which shape the other records): one place for every
-``{id, name, url}`` reference.
+``{id, name, url}`` reference, and for the key names are matched by.  A leaf:
+it imports nothing of ``api``, so both halves can use it.
 """
 
+import unicodedata
 from functools import cache
 
 API_PREFIX = "/api/v1"
+
+
+def alias_key(name: str) -> str:
+    """Normalise a name for case- and punctuation-insensitive matching.
+
+    ``Kim Jong-un`` and ``kim jong un`` share one key; so do the curly and
+    straight apostrophes.
+    """
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = text.replace("’", "'").replace("‘", "'")
+    text = "".join(ch if ch.isalnum() or ch == "'" else " " for ch in text)
+    return " ".join(text.split())
 
 
 def url(kind: str, ident: str | None) -> str | None:
@@ -152,7 +166,7 @@ def figure_dict(
     :func:`source_part` and :func:`event_part` (the build passes them
     pre-serialised, once per source, metric or entity); ``period`` from
     :func:`date_spec`.  The build stores the result as
-    ``figure_docs.doc`` (api.build.rows.FigureShaper), so that serving a figure is
+    ``figure_docs.doc`` (api.builder.rows.FigureShaper), so that serving a figure is
     reading a string.
     """
     ident, claim, value, span = f["id"], f["claim"], f["value"], f["span"]

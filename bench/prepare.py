@@ -1,7 +1,7 @@
 """Generate the synthetic benchmark dataset and build its database: ``python -m bench.prepare``.
 
 The fixtures come from ``bench.synth`` (deterministic for a seed) and go through
-the normal validated build (``api.build``), run as a child process so that its
+the normal validated build (``api.builder``), run as a child process so that its
 peak memory can be measured. The result is cached: a second run with the same
 parameters and the same code reuses ``<dir>/claims.db``.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Code whose change invalidates a cached dataset: the generator and everything the build runs.
-CODE = ["bench/synth.py", "api/build/*.py", "api/shape.py", "schemas/*.py"]
+CODE = ["bench/synth.py", "api/builder/*.py", "api/shape.py", "schemas/*.py"]
 
 
 def stamp(params: dict) -> str:
@@ -68,7 +68,7 @@ def prepare(directory: Path, figures: int, seed: int, force: bool = False) -> di
         [
             sys.executable,
             "-m",
-            "api.build",
+            "api.builder",
             "--fixtures",
             str(directory / "fixtures"),
             "--texts",

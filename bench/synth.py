@@ -5,7 +5,7 @@ formats as ``fixtures/``) and the archived texts they quote, so the result goes
 through the normal, fully validated build::
 
     python -m bench.synth bench/data --figures 1000000
-    python -m api.build --fixtures bench/data/fixtures --texts bench/data/texts --db bench/data/claims.db
+    python -m api.builder --fixtures bench/data/fixtures --texts bench/data/texts --db bench/data/claims.db
 
 The data is deterministic for a seed and shaped like real reporting: a few
 metrics and subjects dominate (Zipf), claims repeat across sources, periods

@@ -15,7 +15,7 @@ from schemas.common import (
     meta,
     window_date,
 )
-from schemas.fixtures import HEDGES, METRIC_CATEGORIES
+from schemas.vocabulary import HEDGES, METRIC_CATEGORIES
 
 FIGURE_SORT_KEYS = ("published", "published_or_assumed", "period", "value", "source", "metric", "claimant", "id")
 FORMATS = ("json", "csv", "ndjson")

@@ -2,7 +2,7 @@
 
 These schemas check the *shape* of each record (types, enums, id syntax, date
 syntax, unknown fields).  Checks that need more than one record (references,
-duplicate ids, quotes against the archived texts) live in ``api.build``.
+duplicate ids, quotes against the archived texts) live in ``api.builder``.
 """
 
 import re
@@ -16,81 +16,20 @@ from marshmallow import (
     validates_schema,
 )
 
+from schemas.vocabulary import (
+    ASSESSMENT_STANCES,
+    ENTITY_TYPES,
+    EVENT_STATUSES,
+    EVENT_TYPES,
+    HEDGES,
+    METRIC_CATEGORIES,
+    PRECISIONS,
+    STANCES,
+)
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would accept a trailing newline
 SLUG = validate.Regexp(SLUG_RE, error="must be a kebab-case slug (a-z, 0-9 and '-')")
 
-ENTITY_TYPES = (
-    "country",
-    "person",
-    "group",
-    "organization",
-    "agency",
-    "government",
-    "military",
-    "media-outlet",
-    "place",
-    "region",
-    "city",
-    "facility",
-    "weapon",
-    "vehicle",
-    "aircraft",
-    "ship",
-    "military-unit",
-    "document",
-)
-METRIC_CATEGORIES = (
-    "troops",
-    "casualties",
-    "munitions",
-    "strikes",
-    "personnel",
-    "ratio",
-    "demographics",
-    "organizations",
-    "capacity",
-    "visits",
-)
-HEDGES = (
-    "exact",
-    "about",
-    "up_to",
-    "at_least",
-    "more_than",
-    "less_than",
-    "range",
-    "about_range",
-    "vague",
-)
-PRECISIONS = ("day", "week", "month", "season", "year", "decade")
-STANCES = ("reporting", "skeptical", "supportive", "opinion")
-EVENT_TYPES = (
-    "deployment",
-    "troop-movement",
-    "sighting",
-    "satellite-observation",
-    "visit",
-    "announcement",
-    "confirmation",
-    "strike",
-    "report",
-    "statement",
-    "anniversary",
-    "forecast",
-    "inspection",
-    "training",
-    "supply",
-    "policy",
-    "memorial",
-    "military-operation",
-    "selection",
-    "treaty",
-    "cooperation",
-)
-EVENT_STATUSES = ("occurred", "ongoing", "planned", "expected", "alleged", "possible")
-# How a party stands towards a claim: says it is true, declines or has not yet
-# said so, questions it, says it is false.
-ASSESSMENT_STANCES = ("confirms", "has-not-confirmed", "doubts", "disputes")
 
 # A date at the precision the text gives: YYYY, YYYY-MM or YYYY-MM-DD.
 PARTIAL_DATE_RE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?\Z")

@@ -26,8 +26,8 @@ from schemas.figures import (
     repeated,
     sort_field,
 )
-from schemas.fixtures import ENTITY_TYPES, EVENT_STATUSES, EVENT_TYPES, METRIC_CATEGORIES, STANCES
 from schemas.statements import STANCE_ARG, AssessmentSchema, CorroborationSchema, EventFigureSchema
+from schemas.vocabulary import ENTITY_TYPES, EVENT_STATUSES, EVENT_TYPES, METRIC_CATEGORIES, STANCES
 
 # ---- sources ---------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from schemas.common import ListArgs, PageSchema, QuoteSchema, WireSchema, meta
 from schemas.figures import ClaimantSchema, EntityRefSchema, SourceRefSchema, ValueSchema, repeated, sort_field
-from schemas.fixtures import ASSESSMENT_STANCES
+from schemas.vocabulary import ASSESSMENT_STANCES
 
 # ---- statements -------------------------------------------------------------
 

@@ -214,7 +214,7 @@ def build_variant(target: Path, workdir: Path) -> str:
         raise ServerError(f"cannot make a variant build: no {marker!r} in {sources}")
     sources.write_text(text.replace(marker, "note: variant build for scripts.faults", 1))
     subprocess.run(
-        [sys.executable, "-m", "api.build", "--fixtures", str(fixtures), "--db", str(target)],
+        [sys.executable, "-m", "api.builder", "--fixtures", str(fixtures), "--db", str(target)],
         cwd=ROOT,
         check=True,
         capture_output=True,

@@ -114,8 +114,8 @@ def rss_kb(pid: int) -> int:
 def ensure_db(path: Path) -> Path:
     """Build the database from fixtures/ at ``path`` if there is none yet."""
     if not path.exists():
-        print(f"{path} does not exist: building it (python -m api.build --db {path})", flush=True)
-        subprocess.run([sys.executable, "-m", "api.build", "--db", str(path)], cwd=ROOT, check=True)
+        print(f"{path} does not exist: building it (python -m api.builder --db {path})", flush=True)
+        subprocess.run([sys.executable, "-m", "api.builder", "--db", str(path)], cwd=ROOT, check=True)
     return path
 
 

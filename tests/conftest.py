@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from api.build.database import build
-from api.build.fixtures import DEFAULT_FIXTURES_DIR, load
-from api.build.texts import texts_dir
+from api.builder.database import build
+from api.builder.fixtures import DEFAULT_FIXTURES_DIR, load
+from api.builder.texts import texts_dir
 from api.curate import holdout
 from api.web import create_app
 from bench.synth import generate

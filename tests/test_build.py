@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.build import database
-from api.build.database import build, main
-from api.build.fixtures import FixtureError, load_and_validate
-from api.build.texts import read_text
+from api.builder import database
+from api.builder.database import build, main
+from api.builder.fixtures import FixtureError, load_and_validate
+from api.builder.texts import read_text
 from scripts.stack import build_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,7 +248,7 @@ def test_the_build_id_changes_with_the_code_that_shapes_a_row(tmp_path, story_fi
 
 def test_every_module_that_shapes_a_row_is_hashed():
     hashed = {p.relative_to(ROOT).as_posix() for p in database.SHAPING_SOURCES}
-    assert {"api/shape.py", "schemas/fixtures.py", "schemas/dates.py", "api/build/rows.py"} <= hashed
+    assert {"api/shape.py", "schemas/fixtures.py", "schemas/dates.py", "api/builder/rows.py"} <= hashed
     assert all(p.is_file() for p in database.SHAPING_SOURCES)
 
 
@@ -283,5 +283,5 @@ def test_make_rebuilds_the_database_when_code_texts_or_fixtures_change(tmp_path,
     build(target, texts=texts)
     assert make_question(target, texts) == 0
     text = str(sorted(texts.glob("*.txt"))[0])
-    for changed in ("api/shape.py", "api/build/rows.py", "schemas/dates.py", "fixtures/metrics.yaml", text):
+    for changed in ("api/shape.py", "api/builder/rows.py", "schemas/dates.py", "fixtures/metrics.yaml", text):
         assert make_question(target, texts, changed) == 1, changed

@@ -1,7 +1,7 @@
 """The curated record says what the texts say: coverage and spot checks."""
 
-from api.build.coverage import coverage, find_cues, find_items, summary_line
-from api.build.fixtures import load_and_validate
+from api.builder.coverage import coverage, find_cues, find_items, summary_line
+from api.builder.fixtures import load_and_validate
 from tests.conftest import get_all
 
 S000 = "nk-plans-30000-more-troops"

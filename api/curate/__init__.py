@@ -1,4 +1,4 @@
 """Curation tools: draft fixtures for a new text, a review page, and a leave-one-out score.
 
-Imports api.build and schemas; api.build never imports this package.
+Imports api.builder and schemas; api.builder never imports this package.
 """

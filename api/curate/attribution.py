@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from api.build.coverage import find_cues
+from api.builder.coverage import find_cues
 from api.curate.vocab import Vocabulary
 
 ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Sgt", "Capt", "Prof", "Jr", "Sr", "No", "vs")

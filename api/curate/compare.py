@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from api.build.fixtures import Fixtures, load
+from api.builder.fixtures import Fixtures, load
 
 
 @dataclass

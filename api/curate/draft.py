@@ -24,8 +24,8 @@ from pathlib import Path
 
 import yaml
 
-from api.build.coverage import find_cues, find_items
-from api.build.fixtures import DEFAULT_FIXTURES_DIR, load
+from api.builder.coverage import find_cues, find_items
+from api.builder.fixtures import DEFAULT_FIXTURES_DIR, load
 from api.curate.attribution import (
     PRONOUN_RE,
     SPEECH_NOUNS,

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from api.build.fixtures import DEFAULT_FIXTURES_DIR, ROOT, Fixtures, load
-from api.build.texts import read_text, texts_dir
+from api.builder.fixtures import DEFAULT_FIXTURES_DIR, ROOT, Fixtures, load
+from api.builder.texts import read_text, texts_dir
 from api.curate.draft import Drafter, write_draft
 from api.curate.vocab import Vocabulary
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import orjson
 import yaml
 
-from api.build.fixtures import (
+from api.builder.fixtures import (
     DEFAULT_FIXTURES_DIR,
     KINDS,
     FixtureError,

@@ -17,9 +17,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.build.coverage import find_cues, find_items
-from api.build.fixtures import DEFAULT_FIXTURES_DIR, ROOT, fixture_files, read_records
-from api.build.texts import read_text, texts_dir
+from api.builder.coverage import find_cues, find_items
+from api.builder.fixtures import DEFAULT_FIXTURES_DIR, ROOT, fixture_files, read_records
+from api.builder.texts import read_text, texts_dir
 
 KINDS = ("figure", "event", "statement", "exclusion", "source")
 COLOURS = {

@@ -16,7 +16,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from api.build.fixtures import Fixtures, alias_key
+from api.builder.fixtures import Fixtures
+from api.shape import alias_key
 
 STOP = set(
     "a an the of to in on at by for from with and or but as is are was were be been being has have had "

@@ -24,7 +24,7 @@ from api.web.queries.rows import (
     sorted_members,
 )
 from schemas.analysis import DISCREPANCY_KINDS
-from schemas.fixtures import HEDGES
+from schemas.vocabulary import HEDGES
 
 FIGURE_KINDS = ("value", "quantity", "hedge", "claimant")
 EVENT_KINDS = ("event_date", "event_attribution")

@@ -1,7 +1,6 @@
 """Entities: countries, people, organisations, places, weapons, outlets."""
 
-from api.build.fixtures import alias_key
-from api.shape import quote, url
+from api.shape import alias_key, quote, url
 from api.web.queries.listing import Listing, any_of
 from api.web.queries.paging import in_list
 from api.web.queries.rows import entities

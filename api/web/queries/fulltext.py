@@ -17,7 +17,7 @@ import re
 import sqlite3
 import threading
 
-# The columns of each full-text index (api.build): a column filter must name one of them.
+# The columns of each full-text index (api.builder): a column filter must name one of them.
 FIGURE_COLUMNS = ("quote", "value_text", "attribution")
 SEARCH_COLUMNS = ("title", "body")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 
-from api.web.queries.entities import alias_key
+from api.shape import alias_key
 
 
 def entity(db, value: str) -> list[str]:

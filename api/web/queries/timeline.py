@@ -34,7 +34,7 @@ def _with_known_from(entry: dict, rows: list[dict]) -> dict:
 
 
 def _event_entry(event_id: str, cits: list[dict]) -> dict:
-    # The narrowest date a visible citation gives (the rule of api.build).
+    # The narrowest date a visible citation gives (the rule of api.builder).
     dated = [c for c in cits if c["date_first_day"]]
     best = min(
         dated,

@@ -1,6 +1,6 @@
 """Coverage check: is every number, date and attribution cue in the texts curated or excluded?
 
-``python -m api.build.coverage`` lists, for each archived document, every numeral,
+``python -m api.builder.coverage`` lists, for each archived document, every numeral,
 number word ("30,000", "nine", "second", "triple", "hundreds"), date
 expression (month and weekday names, seasons, "last year", "earlier this
 week", "two weeks ago") and attribution cue ("said", "according to",
@@ -20,8 +20,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.build.fixtures import DEFAULT_FIXTURES_DIR, FixtureError, Fixtures, load, validate
-from api.build.texts import read_text, texts_dir
+from api.builder.fixtures import DEFAULT_FIXTURES_DIR, FixtureError, Fixtures, load, validate
+from api.builder.texts import read_text, texts_dir
 
 NUMBER_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -220,7 +220,7 @@ def _context(text: str, item: Item, width: int = 30) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m api.build.coverage", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m api.builder.coverage", description=__doc__.splitlines()[0])
     parser.add_argument("--fixtures", default=str(DEFAULT_FIXTURES_DIR))
     parser.add_argument("--texts", default=None, help="archived texts (default: $CLAIMBASE_TEXTS or ../shared/seeds)")
     parser.add_argument("--verbose", "-v", action="store_true", help="list every item and what covers it")

@@ -1,6 +1,6 @@
 """Flags for review: prose in the fixtures that may say more than the texts.
 
-The validation (api.build.fixtures) proves every quote is verbatim; it cannot
+The validation (api.builder.fixtures) proves every quote is verbatim; it cannot
 prove that an entity's description, an event's title and summary or a claim's
 statement say only what the texts say.  :func:`review` flags what a reviewer
 should look at:
@@ -13,7 +13,7 @@ should look at:
 - an event participant or location that no citation of the event names (in
   its quote, actors, attribution or location).
 
-Flags are warnings, not errors: ``python -m api.build --check`` prints them and
+Flags are warnings, not errors: ``python -m api.builder --check`` prints them and
 the build goes on; the curated data set is kept at zero flags by a test
 (tests/test_fidelity.py).  Outside knowledge belongs in a ``note`` that says
 "outside the texts: …".
@@ -24,10 +24,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from api.build.coverage import MONTHS
-from api.build.fixtures import Fixtures, Problem
-from api.build.mentions import citation_entities, names_entity
-from api.build.texts import read_text
+from api.builder.coverage import MONTHS
+from api.builder.fixtures import Fixtures, Problem
+from api.builder.mentions import citation_entities, names_entity
+from api.builder.texts import read_text
 
 WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z0-9]+)*")
 OUTSIDE_RE = re.compile(r"\(outside the texts:[^)]*\)", re.I)

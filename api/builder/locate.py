@@ -1,8 +1,8 @@
-"""Print the span of a verbatim quote in an archived text: python -m api.build.locate 002 "quote"."""
+"""Print the span of a verbatim quote in an archived text: python -m api.builder.locate 002 "quote"."""
 
 import sys
 
-from api.build.texts import locate, read_text, texts_dir
+from api.builder.texts import locate, read_text, texts_dir
 
 
 def main(argv: list[str]) -> int:

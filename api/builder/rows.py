@@ -1,7 +1,7 @@
 """Turn validated fixtures into table rows: one dict per row, and each figure as a row and its served JSON.
 
 Everything here shapes what the database stores, so its source is part of the
-build id (api.build.database.SHAPING_SOURCES).
+build id (api.builder.database.SHAPING_SOURCES).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import orjson
 
-from api.build.fixtures import DATE_SPEC_KEYS, Fixtures, alias_key, date_columns
-from api.build.mentions import citation_entities
-from api.shape import date_spec, entity_ref, event_part, figure_dict, metric_part, number, source_part
+from api.builder.fixtures import DATE_SPEC_KEYS, Fixtures, date_columns
+from api.builder.mentions import citation_entities
+from api.shape import alias_key, date_spec, entity_ref, event_part, figure_dict, metric_part, number, source_part
 
 DATE_COLS = (*DATE_SPEC_KEYS, "first_day", "last_day")
 UNKNOWN_LAST = "~"  # sorts after every id and ISO date
@@ -48,7 +48,7 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
     """Turn validated fixtures, other than figures, into rows of the tables they fill (by table name).
 
     The claims' statistics are zero here: the build computes them from the
-    figures (api.build.database.CLAIM_STATS_SQL).
+    figures (api.builder.database.CLAIM_STATS_SQL).
     """
     rows: dict[str, list[dict]] = {name: [] for name in RECORD_TABLES}
     sources = fixtures.by_id("sources")

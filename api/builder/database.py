@@ -1,9 +1,9 @@
-"""Build the SQLite database from the fixtures: ``python -m api.build``.
+"""Build the SQLite database from the fixtures: ``python -m api.builder``.
 
 One process, in order: load every fixture file and check each record with its
 marshmallow schema, then every reference and every quote against the archived
-texts (api.build.fixtures), reporting every problem at once; turn the records
-into rows (api.build.rows); write them to a temporary file beside the target
+texts (api.builder.fixtures), reporting every problem at once; turn the records
+into rows (api.builder.rows); write them to a temporary file beside the target
 (STRICT tables with foreign keys, inserted with sqlite-utils), build the
 indexes, the full-text indexes and the tables derived from the figures (claim
 statistics, facet counts) in SQL; run ``foreign_key_check`` and
@@ -28,16 +28,16 @@ from pathlib import Path
 
 import sqlite_utils
 
-from api.build.fixtures import (
+from api.builder.fixtures import (
     DEFAULT_FIXTURES_DIR,
     FixtureError,
     Fixtures,
     load_and_validate,
     record_hash,
 )
-from api.build.review import review
-from api.build.rows import DATE_COLS, RECORD_TABLES, figure_rows, table_rows
-from api.build.texts import sha256_of, texts_dir
+from api.builder.review import review
+from api.builder.rows import DATE_COLS, RECORD_TABLES, figure_rows, table_rows
+from api.builder.texts import sha256_of, texts_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = ROOT / "data" / "claims.db"
@@ -48,10 +48,10 @@ SCHEMA_VERSION = "1"
 SHAPING_SOURCES = tuple(
     ROOT / name
     for name in (
-        "api/build/database.py",
-        "api/build/rows.py",
-        "api/build/mentions.py",  # citation_entities fills event_citation_entities
-        "api/build/fixtures.py",
+        "api/builder/database.py",
+        "api/builder/rows.py",
+        "api/builder/mentions.py",  # citation_entities fills event_citation_entities
+        "api/builder/fixtures.py",
         "api/shape.py",
         "schemas/fixtures.py",
         "schemas/dates.py",
@@ -174,7 +174,7 @@ TABLES: dict[str, tuple[dict, object, list, set]] = {
         [("location_id", "entities", "id"), ("date_source_id", "sources", "id")],
         {"type", "title", "summary", "status", "citation_count"},
     ),
-    # The entities each citation supports (api.build.mentions.citation_entities): an
+    # The entities each citation supports (api.builder.mentions.citation_entities): an
     # event matches an entity for a source only through that source's citation.
     "event_citation_entities": (
         {"citation_id": T, "event_id": T, "source_id": T, "entity_id": T},
@@ -611,7 +611,7 @@ def build(target: Path = DEFAULT_DB, fixtures_dir: Path = DEFAULT_FIXTURES_DIR, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m api.build", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m api.builder", description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=os.environ.get("CLAIMBASE_DB", str(DEFAULT_DB)), help="database to write")
     parser.add_argument("--fixtures", default=str(DEFAULT_FIXTURES_DIR), help="fixtures directory")
     parser.add_argument(
@@ -636,7 +636,7 @@ def main(argv: list[str] | None = None) -> int:
             fixtures = load_and_validate(Path(args.fixtures), texts)
             n = sum(len(v) for v in fixtures.records.values())
             print(f"ok: {n} records valid (build id {build_id_for(fixtures, texts)})")
-            # Flags for review are warnings: printed, never a failed check (api.build.review).
+            # Flags for review are warnings: printed, never a failed check (api.builder.review).
             flags = review(fixtures, texts)
             for flag in flags:
                 print(f"review: {flag}")

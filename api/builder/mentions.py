@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from api.build.fixtures import alias_key
+from api.shape import alias_key
 
 
 @cache

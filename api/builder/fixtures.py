@@ -11,7 +11,6 @@ texts, and returns *all* problems at once, each naming file, record and field.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,7 +19,8 @@ import orjson
 import yaml
 from marshmallow import ValidationError
 
-from api.build.texts import locate, read_text, sha256_of
+from api.builder.texts import locate, read_text, sha256_of
+from api.shape import alias_key
 from schemas.dates import span_bounds
 from schemas.fixtures import DRAFT_KEYS, FIXTURE_SCHEMAS, DraftMarksSchema
 
@@ -71,7 +71,7 @@ class Record:
 
 
 def record_hash(data: dict) -> int:
-    """Return a 512-bit hash of a loaded record's canonical JSON (see api.build.database.build_id_for)."""
+    """Return a 512-bit hash of a loaded record's canonical JSON (see api.builder.database.build_id_for)."""
     return int.from_bytes(hashlib.blake2b(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).digest(), "big")
 
 
@@ -202,18 +202,6 @@ def load(directory: Path = DEFAULT_FIXTURES_DIR, extra: dict[str, list[dict]] | 
                 if rec is not None:
                     fixtures.records[kind].append(rec)
     return fixtures, problems
-
-
-def alias_key(name: str) -> str:
-    """Normalise a name for case- and punctuation-insensitive matching.
-
-    ``Kim Jong-un`` and ``kim jong un`` share one key; so do the curly and
-    straight apostrophes.
-    """
-    text = unicodedata.normalize("NFKC", name).casefold()
-    text = text.replace("’", "'").replace("‘", "'")
-    text = "".join(ch if ch.isalnum() or ch == "'" else " " for ch in text)
-    return " ".join(text.split())
 
 
 class Checker:

@@ -1,1 +1,0 @@
-"""Build time: load and validate the fixtures and write the database (``python -m api.build``)."""

@@ -1,5 +1,0 @@
-import sys
-
-from api.build.database import main
-
-sys.exit(main())

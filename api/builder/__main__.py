@@ -1,0 +1,5 @@
+import sys
+
+from api.builder.database import main
+
+sys.exit(main())
