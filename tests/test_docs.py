@@ -74,9 +74,7 @@ def test_the_readme_names_every_operation():
     spec = yaml.safe_load((ROOT / "openapi.yaml").read_text("utf-8"))
     readme = (ROOT / "README.md").read_text("utf-8")
     named = {re.sub(r"\{[a-z_]+\}", "{id}", p) for p in SHORT_PATH.findall(readme)}
-    missing = sorted(
-        p for p in spec["paths"] if re.sub(r"\{[a-z_]+\}", "{id}", p.removeprefix("/api/v1")) not in named
-    )
+    missing = sorted(p for p in spec["paths"] if re.sub(r"\{[a-z_]+\}", "{id}", p.removeprefix("/api/v1")) not in named)
     assert not missing, f"README.md's endpoint table lacks {missing}"
 
 
