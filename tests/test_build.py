@@ -11,10 +11,12 @@ import pytest
 import yaml
 
 from api.builder import database
+from api.builder import texts as texts_module
 from api.builder.database import build, main
 from api.builder.fixtures import FixtureError, load_and_validate
 from api.builder.texts import read_text
 from scripts.stack import build_id
+from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 QUOTED = {
@@ -252,21 +254,48 @@ def test_every_module_that_shapes_a_row_is_hashed():
     assert all(p.is_file() for p in database.SHAPING_SOURCES)
 
 
-def test_the_build_id_changes_with_a_text(tmp_path, texts):
+def test_the_build_id_is_the_same_with_or_without_the_archive_and_health_says_which(tmp_path, story_fixtures, texts):
+    with_texts = build(tmp_path / "verified.db", story_fixtures, texts)
+    without = build(tmp_path / "unverified.db", story_fixtures, None)
+    assert with_texts["build_id"] == without["build_id"]
+    health = {
+        name: make_app(tmp_path / name).test_client().get("/health").get_json()
+        for name in ("verified.db", "unverified.db")
+    }
+    verified, unverified = health["verified.db"]["texts"], health["unverified.db"]["texts"]
+    assert verified["verified"] is True and unverified["verified"] is False
+    # Both name the same texts: the sha256 of what `sha256sum` prints for the archived files the sources name.
+    names = sorted(s["filename"] for s in load_and_validate(story_fixtures, texts).data("sources"))
+    manifest = "".join(f"{hashlib.sha256((texts / n).read_bytes()).hexdigest()}  {n}\n" for n in names)
+    assert verified["sha256"] == unverified["sha256"] == hashlib.sha256(manifest.encode()).hexdigest()
+    assert verified["sources"] == unverified["sources"] == len(names)
+
+
+def test_a_changed_text_is_a_problem_not_another_build_id(tmp_path, texts):
     copy = tmp_path / "texts"
     shutil.copytree(texts, copy)
-    fixtures = load_and_validate(ROOT / "fixtures", texts)
-    original = database.build_id_for(fixtures, texts)
-    assert database.build_id_for(fixtures, copy) == original
     changed = sorted(copy.glob("*.txt"))[0]
     data = bytearray(changed.read_bytes())
     data[-1] = ord("?") if data[-1] != ord("?") else ord("!")
     changed.write_bytes(bytes(data))
-    assert database.build_id_for(fixtures, copy) != original
-    # A changed text is also a validation problem: the fixtures pin each text's sha256.
+    # The fixtures pin each text's sha256: a text that differs from it fails the build.
     with pytest.raises(FixtureError) as info:
         build(tmp_path / "claims.db", texts=copy)
     assert any(p.field == "sha256" and p.file.endswith("sources.yaml") for p in info.value.problems)
+
+
+def test_without_the_archive_the_build_says_so_and_a_named_directory_must_exist(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("CLAIMBASE_TEXTS", raising=False)
+    monkeypatch.setattr(texts_module, "DEFAULT_TEXTS_DIR", tmp_path / "no-archive")
+    assert main(["--db", str(tmp_path / "claims.db")]) == 0
+    out = capsys.readouterr()
+    assert f"no archived texts at {tmp_path / 'no-archive'}" in out.err and "NOT verified" in out.out
+    assert (tmp_path / "claims.db").exists()
+    assert main(["--db", str(tmp_path / "other.db"), "--texts", str(tmp_path / "typo")]) == 2
+    monkeypatch.setenv("CLAIMBASE_TEXTS", str(tmp_path / "typo"))
+    assert main(["--db", str(tmp_path / "other.db")]) == 2
+    assert "typo not found" in capsys.readouterr().err
+    assert not (tmp_path / "other.db").exists()
 
 
 def make_question(target: Path, texts: Path, *newer: str) -> int:

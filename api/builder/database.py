@@ -37,7 +37,7 @@ from api.builder.fixtures import (
 )
 from api.builder.review import review
 from api.builder.rows import DATE_COLS, RECORD_TABLES, figure_rows, table_rows
-from api.builder.texts import sha256_of, texts_dir
+from api.builder.texts import texts_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = ROOT / "data" / "claims.db"
@@ -434,27 +434,39 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def texts_digest(fixtures: Fixtures, texts: Path | None) -> str:
-    """Return a hash of the archived texts the sources name (as read, not as the fixtures say)."""
-    if texts is None:
-        return "unchecked"
-    digest = hashlib.sha256()
-    for source in sorted(fixtures.data("sources"), key=lambda s: s["id"]):
-        digest.update(f"{source['filename']}:{sha256_of(texts, source['filename'])};".encode())
-    return digest.hexdigest()
+def texts_manifest(fixtures: Fixtures) -> str:
+    """Return the archived texts the sources name, as ``sha256sum`` lists them: ``<sha256>  <filename>`` lines.
+
+    The sha256 is the one the fixtures record (which the build checks against
+    the archive when it is present), so the manifest is the same with or
+    without the archive, and ``sha256sum -c`` checks an archive against it.
+    """
+    return "".join(
+        f"{s['sha256']}  {s['filename']}\n" for s in sorted(fixtures.data("sources"), key=lambda s: s["filename"])
+    )
 
 
-def build_id_for(fixtures: Fixtures, texts: Path | None) -> str:
+def texts_status(fixtures: Fixtures, texts: Path | None) -> dict:
+    """Say whether every quote and span was checked against the archived texts, and which texts (for /health)."""
+    manifest = texts_manifest(fixtures)
+    return {
+        "verified": texts is not None,
+        "sources": len(fixtures.records["sources"]),
+        "sha256": hashlib.sha256(manifest.encode()).hexdigest(),
+    }
+
+
+def build_id_for(fixtures: Fixtures) -> str:
     """Return a short hash of everything that shapes the served data.
 
-    That is the schema version, the source of the shaping code, the archived
-    texts and the validated records.  The records are hashed as a multiset
+    That is the schema version, the source of the shaping code and the
+    validated records, which include each archived text's sha256 as the
+    fixtures record it: the id does not depend on whether the archive was
+    there to check the quotes against.  The records are hashed as a multiset
     (each record's canonical JSON hashed, the hashes summed): the same records
     in other files or another order give the same id.
     """
-    digest = hashlib.sha256(
-        f"schema {SCHEMA_VERSION};code {code_digest()};texts {texts_digest(fixtures, texts)};".encode()
-    )
+    digest = hashlib.sha256(f"schema {SCHEMA_VERSION};code {code_digest()};".encode())
     for kind, records in sorted(fixtures.records.items()):
         total = sum(record_hash(r.data) for r in records)
         digest.update(f"{kind}:{len(records)}:{total % (1 << 512):x};".encode())
@@ -474,8 +486,13 @@ class Timer:
         self._last = now
 
 
-def write_database(fixtures: Fixtures, path: Path, build_id: str, timer: Timer | None = None) -> dict[str, int]:
-    """Write a complete, checked database of validated ``fixtures`` to ``path`` (an empty file); return row counts."""
+def write_database(
+    fixtures: Fixtures, path: Path, build_id: str, timer: Timer | None = None, texts: dict | None = None
+) -> dict[str, int]:
+    """Write a complete, checked database of validated ``fixtures`` to ``path`` (an empty file); return row counts.
+
+    ``texts`` is what :func:`texts_status` says of the quotes' verification.
+    """
     timer = timer or Timer()
     rows = table_rows(fixtures)
     db = sqlite_utils.Database(path)
@@ -525,7 +542,12 @@ def write_database(fixtures: Fixtures, path: Path, build_id: str, timer: Timer |
             db.execute(FIGURE_COUNTS_SQL)
         timer.done("derived tables")
         counts = {name: db[name].count for name in TABLES if name not in ("build_info", "figure_docs")}
-        info = {"build_id": build_id, "schema_version": SCHEMA_VERSION, "counts": json.dumps(counts, sort_keys=True)}
+        info = {
+            "build_id": build_id,
+            "schema_version": SCHEMA_VERSION,
+            "counts": json.dumps(counts, sort_keys=True),
+            "texts": json.dumps(texts or texts_status(fixtures, None), sort_keys=True),
+        }
         with db.conn:
             db["build_info"].insert_all([{"key": k, "value": v} for k, v in info.items()])
         # Statistics for the query planner, from a sample of each index.
@@ -592,14 +614,15 @@ def build(target: Path = DEFAULT_DB, fixtures_dir: Path = DEFAULT_FIXTURES_DIR, 
     try:
         fixtures = load_and_validate(Path(fixtures_dir), texts)
         timer.done("load and validate")
-        build_id = build_id_for(fixtures, texts)
+        build_id = build_id_for(fixtures)
+        status = texts_status(fixtures, texts)
         timer.done("build id")
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
         tmp = Path(name)
         try:
-            counts = write_database(fixtures, tmp, build_id, timer)
+            counts = write_database(fixtures, tmp, build_id, timer, status)
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         finally:
@@ -607,7 +630,15 @@ def build(target: Path = DEFAULT_DB, fixtures_dir: Path = DEFAULT_FIXTURES_DIR, 
     finally:
         if collecting:
             gc.enable()
-    return {"build_id": build_id, "counts": counts, "path": str(target), "timings": timer.phases}
+    return {"build_id": build_id, "counts": counts, "texts": status, "path": str(target), "timings": timer.phases}
+
+
+def verification(status: dict, texts: Path | None) -> str:
+    """Say in one line whether the quotes were checked against the archive, and against which texts."""
+    which = f"the {status['sources']} texts whose sha256 the fixtures record (manifest sha256 {status['sha256'][:16]})"
+    if status["verified"]:
+        return f"verified every quote and span against {which}, read from {texts}"
+    return f"NOT verified: no quote or span was checked against {which}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -617,7 +648,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--texts",
         default=None,
-        help="directory of archived texts (default: $CLAIMBASE_TEXTS or ../shared/seeds)",
+        help="directory of archived texts (default: $CLAIMBASE_TEXTS, or ../shared/seeds when it exists)",
     )
     parser.add_argument(
         "--no-texts", action="store_true", help="skip the quote checks (when the texts are not available)"
@@ -628,14 +659,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     texts = None if args.no_texts else texts_dir(args.texts)
     if texts is not None and not texts.is_dir():
-        print(f"error: texts directory {texts} not found (use --texts or --no-texts)", file=sys.stderr)
-        return 2
+        if args.texts or os.environ.get("CLAIMBASE_TEXTS"):
+            # A directory named on purpose (--texts, $CLAIMBASE_TEXTS) that is not there is a mistake.
+            print(f"error: texts directory {texts} not found (use --texts or --no-texts)", file=sys.stderr)
+            return 2
+        # A clone without the archive: the fixtures still carry every quote, span and sha256.
+        print(
+            f"note: no archived texts at {texts}: the quotes and spans are NOT verified against the texts "
+            "(/health says so); set CLAIMBASE_TEXTS or --texts DIR to verify them",
+            file=sys.stderr,
+        )
+        texts = None
     started = time.perf_counter()
     try:
         if args.check:
             fixtures = load_and_validate(Path(args.fixtures), texts)
             n = sum(len(v) for v in fixtures.records.values())
-            print(f"ok: {n} records valid (build id {build_id_for(fixtures, texts)})")
+            print(f"ok: {n} records valid (build id {build_id_for(fixtures)})")
+            print(verification(texts_status(fixtures, texts), texts))
             # Flags for review are warnings: printed, never a failed check (api.builder.review).
             flags = review(fixtures, texts)
             for flag in flags:
@@ -652,6 +693,7 @@ def main(argv: list[str] | None = None) -> int:
     took = time.perf_counter() - started
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result["counts"].items()))
     print(f"built {result['path']} (build {result['build_id']}) in {took:.2f}s: {counts}")
+    print(verification(result["texts"], texts))
     if args.report:
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
         report = {**result, "seconds": round(took, 3), "peak_rss_mb": round(peak_mb)}
