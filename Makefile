@@ -33,7 +33,7 @@ TEXTS_ARG = $(if $(filter file,$(origin TEXTS)),,--texts $(TEXTS))
 # change: the same inputs the build id covers (api/builder/database.py).
 $(DB): $(VENV)/.runtime $(shell find fixtures -path fixtures/drafts -prune -o \( -name '*.yaml' -o -name '*.jsonl' \) -print) \
 		$(wildcard $(TEXTS)/*.txt) \
-		$(shell find api/builder api/shape.py schemas -name '*.py')
+		$(shell find api/builder api/shape.py schemas -name '*.py' -o -name '*.sql')
 	$(PY) -m api.builder --db $(DB) $(TEXTS_ARG)
 
 db: $(DB)  ## validate the fixtures and build the database

@@ -14,6 +14,7 @@ from api.builder import database
 from api.builder import texts as texts_module
 from api.builder.database import build, main
 from api.builder.fixtures import FixtureError, load_and_validate
+from api.builder.rows import RECORD_TABLES
 from api.builder.texts import read_text
 from scripts.stack import build_id
 from tests.conftest import make_app
@@ -314,3 +315,25 @@ def test_make_rebuilds_the_database_when_code_texts_or_fixtures_change(tmp_path,
     text = str(sorted(texts.glob("*.txt"))[0])
     for changed in ("api/shape.py", "api/builder/rows.py", "schemas/dates.py", "fixtures/metrics.yaml", text):
         assert make_question(target, texts, changed) == 1, changed
+
+
+# ---- rows by name --------------------------------------------------------------------------------
+
+
+def test_a_row_missing_a_column_or_with_a_misspelt_one_fails_naming_it(tmp_path):
+    conn = sqlite3.connect(tmp_path / "rows.db")
+    conn.executescript(database.SCHEMA.read_text(encoding="utf-8"))
+    row = {"id": "m", "label": "M", "unit": "people", "category": "troops", "description": "d", "parent_id": None}
+    database.insert_rows(conn, "metrics", [row])
+    assert conn.execute("SELECT label, parent_id FROM metrics").fetchall() == [("M", None)]
+    with pytest.raises(sqlite3.ProgrammingError, match="parent_id"):
+        database.insert_rows(conn, "metrics", [{k: v for k, v in row.items() if k != "parent_id"} | {"id": "n"}])
+    with pytest.raises(RuntimeError, match="'lable'"):
+        database.insert_rows(conn, "metrics", [row | {"id": "o", "lable": "typo"}])
+
+
+def test_every_table_the_build_fills_from_records_is_in_the_schema(tmp_path):
+    conn = sqlite3.connect(tmp_path / "rows.db")
+    conn.executescript(database.SCHEMA.read_text(encoding="utf-8"))
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+    assert set(RECORD_TABLES) | {"figures", "figure_docs"} <= tables
