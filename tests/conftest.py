@@ -11,6 +11,7 @@ Helpers: ``make_app`` (an app with other settings), ``conforms`` (a body matches
 its OpenAPI schema), ``get_json``, ``ids``, ``get_all`` and ``RecordingConnection``.
 """
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -164,3 +165,14 @@ class RecordingConnection:
 
     def __getattr__(self, name):
         return getattr(self._conn, name)
+
+
+@pytest.fixture(scope="session")
+def logged_server(db_path, tmp_path_factory):
+    """gunicorn (gunicorn.conf.py) over a copy of the session database, with request logs on."""
+    workdir = tmp_path_factory.mktemp("logged")
+    copy = workdir / "claims.db"
+    shutil.copyfile(db_path, copy)
+    with serve(copy, workdir / "gunicorn.log", workers=1, threads=4, log_requests=True) as running:
+        running.db_copy = copy
+        yield running

@@ -13,7 +13,7 @@ operations' 400 and 422 responses and the parameters' descriptions.
 
 The app is fuzzed without its limit on the length of the whole query string (414), a transport
 bound that OpenAPI has no way to state (each parameter is bounded, their sum is not) and that
-gunicorn's request-line limit enforces first when served; test_hardening.py tests both over HTTP.
+gunicorn's request-line limit enforces first when served; test_bad_input.py tests both over HTTP.
 
     make fuzz                                  # the long run: 500 examples a phase, fresh inputs
     CLAIMBASE_FUZZ_EXAMPLES=500                # examples per operation and phase (default 10, for CI)
