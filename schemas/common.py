@@ -202,16 +202,6 @@ class DateSpecSchema(WireSchema):
     resolution = fields.String(required=True, allow_none=True, metadata=meta("How the phrase was resolved.", None))
 
 
-class RefSchema(WireSchema):
-    id = fields.String(required=True, metadata=meta("Stable id.", "north-korea"))
-    name = fields.String(required=True, metadata=meta("Display name.", "North Korea"))
-    url = fields.String(required=True, metadata=meta("Link to the record.", "/api/v1/entities/north-korea"))
-
-
-class OptionalRefSchema(RefSchema):
-    pass
-
-
 __all__ = [
     "ErrorSchema",
     "ID_FILTERS",
@@ -221,7 +211,6 @@ __all__ = [
     "PageSchema",
     "QuoteSchema",
     "DateSpecSchema",
-    "RefSchema",
     "WindowDate",
     "window_date",
     "meta",
