@@ -37,6 +37,7 @@ def test_a_citation_actor_its_quote_does_not_name_is_flagged(curated, texts):
     fixtures = copy.deepcopy(curated)
     event = _by_id(fixtures, "events")["kn-23-kn-24-missile-strikes-on-ukraine"]
     event["citations"][0]["actors"] = ["volodymyr-zelensky"]
+    event["citations"][0]["note"] = None
     flags = _flags(fixtures, texts)
     assert "not named" in flags[("kn-23-kn-24-missile-strikes-on-ukraine", "citations.0.actors.0")]
 

@@ -13,7 +13,8 @@ should look at:
 - an event participant or location that no citation of the event names (in
   its quote, actors, attribution or location);
 - attribution where the text does not attribute: a citation actor its quote
-  does not name; a figure's claimant or a citation's attribution whose words,
+  does not name (unless its note says how the quote names it: "names Russia
+  as 'Moscow'"); a figure's claimant or a citation's attribution whose words,
   and an attribution cue, are neither in the quote nor in the sentence before
   it, unless the record's note says why (mentions the claimant or the
   attribution);
@@ -183,8 +184,13 @@ class Reviewer:
     def check_citations(self, rec):
         for i, cit in enumerate(rec.data["citations"]):
             for j, actor in enumerate(cit["actors"]):
-                if not self.named_in(actor, cit["quote"]):
-                    self.flag(rec, f"citations.{i}.actors.{j}", f"{actor!r} is not named in the citation's quote")
+                # A note may say how the quote names it otherwise ("names Russia as 'Moscow'").
+                if not self.named_in(actor, cit["quote"]) and not self.named_in(actor, cit["note"] or ""):
+                    self.flag(
+                        rec,
+                        f"citations.{i}.actors.{j}",
+                        f"{actor!r} is not named in the citation's quote (nor, as the quote names it, in its note)",
+                    )
             attribution = cit["attribution"] or {}
             if attribution.get("as_written") and not self.explained(cit, "attribut"):
                 if not self.attributed(cit["source"], cit["span"], cit["quote"], attribution["as_written"], cue=False):
