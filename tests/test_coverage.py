@@ -6,6 +6,7 @@ import shutil
 import yaml
 
 from api.builder import coverage as coverage_cli
+from api.builder import database
 from api.builder.coverage import coverage, find_cues, find_items, gaps, own, uncovered
 from api.builder.fixtures import load_and_validate
 
@@ -151,3 +152,17 @@ def test_cues_are_found_in_made_up_sentences():
         "said",
         "according to",
     ]
+
+
+def test_make_check_applies_the_same_rule(tmp_path, story_fixtures, texts, capsys):
+    copy_dir = tmp_path / "fixtures"
+    shutil.copytree(story_fixtures, copy_dir)
+    path = copy_dir / "figures" / "nk-plans-30000-more-troops.yaml"
+    figures = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump(figures[1:], allow_unicode=True, sort_keys=False))
+    assert database.main(["--check", "--fixtures", str(copy_dir), "--texts", str(texts)]) == 1
+    err = capsys.readouterr().err
+    assert "coverage: 000: UNCOVERED number" in err
+    # Without the archive there is nothing to check against: a notice, not an error.
+    assert database.main(["--check", "--fixtures", str(copy_dir), "--texts", str(tmp_path / "absent")]) == 0
+    assert "notice:" in capsys.readouterr().err

@@ -4,12 +4,15 @@
 number word ("30,000", "nine", "second", "triple", "hundreds"), date
 expression (month and weekday names, seasons, "last year", "earlier this
 week", "two weeks ago") and attribution cue ("said", "according to",
-"estimates", "confirmed"…) with its offset, and the record whose quoted span
-covers it: a figure, event citation, statement, assessment, source field or
-explicit exclusion.  A cue counts as covered only by a figure, event citation,
-statement, assessment, stance evidence or exclusion (a record of who said
-what); an entity's role or a source's cite does not cover it.  It exits 1 when
-any item is uncovered.
+"estimates", "confirmed"…) with its offset, and the record that owns it.  An
+item is covered only by a record whose own value, date, cue or exclusion it is,
+at that place (:func:`own`): a figure's ``value.text`` and ``period.phrase``,
+an event citation's ``date.phrase``, the cue beside whoever a record credits,
+a source's publication date, an exclusion's quote.  Lying inside another
+record's quote covers nothing.  Words a record owns that cannot be placed in
+its quote (absent, or there twice) are reported, not guessed.  It exits 1 on
+any gap; ``python -m api.builder --check`` applies the same rule, and the
+review page of a draft calls :func:`uncovered`.
 """
 
 from __future__ import annotations
