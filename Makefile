@@ -25,21 +25,18 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 # alone) the database still builds, from the quotes, spans and sha256 the
 # fixtures record, and says it did not verify them; `make test` needs them.
 TEXTS  ?= $(or $(CLAIMBASE_TEXTS),../shared/seeds)
-# --texts only when TEXTS is given: the build reads $CLAIMBASE_TEXTS itself, and a
-# directory named either way must exist, while a missing ../shared/seeds is a note.
-TEXTS_ARG = $(if $(filter file,$(origin TEXTS)),,--texts $(TEXTS))
 
 # Rebuilt when the fixtures, the archived texts or the code that shapes a row
 # change: the same inputs the build id covers (api/builder/database.py).
 $(DB): $(VENV)/.runtime $(shell find fixtures -path fixtures/drafts -prune -o \( -name '*.yaml' -o -name '*.jsonl' \) -print) \
 		$(wildcard $(TEXTS)/*.txt) \
 		$(shell find api/builder api/shape.py schemas -name '*.py' -o -name '*.sql')
-	$(PY) -m api.builder --db $(DB) $(TEXTS_ARG)
+	$(PY) -m api.builder --db $(DB) --texts $(TEXTS)
 
 db: $(DB)  ## validate the fixtures and build the database
 
 check: $(VENV)/.runtime  ## validate the fixtures without writing anything
-	$(PY) -m api.builder --check $(TEXTS_ARG)
+	$(PY) -m api.builder --check --texts $(TEXTS)
 
 coverage: $(VENV)/.runtime  ## which numbers and dates of the texts the fixtures cover
 	$(PY) -m api.builder.coverage --texts $(TEXTS)
@@ -64,6 +61,9 @@ wrk:  ## install Debian's wrk for the load test and `make load`
 
 test: lint browser wrk nginx texts  ## install everything, lint, and run the whole test suite (needs the archived texts)
 	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest
+
+test-fast: lint texts  ## for development: every test but those that start servers, a browser or a generated client
+	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest -q -m "not server and not browser"
 
 texts:
 	@test -d $(TEXTS) || { echo "error: the tests need the archived texts the fixtures quote: $(TEXTS) not found (TEXTS=DIR or CLAIMBASE_TEXTS=DIR)" >&2; exit 2; }
