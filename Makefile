@@ -62,8 +62,10 @@ wrk:  ## install Debian's wrk for the load test and `make load`
 test: lint browser wrk nginx texts  ## install everything, lint, and run the whole test suite (needs the archived texts)
 	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest
 
-test-fast: lint texts  ## for development: every test but those that start servers, a browser or a generated client
-	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest -q -m "not server and not browser"
+# Every test but those that start servers (gunicorn, the nginx stack, the generated
+# client's server) or a browser, and the contract fuzzing (half of the rest's CPU; `make fuzz`).
+test-fast: lint texts  ## for development: the tests that need no server, browser, generated client or fuzzing
+	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest -q -m "not server and not browser" --ignore=tests/test_fuzz.py
 
 texts:
 	@test -d $(TEXTS) || { echo "error: the tests need the archived texts the fixtures quote: $(TEXTS) not found (TEXTS=DIR or CLAIMBASE_TEXTS=DIR)" >&2; exit 2; }
