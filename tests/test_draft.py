@@ -1,5 +1,6 @@
 """Curation tools: drafting a new text, the build refusing drafts, the review page, the leave-one-out score."""
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ from api.curate.draft import Drafter, write_draft
 from api.curate.vocab import Vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
+REF = dt.date(2025, 7, 2)  # a reference date for made-up texts that give none (make draft … REF=…)
 
 # A made-up article: none of it is in fixtures/ or the archived texts.
 ARTICLE = """Floods displace thousands in Valdoria
@@ -58,14 +60,24 @@ def test_source_record_has_the_text_facts_and_no_invented_ones(drafted):
     assert source["author"] is None and source["unconfirmed"] is True
 
 
-def test_a_text_without_a_date_gets_an_assumed_reference_date_with_its_basis(fixtures):
+def test_a_text_without_a_date_resolves_no_relative_date_and_says_why(fixtures):
     text = "Officials said 400 troops arrived last November.\n"
     out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "901_undated.txt")
     (source,) = out["sources"]
     assert source["published"] is None and source["title"] is None
+    assert source["reference_date"] is None
+    assert source["draft"]["why"]["reference_date"].startswith("no reference date")
+    (fig,) = out["figures"]
+    assert fig["period"] is None
+
+
+def test_a_reference_date_given_when_drafting_resolves_relative_dates_as_assumed(fixtures):
+    text = "Officials said 400 troops arrived last November.\n"
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "901_undated.txt", reference=dt.date(2026, 2, 1))
+    (source,) = out["sources"]
     assert source["reference_date"]["basis"].startswith("assumed:")
     (fig,) = out["figures"]
-    assert fig["period"]["resolved_from"] == source["reference_date"]["date"]
+    assert fig["period"]["start"] == "2025-11" and fig["period"]["resolved_from"] == "2026-02-01"
 
 
 @pytest.mark.parametrize(
@@ -143,7 +155,7 @@ def test_a_cue_that_names_no_speaker_is_drafted_as_an_exclusion_not_a_statement(
 
 def test_an_event_citation_quotes_the_clause_that_holds_its_date(fixtures):
     text = "The convoy left on June 2; officials said the bridge reopened on June 9.\n"
-    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "915_clauses.txt")["events"]
+    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "915_clauses.txt", reference=REF)["events"]
     quotes = {e["citations"][0]["date"]["phrase"]: e["citations"][0]["quote"] for e in events}
     assert quotes == {
         "on June 2": "The convoy left on June 2",
@@ -202,7 +214,7 @@ def test_the_document_refers_back_to_the_document_named_before(fixtures):
 
 def test_records_drafted_from_one_date_do_not_share_it_in_the_yaml(fixtures, tmp_path):
     text = "Last November, 300 soldiers and 40 trucks crossed the border, officials said.\n"
-    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "909_shared.txt")
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "909_shared.txt", reference=REF)
     assert [f["period"]["phrase"] for f in out["figures"]] == ["Last November", "Last November"]
     (path,) = [p for p in write_draft(out, tmp_path) if p.parent.name == "figures"]
     assert "&id" not in path.read_text(encoding="utf-8")

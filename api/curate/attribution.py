@@ -6,10 +6,15 @@ import re
 from dataclasses import dataclass
 
 from api.builder.coverage import find_cues
+from api.curate.dates import MONTH_ABBREVIATIONS
 from api.curate.vocab import Vocabulary
 
-ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Sgt", "Capt", "Prof", "Jr", "Sr", "No", "vs")
+ABBREVIATIONS = (
+    *("Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Sgt", "Capt", "Maj", "Adm", "Brig", "Cpl", "Pvt"),
+    *("Sen", "Rep", "Gov", "Prof", "Jr", "Sr", "No", "vs", "Amb", "Rev"),
+)
 BOUNDARY_RE = re.compile(r"[.!?…][”’\"')\]]*(?=\s+[“\"‘'(\[]?[A-Z0-9])|\n+")
+DAY_AFTER_RE = re.compile(r"\s*\d{1,2}\b")
 ADVERBIALS = re.compile(
     r"^(?:similarly|meanwhile|however|separately|additionally|still|also|now|but|and|yet|moreover|"
     r"further|furthermore|in addition|previously|earlier|later|instead|indeed|notably|since then)$",
@@ -48,6 +53,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
         word = re.search(r"(\w+)[.]$", text[max(0, end - 6) : end])
         if m.group()[0] == "." and word and (word.group(1) in ABBREVIATIONS or len(word.group(1)) == 1):
             continue
+        if m.group()[0] == "." and word and word.group(1) in MONTH_ABBREVIATIONS and DAY_AFTER_RE.match(text, m.end()):
+            continue  # "on Dec. 23 that": a month before its day does not end the sentence
         spans.append((start, end))
         start = m.end()
     spans.append((start, len(text)))

@@ -35,7 +35,7 @@ from api.curate.attribution import (
     clause,
     sentences,
 )
-from api.curate.dates import DateExpr, find_dates
+from api.curate.dates import MD, WD, DateExpr, find_dates, month_no
 from api.curate.values import MULTIPLIERS, ORDINALS, Value, find_values
 from api.curate.vocab import Example, Vocabulary, context, words
 from schemas.dates import span_bounds
@@ -44,7 +44,24 @@ DRAFTS_DIR = DEFAULT_FIXTURES_DIR / "drafts"
 PAGE_LABEL_RE = re.compile(r"^[ \t-]*(?:Last Updated|First Published|Published|Updated|Posted)\s*:.*$", re.M)
 PUBLISHED_RE = re.compile(
     r"(?:\bdate|\bPublished:?|\bPosted:?|\bUpdated:?)\s+(?P<d>\d{4}-\d{2}-\d{2})\b|"
-    r"\b(?:Published|Posted):?\s+(?P<m>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s+(?P<y>\d{4})\b"
+    rf"\b(?:Published|Posted|Updated):?\s+(?:(?:on|{WD}),?\s+)?(?P<m>{MD})\s*(?P<day>\d{{1,2}}),\s+(?P<y>\d{{4}})\b"
+)
+# The line an archive writes above a saved page: metadata about the text, not the outlet's words.
+SOURCE_LINE_RE = re.compile(r"^Source:[ \t]*(?P<outlet>[^,\n]+?)(?:,[ \t]*(?P<d>\d{4}-\d{2}-\d{2}))?[ \t]*$", re.M)
+ARCHIVE_NOTE = (
+    "outlet and published come from the archive's 'Source:' line (archive metadata), not from the outlet's words"
+)
+NO_REFERENCE = (
+    "no reference date: the text gives no publication date (no 'Source: …, YYYY-MM-DD', 'Published:', 'Posted:' "
+    "or 'Updated:' line, no dated dateline) and none was given (make draft … REF=YYYY-MM-DD), so no relative "
+    "date is resolved"
+)
+# A wire dateline before the first sentence: "SEOUL, Dec. 19 (Yonhap) -- ", "KYIV, Ukraine, March 4, 2025 — ".
+DATELINE_RE = re.compile(
+    rf"^(?P<line>(?P<place>[A-Z][A-Za-z.'’ -]+(?:,[ ]+[A-Z][A-Za-z.'’ -]+)?),[ ]+"
+    rf"(?P<when>(?P<m>{MD})[ ]*(?P<d>\d{{1,2}})(?:,[ ]+(?P<y>(?:19|20)\d{{2}}))?)"
+    r"(?:[ ]+\((?P<agency>[A-Z][\w .&-]+)\))?[ ]*(?:--|—|–|-|:)[ ]*)",
+    re.M,
 )
 BYLINE_RE = re.compile(r"^By\s+((?:[A-Z][\w’'-]+\s?){2,4})$", re.M)
 NAME_RE = re.compile(r"\b[A-Z][\w’'-]*[a-z0-9][\w’'-]*(?:[ ]+(?:of[ ]+the[ ]+|of[ ]+|the[ ]+)?[A-Z][\w’'-]+)*")
@@ -161,6 +178,7 @@ class Drafter:
         self._title: str | None = None
         self._text = ""
         self._title_span: list[int] | None = None
+        self._dateline: re.Match | None = None
         self._event_words: dict[str, set[str]] | None = None
         self._event_idf: dict[str, float] = {}
 
@@ -231,6 +249,7 @@ class Drafter:
     # ---- the draft ---------------------------------------------------------
     def draft(self, text: str, filename: str, source_id: str | None = None, reference: dt.date | None = None) -> dict:
         """Return the draft records of ``text`` by kind, each marked unconfirmed."""
+        self._dateline = None
         source, ref, assumed, taken = self.source_record(text, filename, source_id, reference)
         sid = source["id"]
         sents = []
@@ -249,6 +268,10 @@ class Drafter:
             if label and any(i.kind in ("number", "date") for i in find_items(label.group())):
                 a = m.start() + label.start()
                 exclusions.append(self._exclusion(sid, text, a, a + len(label.group()), "not a claim: a page label"))
+        if self._dateline is not None and not source["published"]:
+            d = self._dateline
+            reason = "not a claim: the dateline (where and when the text was filed)"
+            exclusions.append(self._exclusion(sid, text, d.start("line"), d.end("when"), reason))
         dates = [d for d in find_dates(text, ref, assumed) if not any(s <= d.start < e for s, e in taken)]
         date_spans = [(d.start, d.end) for d in dates] + taken
         values = find_values(text, date_spans)
@@ -328,11 +351,15 @@ class Drafter:
             statements.append(self.statement(text, sid, sent, atts, counter))
         records = {"figures": figures, "events": events, "statements": statements, "exclusions": exclusions}
         fields = [source["published"]["span"]] if source["published"] else []
+        fields += [source["draft"]["source_line"]] if source["draft"].get("source_line") else []
         fields += [source["author_span"]] if source["author_span"] else []
         self._cover_the_rest(text, sid, records, fields)
         self._via_the_channel(text, sents, atts_by_sent, records)
         self._link_events(records)
         entities = self._new_entities(text, sid)
+        new_outlet = source["draft"].get("new_outlet")
+        if new_outlet and source["outlet"] not in {e["id"] for e in entities}:
+            entities.insert(0, self._outlet_entity(source["outlet"], new_outlet, sid))
         self._link_new_entities(entities, records)
         claims = self._new_claims(sid, figures)
         return {
@@ -362,14 +389,14 @@ class Drafter:
                 why["title"] = (
                     "the first line after a page label" if first else "the first line is short and has no full stop"
                 )
-        published = None
+        published, reference_date, ref, assumed = None, None, None, True
+        outlet = self._archive_source(text, taken, why)
         m = PUBLISHED_RE.search(text[:300])
         if m:
             if m.group("d"):
                 date = m.group("d")
             else:
-                month = dt.datetime.strptime(m.group("m"), "%B").month
-                date = dt.date(int(m.group("y")), month, int(m.group("day"))).isoformat()
+                date = dt.date(int(m.group("y")), month_no(m.group("m")), int(m.group("day"))).isoformat()
             published = {
                 "start": date,
                 "precision": "day",
@@ -379,21 +406,40 @@ class Drafter:
             }
             taken.append((m.start(), m.end()))
             why["published"] = f"the text states its date: {m.group()!r}"
-        if published:
-            ref = dt.date.fromisoformat(published["start"])
-            reference_date = {"date": ref.isoformat(), "basis": "the publication date the text gives"}
-            assumed = False
+            reference_date = {"date": date, "basis": "the publication date the text gives"}
+        dateline = DATELINE_RE.search(text[:600])
+        if dateline:
+            taken.append((dateline.start("line"), dateline.end("line")))
+            self._dateline = dateline
+            if dateline.group("y") and published is None:
+                date = dt.date(int(dateline.group("y")), month_no(dateline.group("m")), int(dateline.group("d")))
+                quote = dateline.group("when")
+                published = {
+                    "start": date.isoformat(),
+                    "precision": "day",
+                    "phrase": quote,
+                    "quote": quote,
+                    "span": [dateline.start("when"), dateline.end("when")],
+                }
+                why["published"] = f"the dateline gives the day the text was filed: {quote!r}"
+                reference_date = {"date": date.isoformat(), "basis": "the date of the text's dateline"}
+        if published is None and outlet and outlet.get("date"):
+            published = outlet["date"]
+            why["published"] = (
+                "archive metadata: the date of the 'Source:' line written when the page was archived, "
+                "not the outlet's words"
+            )
+            reference_date = {
+                "date": published["start"],
+                "basis": "archive metadata: the date of the archive's 'Source:' line",
+            }
+        if reference_date is not None:
+            ref, assumed = dt.date.fromisoformat(reference_date["date"]), False
         elif reference:
             ref, assumed = reference, True
             reference_date = {"date": ref.isoformat(), "basis": "assumed: given when drafting (--reference-date)"}
         else:
-            default = self.vocab.default_reference()
-            if default is None:
-                ref, basis = dt.date.today(), "assumed: the text gives no date and no source is curated yet; today"
-            else:
-                ref, basis = default
-            reference_date = {"date": ref.isoformat(), "basis": basis}
-            assumed = True
+            why["reference_date"] = NO_REFERENCE
         author = author_span = None
         by = BYLINE_RE.search(text[-200:])
         if by:
@@ -403,7 +449,8 @@ class Drafter:
             why["author"] = "a closing 'By …' line"
         sid = source_id or slug(title or Path(filename).stem)
         raw = text.encode("utf-8")
-        why["reference_date"] = reference_date["basis"]
+        if reference_date:
+            why["reference_date"] = reference_date["basis"]
         record = {
             "id": sid,
             "filename": Path(filename).name,
@@ -411,7 +458,7 @@ class Drafter:
             "char_count": len(text),
             "title": title,
             "title_span": title_span,
-            "outlet": None,
+            "outlet": outlet["entity"] if outlet else None,
             "author": author,
             "author_span": author_span,
             "published": published,
@@ -419,11 +466,42 @@ class Drafter:
             "language": "en",
             "stance": "reporting",
             "cites": [],
-            "note": None,
+            "note": ARCHIVE_NOTE if outlet else None,
             "unconfirmed": True,
             "draft": {"why": why | {"stance": "default: check whether the text is reporting, skeptical or opinion"}},
         }
+        if outlet:
+            record["draft"]["outlet_span"] = outlet["span"]
+            record["draft"]["source_line"] = outlet["line"]
+            if outlet.get("new"):
+                record["draft"]["new_outlet"] = outlet["new"]
         return record, ref, assumed, taken
+
+    def _archive_source(self, text: str, taken: list, why: dict) -> dict | None:
+        """Read the archive's ``Source: <outlet>[, YYYY-MM-DD]`` line: metadata, never a claim or a figure."""
+        m = SOURCE_LINE_RE.search(text[:1000])
+        if not m:
+            return None
+        taken.append((m.start(), m.end()))
+        name = m.group("outlet").strip()
+        found = [(a, b, e) for a, b, e in self.vocab.entities_in(name) if e in self.outlets and b - a == len(name)]
+        out = {"line": [m.start(), m.end()], "span": [m.start("outlet"), m.start("outlet") + len(name)]}
+        if found:
+            out["entity"] = found[0][2]
+            why["outlet"] = f"archive metadata: the 'Source:' line names {name!r}, the known outlet {found[0][2]}"
+        else:
+            out["entity"] = slug(name, 8)
+            out["new"] = {"name": name, "at": out["span"]}
+            why["outlet"] = f"archive metadata: the 'Source:' line names {name!r}; a new media-outlet entity"
+        if m.group("d"):
+            out["date"] = {
+                "start": m.group("d"),
+                "precision": "day",
+                "phrase": m.group("d"),
+                "quote": m.group("d"),
+                "span": [m.start("d"), m.end("d")],
+            }
+        return out
 
     def _attributions(self, text, sents) -> dict:
         out, last, prev, document = {}, None, None, None
@@ -927,6 +1005,18 @@ class Drafter:
                 "draft": {"at": [a, b], "why": {"id": "a name the vocabulary does not know", "type": why}},
             }
         return list(found.values())
+
+    @staticmethod
+    def _outlet_entity(ident: str, new: dict, sid: str) -> dict:
+        return {
+            "id": ident,
+            "name": new["name"],
+            "type": "media-outlet",
+            "aliases": [],
+            "description": f"the outlet the archive names for {sid}",
+            "unconfirmed": True,
+            "draft": {"at": new["at"], "why": {"type": "archive metadata: the 'Source:' line names the outlet"}},
+        }
 
     @staticmethod
     def _id(counter: dict[str, int], base: str) -> str:

@@ -8,6 +8,7 @@ records.  The held-out drafts are written to ``build/draft-eval/<source-id>/``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from dataclasses import dataclass, field
@@ -221,7 +222,10 @@ def run(fixtures_dir: Path, texts: Path, out: Path | None) -> list[Score]:
             raise FileNotFoundError(f"{source['filename']} not found in {texts}")
         t0 = time.perf_counter()
         vocab = Vocabulary.from_fixtures(curated, exclude=source["id"])
-        draft = Drafter(vocab).draft(text, source["filename"], source["id"])
+        # A text that gives no date of its own is drafted as a curator drafts it: with the
+        # reference date passed in (make draft REF=…), here the one its curation settled on.
+        ref = source["reference_date"] and dt.date.fromisoformat(str(source["reference_date"]["date"]))
+        draft = Drafter(vocab).draft(text, source["filename"], source["id"], ref or None)
         seconds = time.perf_counter() - t0
         if out is not None:
             write_draft(draft, out / source["id"])
