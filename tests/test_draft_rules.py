@@ -1,0 +1,190 @@
+"""The drafting rules one by one, each on made-up sentences (none from the archived texts)."""
+
+import datetime as dt
+
+import pytest
+
+from api.curate import dates, values
+from api.curate.attribution import sentences
+from api.curate.draft import Drafter
+from api.curate.vocab import Vocabulary
+
+THU = dt.date(2031, 5, 15)  # a Thursday
+
+
+def one_date(text, ref=THU):
+    found = [d for d in dates.find_dates(text, ref, assumed=False) if d.spec is not None or ref is None]
+    assert len(found) == 1, [(d.phrase, d.spec) for d in found]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("The mayor spoke on Dec. 23 about the dam.", "2030-12-23"),
+        ("The mayor spoke on Dec 3 about the dam.", "2030-12-03"),
+        ("Trains stopped on Sept. 4, 2029 in the valley.", "2029-09-04"),
+        ("Trains stopped Jan. 11.", "2031-01-11"),
+        ("Trains stopped on May 2.", "2031-05-02"),
+    ],
+)
+def test_abbreviated_months_with_and_without_a_period_are_days(text, start):
+    d = one_date(text)
+    assert d.spec["start"] == start and d.spec["precision"] == "day"
+
+
+def test_a_month_abbreviation_before_its_day_does_not_end_the_sentence():
+    text = "The council said on Nov. 9 that 40 bridges closed. Gen. Oduya agreed. They left in Dec. The end."
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "The council said on Nov. 9 that 40 bridges closed.",
+        "Gen. Oduya agreed.",
+        "They left in Dec.",
+        "The end.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("the ministry said Thursday.", "2031-05-15"),  # the publication day named by its weekday
+        ("the ministry said on Tuesday.", "2031-05-13"),
+        ("the ministry said last Thursday.", "2031-05-08"),
+        ("the ministry will say next Monday.", "2031-05-19"),
+    ],
+)
+def test_weekdays_count_back_from_the_publication_day_including_it(text, start):
+    assert one_date(text).spec["start"] == start
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "precision"),
+    [
+        ("Prices rose earlier this year.", "2031", "year"),
+        ("Prices rose last month.", "2031-04", "month"),
+        ("Prices rose this month.", "2031-05", "month"),
+        ("Prices rose earlier in November.", "2030-11", "month"),
+    ],
+)
+def test_relative_phrases_resolve_against_the_reference_date(text, start, precision):
+    d = one_date(text)
+    assert (d.spec["start"], d.spec["precision"]) == (start, precision)
+    assert d.spec["resolved_from"] == THU.isoformat()
+
+
+def test_without_a_reference_date_only_dates_that_state_their_year_resolve():
+    found = {d.phrase: d.spec for d in dates.find_dates("On Dec. 2 and last month, and in March 2029.", None)}
+    assert found["On Dec. 2"] is None and found["last month"] is None
+    assert found["in March 2029"]["start"] == "2029-03"
+
+
+def test_every_pattern_has_a_resolver():
+    assert {name for name, _ in dates.PATTERNS} == set(dates.RESOLVERS)
+
+
+def value(text):
+    found = [v for v in values.find_values(text, []) if v.kind == "figure"]
+    assert len(found) == 1, [(text[v.start : v.end], v.value) for v in found]
+    return found[0].value
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "hedge", "words"),
+    [
+        ("The toll has surpassed 4,200, the agency said.", 4200, None, "more_than", "has surpassed 4,200"),
+        ("The toll exceeded 70 by noon.", 70, None, "more_than", "exceeded 70"),
+        ("Some 600 or more boats sailed.", 600, None, "at_least", "Some 600 or more"),
+        ("About 90 or so boats sailed.", 90, 90, "about", "About 90 or so"),
+        ("A 500-plus crowd came.", 500, None, "at_least", "500-plus"),
+        ("Nearly 800 people voted.", None, 800, "up_to", "Nearly 800"),
+        ("Almost 30 ships docked.", None, 30, "up_to", "Almost 30"),
+        ("Over 900 people voted.", 900, None, "more_than", "Over 900"),
+        ("20 or fewer seats remain.", None, 20, "up_to", "20 or fewer"),
+    ],
+)
+def test_hedges_before_and_after_the_number(text, low, high, hedge, words):
+    assert value(text) == {"low": low, "high": high, "hedge": hedge, "text": words}
+
+
+def test_every_hedge_rule_is_documented_and_names_a_known_hedge():
+    from schemas.vocabulary import HEDGES
+
+    for rule in [*values.HEDGE_BEFORE, *values.HEDGE_AFTER]:
+        assert rule.doc and rule.hedge in HEDGES, rule.name
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "rule"),
+    [
+        ("The navy fired 155 mm shells.", "155 mm", "calibre"),
+        ("The navy fired 76 millimeter shells.", "76 millimeter", "calibre"),
+        ("They carried 12-inch guns.", "12-inch", "calibre"),
+        ("A 34-year-old farmer was hurt.", "34-year-old", "age"),
+        ("The 42nd Rifle Division moved.", "42nd Rifle", "ordinal_name"),
+    ],
+)
+def test_numbers_that_describe_or_name_something_are_exclusions(text, quote, rule):
+    found = values.find_values(text, [])
+    (ex,) = [v for v in found if v.kind == "exclusion"]
+    assert text[ex.start : ex.end] == quote
+    assert ex.reason == next(r.reason for r in values.NOT_A_CLAIM if r.name == rule)
+    assert not [v for v in found if v.kind == "figure"]
+
+
+@pytest.fixture(scope="module")
+def vocab(story_fixtures):
+    from api.builder.fixtures import load
+
+    fx, problems = load(story_fixtures)
+    assert problems == []
+    return Vocabulary.from_fixtures(fx)
+
+
+ARCHIVED = """Floodwaters Reach Old Harbour, Officials Say
+Source: The Valdoria Ledger, 2031-05-15
+
+More than 2,000 homes were flooded on Thursday, the harbour office said.
+"""
+
+
+def test_the_archive_source_line_is_metadata_not_a_figure(vocab):
+    out = Drafter(vocab).draft(ARCHIVED, "950_ledger.txt")
+    (source,) = out["sources"]
+    assert source["outlet"] == "the-valdoria-ledger"
+    assert source["published"]["start"] == "2031-05-15" and source["published"]["quote"] == "2031-05-15"
+    assert source["reference_date"]["basis"].startswith("archive metadata")
+    assert "archive metadata" in source["note"]
+    assert [f["value"]["text"] for f in out["figures"]] == ["More than 2,000"]
+    (fig,) = out["figures"]
+    assert fig["period"] is None or fig["period"]["start"] == "2031-05-15"
+    (outlet,) = [e for e in out["entities"] if e["id"] == "the-valdoria-ledger"]
+    assert outlet["type"] == "media-outlet"
+    (event,) = [e for e in out["events"] if e["citations"][0]["date"]]
+    assert event["citations"][0]["date"]["start"] == "2031-05-15"  # "on Thursday": the day of publication
+
+
+DATELINED = """Dam Holds After Storm
+PORTVALE, Oct. 3, 2031 (Valnews) -- Engineers said Friday that 14 gates opened last week.
+"""
+UNDATED_DATELINE = """Dam Holds After Storm
+PORTVALE, Oct. 3 (Valnews) -- Engineers said Friday that 14 gates opened last week.
+"""
+
+
+def test_a_dated_dateline_dates_the_text_and_is_not_a_figure(vocab):
+    out = Drafter(vocab).draft(DATELINED, "951_dateline.txt")
+    (source,) = out["sources"]
+    assert source["published"]["start"] == "2031-10-03"
+    assert source["reference_date"]["basis"] == "the date of the text's dateline"
+    assert [f["value"]["text"] for f in out["figures"]] == ["14"]
+    assert out["figures"][0]["period"]["start"] == "2031-09-22"  # last week: the Monday of the week before
+
+
+def test_a_dateline_without_a_year_gives_no_reference_date_and_is_an_exclusion(vocab):
+    out = Drafter(vocab).draft(UNDATED_DATELINE, "952_dateline.txt")
+    (source,) = out["sources"]
+    assert source["reference_date"] is None
+    assert source["draft"]["why"]["reference_date"].startswith("no reference date")
+    assert [f["value"]["text"] for f in out["figures"]] == ["14"]
+    assert out["figures"][0]["period"] is None
+    (ex,) = [x for x in out["exclusions"] if "dateline" in x["reason"]]
+    assert ex["quote"].startswith("PORTVALE, Oct. 3")
