@@ -394,6 +394,7 @@ def test_a_whole_draft_moved_into_place_is_refused_record_by_record(tmp_path, te
             existing = (fx / "sources.yaml").read_text("utf-8")
             (fx / "sources.yaml").write_text(existing + path.read_text("utf-8"), "utf-8")
         else:
+            (fx / rel).parent.mkdir(parents=True, exist_ok=True)  # metrics/ for a proposed metric
             shutil.copy(path, fx / rel)
     with pytest.raises(FixtureError) as err:
         load_and_validate(fx, archive)

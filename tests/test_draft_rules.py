@@ -188,3 +188,91 @@ def test_a_dateline_without_a_year_gives_no_reference_date_and_is_an_exclusion(v
     assert out["figures"][0]["period"] is None
     (ex,) = [x for x in out["exclusions"] if "dateline" in x["reason"]]
     assert ex["quote"].startswith("PORTVALE, Oct. 3")
+
+
+METRICS = {
+    "troops-additional-planned": {
+        "id": "troops-additional-planned",
+        "words": ["plans to send", "preparing", "likely"],
+        "overrides": ["troops-deployed"],
+    },
+    "troops-deployed": {"id": "troops-deployed", "words": ["sent", "send", "deployed", "dispatched"]},
+    "troops-killed-or-wounded": {
+        "id": "troops-killed-or-wounded",
+        "words": ["killed and wounded", "killed, wounded", "casualties"],
+    },
+    "troops-killed": {"id": "troops-killed", "words": ["killed", "dead", "fatalities"]},
+    "civilians-killed": {"id": "civilians-killed", "words": ["killed"], "requires": ["civilians"]},
+    "shells-supplied": {"id": "shells-supplied", "words": ["supplied", "supply"], "requires": ["shells"]},
+    "multiplier": {"id": "multiplier", "words": ["triple", "double"]},
+}
+
+
+def metric_of(sentence, number):
+    from api.curate import metrics
+
+    a = sentence.index(number)
+    b = a + len(number)
+    w0, w1 = metrics.window(sentence, 0, len(sentence), a, b, [], metrics.metric_words(METRICS))
+    wide = f"{sentence[:w0]} | {sentence[w1:]}"
+    found = metrics.fit(METRICS, sentence[w0:a], sentence[b:w1], wide, number)
+    return found[0].metric if found else None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "number", "metric"),
+    [
+        ("At least 40 soldiers were killed and wounded near the ford", "40", "troops-killed-or-wounded"),
+        ("Some 40 soldiers were killed near the ford", "40", "troops-killed"),
+        ("Over 40 soldiers killed, wounded in the valley", "40", "troops-killed-or-wounded"),
+        ("12 civilians were killed in the blast", "12", "civilians-killed"),
+        ("The army has 900 casualties", "900", "troops-killed-or-wounded"),
+        ("The state dispatched 700 troops in May", "700", "troops-deployed"),
+        ("The state plans to send 700 more troops", "700", "troops-additional-planned"),
+        ("The state is preparing to grow its force, sending 700 troops", "700", "troops-additional-planned"),
+        ("On top of the 700 deployed in May, more are likely", "700", "troops-deployed"),
+        ("The number of killed and wounded soldiers has passed 300", "300", "troops-killed-or-wounded"),
+        ("The move would tripled the force", "tripled", "multiplier"),
+        ("The mayor praised the 40 volunteers", "40", None),
+    ],
+)
+def test_a_number_takes_the_metric_whose_words_stand_next_to_it(sentence, number, metric):
+    assert metric_of(sentence, number) == metric
+
+
+def test_what_a_number_counts_must_follow_it_when_anything_does():
+    # "supply" names the shells' metric, but the 50 counts launchers, not shells.
+    assert metric_of("They supply shells, and 50 launchers", "50") is None
+    assert metric_of("They supply ammunition, including 50 shells", "50") == "shells-supplied"
+
+
+def test_a_number_no_metric_fits_gets_a_proposed_metric_with_its_words():
+    from api.curate import metrics
+
+    assert metrics.propose("at least 40 were killed and", " injured", "") == {
+        "id": "items-injured",
+        "label": "Items injured",
+        "unit": "items",
+        "words": ["injured"],
+    }
+    proposed = metrics.propose("the army lost", " pieces of heavy howitzers", "")
+    assert proposed["id"] == "howitzers-counted" and proposed["unit"] == "howitzers"
+
+
+def test_leave_one_out_drops_the_metric_words_only_the_held_out_text_brought():
+    from api.curate import metrics
+
+    kept = metrics.held_out_words(METRICS, "They were dispatched and killed.", ["Troops were killed."])
+    assert "dispatched" not in kept["troops-deployed"]["words"]  # only the held-out text has it
+    assert "killed" in kept["troops-killed"]["words"]  # another text has it too
+    assert "sent" in kept["troops-deployed"]["words"]  # no text has it: a general word stays
+
+
+def test_every_curated_metric_has_words_and_they_name_no_text(story_fixtures, texts):
+    import yaml
+
+    metrics = yaml.safe_load((story_fixtures / "metrics.yaml").read_text("utf-8"))
+    for m in metrics:
+        assert m["words"], m["id"]
+        for term in m["words"] + m.get("requires", []):
+            assert len(term.split()) <= 4, (m["id"], term)  # a general term, not a phrase of a text

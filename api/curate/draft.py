@@ -26,6 +26,7 @@ import yaml
 
 from api.builder.coverage import find_cues, find_items
 from api.builder.fixtures import DEFAULT_FIXTURES_DIR, load
+from api.curate import metrics as metrics_
 from api.curate.attribution import (
     PRONOUN_RE,
     SPEECH_NOUNS,
@@ -179,10 +180,25 @@ class Drafter:
         self._text = ""
         self._title_span: list[int] | None = None
         self._dateline: re.Match | None = None
+        self._metric_text = ""
+        self._figure_spans: list[tuple[int, int]] = []
+        self._joined = metrics_.metric_words(vocab.metrics)
+        self._proposed: dict[str, dict] = {}
         self._event_words: dict[str, set[str]] | None = None
         self._event_idf: dict[str, float] = {}
 
     # ---- suggestions -------------------------------------------------------
+    def metric_by_words(self, text, sent, v: Value) -> tuple[metrics_.Fit | None, tuple[str, str, str]]:
+        """Return the metric whose words stand next to the number, and the words around it."""
+        lo, hi = clause(text, sent, v.start)
+        mtext = self._metric_text
+        others = [s for s in self._figure_spans if s != (v.start, v.end)]
+        w0, w1 = metrics_.window(mtext, lo, hi, v.start, v.end, others, self._joined)
+        before, after = mtext[w0 : v.start], mtext[v.end : w1]
+        wide = f"{mtext[lo:w0]} | {mtext[w1:hi]}"
+        fits = metrics_.fit(self.vocab.metrics, before, after, wide, mtext[v.start : v.end])
+        return (fits[0] if fits else None), (before, after, wide)
+
     def suggest_metric(self, feats, value, period=None) -> tuple[str | None, list[tuple[float, Example]], str]:
         scored, word_score = [], {}
         for ex in self.vocab.examples:
@@ -212,16 +228,6 @@ class Drafter:
             best = next(ex for s, ex in scored if ex.metric == metric)
             shared = [w for w in feats if w in best.feats and not w.startswith("k:")][:4]
             return metric, scored, f"context like curated figures of {metric} (shared words: {', '.join(shared)})"
-        # No close example: the metric whose label, unit or description shares the words after the number.
-        after = {w[2:] for w in feats if w.startswith("a:")}
-        best, score = None, 0
-        for m in self.vocab.metrics.values():
-            vocab_words = set(words(m["label"]))
-            s = len(after & vocab_words)
-            if s > score:
-                best, score = m["id"], s
-        if best:
-            return best, scored, f"the words after the number match metric {best}'s label"
         return None, scored, "no metric in the vocabulary fits: propose one"
 
     def suggest_claim(self, metric, value, period, claimant, scored, near: str) -> tuple[str | None, str]:
@@ -291,6 +297,11 @@ class Drafter:
                 if found:
                     self._sourcing[prev] = found[0]
                     self._sourcing_sent[prev] = nxt
+        # What a metric's words are read from: the text without the numbers that are not claims.
+        blank = [(v.start, v.end) for v in values if v.kind == "exclusion"]
+        self._metric_text = "".join(" " if any(a <= i < b for a, b in blank) else ch for i, ch in enumerate(text))
+        self._figure_spans = [(v.start, v.end) for v in values if v.kind == "figure"]
+        self._proposed = {}
         figures, sent_has_record = [], set()
         counter: dict[str, int] = {}
         for v in values:
@@ -365,6 +376,7 @@ class Drafter:
         return {
             "sources": [source],
             "entities": entities,
+            "metrics": [self._metric_record(m, sid) for m in self._proposed.values()],
             "claims": claims,
             **records,
         }
@@ -553,6 +565,20 @@ class Drafter:
         feats = context(text, v.anchor[0], v.anchor[1], sent[0], sent[1])
         feats[_kind_feature(v.value)] += 2
         metric, scored, why["metric"] = self.suggest_metric(feats, v.value, period)
+        by_words, around = self.metric_by_words(text, sent, v)
+        if by_words is not None:
+            metric = by_words.metric
+            why["metric"] = f"the words next to the number name {metric}: " + ", ".join(
+                repr(w) for w in by_words.words + by_words.required
+            )
+        elif metric is None:
+            proposed = metrics_.propose(*around)
+            metric = proposed["id"]
+            self._proposed.setdefault(metric, proposed)
+            why["metric"] = (
+                f"no metric's words stand next to the number: a new metric {metric} is proposed "
+                f"(metrics/ of this draft) with the words {proposed['words']}"
+            )
         claim, subject = None, None
         if metric:
             near = self._near(text, sent)
@@ -1005,6 +1031,21 @@ class Drafter:
                 "draft": {"at": [a, b], "why": {"id": "a name the vocabulary does not know", "type": why}},
             }
         return list(found.values())
+
+    @staticmethod
+    def _metric_record(proposed: dict, sid: str) -> dict:
+        return {
+            "id": proposed["id"],
+            "label": proposed["label"],
+            "unit": proposed["unit"],
+            "category": None,
+            "description": f"proposed for a figure of {sid}: say what it counts",
+            "parent": None,
+            "words": proposed["words"],
+            "requires": [],
+            "unconfirmed": True,
+            "draft": {"why": {"id": "no metric of the vocabulary has words next to the number"}},
+        }
 
     @staticmethod
     def _outlet_entity(ident: str, new: dict, sid: str) -> dict:
