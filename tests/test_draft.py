@@ -240,7 +240,9 @@ def test_claimant_via_and_period_come_from_the_sentence(drafted):
 def test_unknown_names_become_suggested_entities_and_names_are_not_figures(drafted):
     names = {e["name"]: e for e in drafted["entities"]}
     assert {"Interior Ministry", "Elena Marsh", "Valdoria"} <= set(names)
-    assert names["Interior Ministry"]["type"] == "agency"
+    assert names["Interior Ministry"]["type"] == "government"  # a ministry, as curation types them
+    assert names["Valdoria"]["type"] == "place"
+    assert not {"Floods", "Heavy", "Relief"} & set(names)  # headline words and sentence starts are not names
     assert all(e["unconfirmed"] and e["draft"]["why"] for e in drafted["entities"])
     assert "CNN" not in names and "TASS" not in names  # the vocabulary knows them
     assert any(x["quote"] == "KN-23" and "name" in x["reason"] for x in drafted["exclusions"])

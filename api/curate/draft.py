@@ -37,6 +37,7 @@ from api.curate.attribution import (
     sentences,
 )
 from api.curate.dates import MD, WD, DateExpr, find_dates, month_no
+from api.curate.entities import TextEntities, TextVocabulary
 from api.curate.values import MULTIPLIERS, ORDINALS, Value, find_values
 from api.curate.vocab import Example, Vocabulary, context, words
 from schemas.dates import span_bounds
@@ -170,7 +171,9 @@ class Drafter:
     """Drafts one text with one vocabulary."""
 
     def __init__(self, vocab: Vocabulary):
-        self.vocab = vocab
+        self._base = vocab
+        self.vocab: Vocabulary | TextVocabulary = vocab
+        self._found = TextEntities()
         self.outlets = {e for e, d in vocab.entities.items() if d["type"] == "media-outlet"}
         self._sourcing: dict = {}
         self._sourcing_sent: dict = {}
@@ -256,8 +259,17 @@ class Drafter:
     def draft(self, text: str, filename: str, source_id: str | None = None, reference: dt.date | None = None) -> dict:
         """Return the draft records of ``text`` by kind, each marked unconfirmed."""
         self._dateline = None
+        self.vocab = self._base
         source, ref, assumed, taken = self.source_record(text, filename, source_id, reference)
         sid = source["id"]
+        # The names this text introduces, outside its headline and the archive's lines.
+        skip = [tuple(source["title_span"])] if source["title_span"] else []
+        skip += [tuple(source["draft"]["source_line"])] if source["draft"].get("source_line") else []
+        skip += [(self._dateline.start("line"), self._dateline.end("line"))] if self._dateline else []
+        starts = {a for a, _ in sentences(text)} | {m.end() for m in re.finditer(r"\n", text)}
+        self._found = TextEntities.read(text, self._base, sid, skip, starts)
+        self.vocab = TextVocabulary(self._base, text, self._found, sid)
+        self.outlets = {e for e, d in self.vocab.entities.items() if d["type"] == "media-outlet"}
         sents = []
         for a, b in sentences(text):
             for s0, s1 in taken:
@@ -367,7 +379,7 @@ class Drafter:
         self._cover_the_rest(text, sid, records, fields)
         self._via_the_channel(text, sents, atts_by_sent, records)
         self._link_events(records)
-        entities = self._new_entities(text, sid)
+        entities = list(self._found.suggested.values())
         new_outlet = source["draft"].get("new_outlet")
         if new_outlet and source["outlet"] not in {e["id"] for e in entities}:
             entities.insert(0, self._outlet_entity(source["outlet"], new_outlet, sid))
@@ -530,7 +542,9 @@ class Drafter:
                     t.entity = document.entity
                     t.why = f"'{t.as_written}' refers back to {document.as_written!r}, a document named earlier"
             named = [t for t in atts if t.entity]
-            last = named[-1] if named else None
+            # "Their sources" refers to whoever spoke, not to the estimate they spoke of.
+            speakers = [t for t in named if t.cue.lower() not in SPEECH_NOUNS]
+            last = (speakers or named)[-1] if named else None
             docs = [t for t in named if self.vocab.entities[t.entity]["type"] == "document"]
             document = docs[-1] if docs else document
             out[sent], prev = atts, sent
@@ -972,65 +986,6 @@ class Drafter:
                 "draft": {"why": {"id": f"no curated claim matches figure {f['id']}: a new claim"}},
             }
         return list(out.values())
-
-    def _new_entities(self, text, sid):
-        known = self.vocab.entities_in(text)
-        found: dict[str, dict] = {}
-        starts = {a for a, _ in sentences(text)} | {m.end() for m in re.finditer(r"\n", text)}
-
-        def demonym(word: str) -> bool:
-            # "North Korean", "Russian": a people of a known entity, not a new one.
-            return self.vocab.mentions_any(word)
-
-        for m in NAME_RE.finditer(text):
-            name = m.group().strip()
-            a, b = m.start(), m.start() + len(name)
-            parts = name.split()
-            while parts and (parts[0] in NOT_NAMES | MONTH_OR_DAY | TITLES or (len(parts) > 1 and demonym(parts[0]))):
-                parts.pop(0)
-            if not parts or all(p in MONTH_OR_DAY for p in parts) or demonym(" ".join(parts)):
-                continue
-            name = " ".join(parts)
-            a = b - len(name)
-            if len(parts) == 1 and a in starts:
-                continue  # a capital at the start of a sentence is not a name
-            if any(s <= a and b <= e for s, e, _ in known) or len(name) < 3:
-                continue
-            if re.search(r"[’']s$", name):
-                name = name[:-2]
-            ident = slug(name, 8)
-            if ident in self.vocab.entities or ident in found:
-                continue
-            person = next((e for e in found.values() if e["type"] == "person" and e["name"].split()[-1] == name), None)
-            if person is not None:
-                if name not in person["aliases"]:
-                    person["aliases"].append(name)  # "Zelensky" after "Volodymyr Zelensky"
-                continue
-            etype, why = "place", "guessed: a single capitalised word (often a place); check"
-            if len(parts) > 1:
-                etype, why = "organization", "guessed: a name of several words; check"
-            if re.search(r"\b(?:Ministry|Agency|Service|Intelligence|Command)\b", name):
-                etype, why = "agency", "guessed from 'Ministry/Agency/Service' in the name"
-            elif re.search(r"\b(?:House|Pentagon|Kremlin|Government|Parliament|Congress|Cabinet)\b", name):
-                etype, why = "government", "guessed from 'House/Government/Parliament' in the name"
-            elif re.search(r"\b(?:airport|base|port|plant|site)\b", name, re.I):
-                etype, why = "facility", "guessed from 'airport/base/port' in the name"
-            elif re.search(r"\b(?:Radio|TV|Television|News|Times|Post|Press|Gazette|Herald|Daily)\b", name):
-                etype, why = "media-outlet", "guessed from 'Radio/News/Times' in the name"
-            elif re.search(r"\b(?:Center|Centre|Institute|University|Council|Foundation)\b", name):
-                etype, why = "organization", "guessed from 'Center/Institute' in the name"
-            elif 2 <= len(parts) <= 3 and all(p[0].isupper() for p in parts):
-                etype, why = "person", "guessed: two or three capitalised words"
-            found[ident] = {
-                "id": ident,
-                "name": name,
-                "type": etype,
-                "aliases": [],
-                "description": f"named in {sid}",
-                "unconfirmed": True,
-                "draft": {"at": [a, b], "why": {"id": "a name the vocabulary does not know", "type": why}},
-            }
-        return list(found.values())
 
     @staticmethod
     def _metric_record(proposed: dict, sid: str) -> dict:

@@ -156,7 +156,7 @@ NOT_A_CLAIM = [
 ]
 # "tens of thousands" is the whole quantity; "hundreds of troops" keeps the one noun it counts.
 VAGUE_RE = re.compile(
-    r"\b(?:(?:tens|hundreds) of (?:thousands|millions)\b|(?:thousands|hundreds|millions|dozens|scores)(?:\s+of\s+[\w’'-]+)?)",
+    r"\b(?:(?:several|a few|a couple of)\s+(?:hundred|thousand|million)\b|(?:tens|hundreds) of (?:thousands|millions)\b|(?:thousands|hundreds|millions|dozens|scores)(?:\s+of\s+[\w’'-]+)?)",
     re.I,
 )
 NUMERAL = r"\d+(?:,\d{3})*(?:\.\d+)?"
