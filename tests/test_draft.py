@@ -129,7 +129,7 @@ def test_a_sentence_cites_an_event_once_whatever_the_dates_it_gives(fixtures):
         "South Korean military sources stated in March that another 3,000 North Korean troops "
         "were deployed to Russia earlier this year.\n"
     )
-    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "913_twice.txt")["events"]
+    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "913_twice.txt", reference=REF)["events"]
     merges = [e["draft"]["merge_into"] for e in events if e["draft"]["merge_into"]]
     assert merges and len(merges) == len(set(merges))
 
@@ -139,7 +139,7 @@ def test_citations_of_one_event_from_two_sentences_say_to_keep_one(fixtures):
         "Russia is massing its own troops near the eastern hub of Pokrovsk ahead of an offensive.\n"
         "Kyiv says Russia is massing troops near Pokrovsk for a fresh offensive.\n"
     )
-    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "917_twice.txt")["events"]
+    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "917_twice.txt", reference=REF)["events"]
     pokrovsk = [e for e in events if e["draft"]["merge_into"] == "russia-masses-troops-near-pokrovsk"]
     assert len(pokrovsk) == 2
     assert all("a source cites an event once" in e["draft"]["why"]["same_event_as"] for e in pokrovsk)
@@ -282,7 +282,7 @@ def test_a_claim_key_is_suggested_where_a_curated_claim_matches(fixtures):
         "Ukrainian officials told CNN that North Korea is preparing to send up to 30,000 more troops to Russia.\n"
         "Western officials estimate that about 4,000 North Korean soldiers were killed or wounded.\n"
     )
-    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "902_nk.txt")
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "902_nk.txt", reference=REF)
     claims = {f["value"]["text"]: (f["claim"], f["metric"], f["claimant"]["entity"]) for f in out["figures"]}
     assert claims["up to 30,000"] == (
         "nk-additional-deployment-size",
@@ -311,7 +311,7 @@ def test_an_outlet_the_lead_relays_is_the_via_of_every_record_that_names_none(fi
 
 def test_a_figure_is_linked_to_the_event_its_claim_describes(fixtures):
     text = "Ukrainian officials told CNN that North Korea is preparing to send up to 30,000 more troops to Russia.\n"
-    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "902_nk.txt")
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "902_nk.txt", reference=REF)
     (fig,) = out["figures"]
     assert fig["claim"] == "nk-additional-deployment-size"
     linked = {f["event"] for f in fixtures.data("figures") if f["claim"] == "nk-additional-deployment-size"}
@@ -328,7 +328,7 @@ def test_a_sentence_reporting_a_known_event_gets_a_citation_to_merge_into_it(fix
         "Russia is massing its own troops near the eastern hub of Pokrovsk ahead of an offensive.\n"
         "The harvest festival in Valdoria drew large crowds to the old town square on a mild evening.\n"
     )
-    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "906_known.txt")["events"]
+    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "906_known.txt", reference=REF)["events"]
     merged = {e["draft"]["merge_into"]: e for e in events}
     assert "russia-masses-troops-near-pokrovsk" in merged
     cite = merged["russia-masses-troops-near-pokrovsk"]

@@ -276,3 +276,77 @@ def test_every_curated_metric_has_words_and_they_name_no_text(story_fixtures, te
         assert m["words"], m["id"]
         for term in m["words"] + m.get("requires", []):
             assert len(term.split()) <= 4, (m["id"], term)  # a general term, not a phrase of a text
+
+
+STORY = """Floods Hit Valdoria, Officials Say
+Source: The Valdoria Ledger, 2031-05-15
+
+At least 40 people were killed, a Valdorian lawmaker told reporters on Thursday.
+Briefed by Valdoria's flood agency, lawmaker Anna Brisk said 300 homes were lost.
+Brisk said the Valdorian Rescue Command (VRC) sent 200 boats.
+The VRC said 12 bridges closed. The lawmaker said more rain was due.
+Valdorian river officials reported 900 people displaced.
+"""
+
+
+def test_claimants_come_from_who_is_named_and_later_short_forms(vocab):
+    out = Drafter(vocab).draft(STORY, "953_floods.txt")
+    by_value = {f["value"]["text"]: f for f in out["figures"]}
+    ents = {e["id"]: e for e in out["entities"]}
+    assert ents["anna-brisk"]["type"] == "person" and "Brisk" not in ents  # no entity for a short form
+    assert ents["valdorian-rescue-command"]["aliases"] == ["VRC"]
+    assert ents["valdorian-rescue-command"]["type"] == "military"
+    # "a Valdorian lawmaker" before the name, "Brisk" and "The lawmaker" after it: the person introduced.
+    assert by_value["At least 40"]["claimant"]["entity"] == "anna-brisk"
+    assert by_value["300"]["claimant"]["entity"] == "anna-brisk"
+    assert by_value["200"]["claimant"]["entity"] == "anna-brisk"
+    assert by_value["12"]["claimant"]["entity"] == "valdorian-rescue-command"  # "The VRC"
+    # An unnamed party is a suggested entity typed from its words, not the nearest known one.
+    assert by_value["900"]["claimant"]["entity"] == "valdorian-river-officials"
+    assert ents["valdorian-river-officials"]["type"] == "group"
+    statement = next(s for s in out["statements"] if s["quote"].startswith("The lawmaker"))
+    assert statement["speaker"]["entity"] == "anna-brisk"
+
+
+def test_entity_suggestions_are_proper_nouns_of_the_body_only(vocab):
+    out = Drafter(vocab).draft(STORY, "953_floods.txt")
+    names = {e["name"] for e in out["entities"]}
+    assert not {"Floods", "Hit", "Say", "Officials", "Briefed", "At", "Thursday"} & names
+    assert "The Valdoria Ledger" in names  # the archive's outlet, as a media outlet
+
+
+@pytest.mark.parametrize(
+    ("phrase", "rule"),
+    [
+        ("Ministry of Ports", "government"),
+        ("Harbour Intelligence Service", "agency"),
+        ("Ninth Rifle Brigade", "unit"),
+        ("Daily Lantern", "outlet"),
+        ("Kavor Oblast", "region"),
+    ],
+)
+def test_a_new_name_is_typed_by_its_words(phrase, rule):
+    from api.curate.entities import NAME_TYPES, type_of
+
+    assert type_of(NAME_TYPES, phrase)[0] == next(r.type for r in NAME_TYPES if r.name == rule)
+
+
+def test_a_possessive_names_the_owners_party_with_the_same_head(vocab):
+    from api.curate.entities import TextEntities, TextVocabulary
+
+    text = "South Korea's spy agency said so, and the South's military agreed."
+    tv = TextVocabulary(vocab, text, TextEntities(), "x")
+    assert tv.best_entity("South Korea's spy agency")[0] == "national-intelligence-service"
+    assert tv.best_entity("The South's military")[0] == "south-korean-military"
+
+
+def test_a_known_event_is_cited_only_when_type_actors_and_date_agree(vocab):
+    drafter = Drafter(vocab)
+    drafter.draft("x", "954.txt", reference=dt.date(2025, 7, 2))
+    massing = "Russia is massing its own troops near the eastern hub of Pokrovsk ahead of an offensive."
+    assert [k for k, _ in drafter._known_events(massing, [], dt.date(2025, 7, 2))] == [
+        "russia-masses-troops-near-pokrovsk"
+    ]
+    # The same words, but a visit: the type disagrees.
+    visit = "Russia's envoy visited troops near the eastern hub of Pokrovsk ahead of an offensive."
+    assert "russia-masses-troops-near-pokrovsk" not in [k for k, _ in drafter._known_events(visit, [], None)]

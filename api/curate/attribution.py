@@ -18,6 +18,7 @@ BOUNDARY_RE = re.compile(r"[.!?…][”’\"')\]]*(?=\s+[“\"‘'(\[]?[A-Z0-9])
 LEADING_ADVERBIAL = re.compile(
     r"^(?:on|in|by|last|earlier|this|since|after|before|despite|amid|following|during|while|under|given|as)\b", re.I
 )
+SUBORDINATE_RE = re.compile(r"\b(?:after|before|when|while|because|until|although|though|whereas|once)\s+", re.I)
 ROLE_WORD = re.compile(r"(?:former|senior|deputy|chief|top|acting)\b")
 DAY_AFTER_RE = re.compile(r"\s*\d{1,2}\b")
 ADVERBIALS = re.compile(
@@ -125,6 +126,11 @@ def _speaker_before(text: str, sent: tuple[int, int], cue_start: int) -> tuple[i
     if not parts:
         return None
     start = parts[-1].start()
+    cut = list(SUBORDINATE_RE.finditer(parts[-1].group()))
+    if cut:
+        # "His remarks came after a senior official said": the speaker follows the conjunction.
+        start += cut[-1].end()
+        parts = parts[-1:]
     # A speaker may carry an appositive: "Ukraine's military chief, Oleksandr Syrskyi".
     if len(parts) > 1 and _looks_like_appositive(parts[-2].group()):
         start = parts[-2].start()
@@ -153,7 +159,9 @@ def clause(text: str, sent: tuple[int, int], pos: int) -> tuple[int, int]:
 def _looks_like_appositive(part: str) -> bool:
     """'Ukraine's military chief' before ', Oleksandr Syrskyi': short, no verb-like words."""
     ws = part.split()
-    if not ws or re.match(r"(?:for|in|on|at|by|with|to|from|of|as|after|before|since|during)\b", ws[0]):
+    if not ws or re.match(r"(?:for|in|on|at|by|with|to|from|of|as|after|before|since|during)\b", ws[0], re.I):
+        return False  # "… for a new deployment, Lee added": a phrase of the clause, not a title
+    if re.fullmatch(r"[A-Za-z]+(?:ed|ing)", ws[0]) and len(ws) > 1 and ws[1].lower() in ("by", "to", "with", "in", "on"):
         return False  # "… for a new deployment, Lee added": a phrase of the clause, not a title
     if (
         ws[0][0].islower()

@@ -20,6 +20,7 @@ import re
 import sys
 import time
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -80,20 +81,40 @@ MONTH_OR_DAY = set(
     "January February March April May June July August September October November December "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 )
+# The words of a sentence that say what kind of event it reports; the first that matches types a new event.
 EVENT_TYPE_WORDS = [
     ("visit", r"\bvisit"),
     ("confirmation", r"\bconfirm"),
-    ("deployment", r"\b(?:deploy|sent|send|arriv|join)"),
-    ("strike", r"\b(?:strike|attack|killed)"),
-    ("supply", r"\b(?:suppl|provid)"),
+    ("deployment", r"\b(?:deploy|sent|send|arriv|join|dispatch)"),
+    ("strike", r"\b(?:strike|attack|killed|kill)"),
+    ("supply", r"\b(?:suppl|provid|missiles|shells|ammunition|munitions)"),
     ("training", r"\btrain"),
     ("inspection", r"\binspect"),
     ("memorial", r"\b(?:memorial|mourn)"),
     ("anniversary", r"\banniversar"),
     ("announcement", r"\bannounc"),
-    ("sighting", r"\b(?:spotted|seen|sighted|imagery|images)"),
-    ("statement", r"\b(?:said|says|told|warned|stated)"),
+    ("sighting", r"\b(?:spotted|seen|sighted|imagery|images|dock|taxi|activity|arrival|observed)"),
+    ("statement", r"\b(?:said|says|told|warned|stated|argued|suggest|called)"),
+    (
+        "report",
+        r"\b(?:report|assessment|briefing|briefed|estimate|document|told lawmakers|reveal|obtained|investigat|claims)",
+    ),
+    ("military-operation", r"\b(?:incursion|offensive|operation|counteroffensive|invasion)"),
+    ("troop-movement", r"\b(?:massing|massed|moved|moving|refitted|transport)"),
+    ("satellite-observation", r"\b(?:satellite|imagery)"),
+    ("selection", r"\b(?:select|chose|chosen|picked)"),
+    ("cooperation", r"\b(?:cooperation|alliance|partnership|ties|pact|treaty)"),
+    ("forecast", r"\b(?:could|would|expected|likely|as early as|may)\b"),
 ]
+
+
+_EVENT_TYPE_RES = [(t, re.compile(rx, re.I)) for t, rx in EVENT_TYPE_WORDS]
+
+
+@lru_cache(maxsize=1024)
+def event_types(quote: str) -> frozenset[str]:
+    """Return every event type whose words the sentence holds."""
+    return frozenset(t for t, rx in _EVENT_TYPE_RES if rx.search(quote))
 
 
 # How much a compatible value counts beside shared words, and how many close
@@ -346,7 +367,8 @@ class Drafter:
         for sent in sents:
             # A sentence that reports an event the other sources cite: a citation to merge into it.
             cited = {e["draft"]["merge_into"] for e in events if sent[0] <= e["citations"][0]["span"][0] < sent[1]}
-            for known in self._known_events(text[sent[0] : sent[1]]):
+            specs = [d.spec for d in dates if d.spec and sent[0] <= d.start < sent[1]]
+            for known in self._known_events(text[sent[0] : sent[1]], specs, ref):
                 if known[0] not in cited:
                     # Not marked as having a record: who said it may still be a statement.
                     events.append(self.event(text, sid, None, sent, atts_by_sent[sent], counter, known))
@@ -649,9 +671,22 @@ class Drafter:
         for d in dates:
             if not (sent[0] <= d.start < sent[1]) or d.spec is None:
                 continue
-            if any(abs(d.start - t.cue_end) <= 2 or 0 <= t.cue_start - d.end <= 45 for t in atts if t.cue):
-                if not any(d.start >= t.cue_end and v.start < d.start and v.start > t.cue_end for t in atts):
+            for t in atts:
+                if not t.cue or not (abs(d.start - t.cue_end) <= 2 or 0 <= t.cue_start - d.end <= 45):
                     continue
+                # "killed since December, a lawmaker said": a date between the number and the speaker is the number's.
+                between = (
+                    v.end <= d.start
+                    and d.end <= min(t.cue_start, *(t.speaker or (t.cue_start,)))
+                    and not any(v.end <= a and b <= d.start for a, b in self._figure_spans)
+                )
+                after_cue = d.start >= t.cue_end and t.cue_end < v.start < d.start
+                if not between and not after_cue:
+                    break
+            else:
+                t = None
+            if t is not None:
+                continue
             lo, hi = sorted((v.end, d.start)) if d.start >= v.end else sorted((d.end, v.start))
             if any(lo <= t.cue_start < hi for t in atts if t.as_written):
                 continue
@@ -848,8 +883,34 @@ class Drafter:
                 return sorted(set(found))
         return []
 
-    def _known_events(self, quote: str) -> list[tuple[str, str]]:
-        """Return the known events a sentence reports, by the rarer words it shares with what cites them."""
+    def _agrees(self, ev: dict, quote: str, specs: list[dict], ref: dt.date | None) -> str | None:
+        """Return why a sentence may report known event ``ev`` (type, actors and date agree), or None."""
+        types = event_types(quote)
+        if ev["type"] not in types:
+            return None
+        actors = {p["entity"] for p in ev["participants"]} | {a for c in ev["citations"] for a in c["actors"]}
+        actors = {a for a in actors if self.vocab.entities.get(a, {}).get("type") not in LOCATION_TYPES}
+        shared = {a for a in actors if a in self.vocab.entities and self.vocab.mentions(a, quote)}
+        if not shared:
+            return None
+        dated = [c["date"] for c in ev["citations"] if c["date"]]
+        if not dated:
+            when = "the event has no date to disagree with"
+        elif specs:
+            if not any(periods_compatible(s, d) for s in specs for d in dated):
+                return None
+            when = "dates agree"
+        elif ref is None or min(span_bounds(d["start"], d.get("end"))[0] for d in dated) > ref.isoformat():
+            return None  # the sentence gives no date, and the event is not known to precede the text
+        else:
+            when = "the event precedes the text's reference date"
+        return f"type {ev['type']} and actors {', '.join(sorted(shared))} agree; {when}"
+
+    def _known_events(
+        self, quote: str, specs: list[dict] | None = None, ref: dt.date | None = None
+    ) -> list[tuple[str, str]]:
+        """Return the known events a sentence reports: the rarer words it shares with what cites them, and
+        type, actors and date that agree."""
         if self._event_words is None:
             self._event_words = {}
             for ev in self.vocab.events:
@@ -873,6 +934,7 @@ class Drafter:
             return []
         top = scored[0][0]
         out = []
+        by_id = {ev["id"]: ev for ev in self.vocab.events}
         for share, ident in scored[:3]:
             shared_words = mine & self._event_words[ident]
             if (
@@ -880,12 +942,15 @@ class Drafter:
                 and share >= top * KNOWN_EVENT_RELATIVE
                 and len(shared_words) >= KNOWN_EVENT_MIN_SHARED
             ):
+                agree = self._agrees(by_id[ident], quote, specs or [], ref)
+                if agree is None:
+                    continue
                 shared = sorted(shared_words, key=lambda w: -self._event_idf[w])[:4]
                 out.append(
                     (
                         ident,
-                        f"{share:.0%} of the sentence's words (weighted by rarity) are in what cites event {ident} "
-                        f"({', '.join(shared)}): add this citation to it, or delete this record",
+                        f"{agree}; {share:.0%} of the sentence's words (weighted by rarity) are in what cites "
+                        f"event {ident} ({', '.join(shared)}): add this citation to it, or delete this record",
                     )
                 )
         return out
@@ -894,7 +959,10 @@ class Drafter:
         """Return a curated event this sentence seems to cite too: same dates, many of the same words."""
         mine = set(words(quote))
         best, best_score = None, 0.0
+        types = event_types(quote)
         for ev in self.vocab.events:
+            if spec is None or ev["type"] not in types or self._agrees(ev, quote, [spec], None) is None:
+                continue
             for c in ev["citations"]:
                 if spec is None or c["date"] is None or not periods_compatible(spec, c["date"]):
                     continue
@@ -905,7 +973,7 @@ class Drafter:
                 if score > best_score:
                     best, best_score = ev["id"], score
         if best and best_score >= 0.5:
-            return best, f"same dates and many of the words of event {best}: add this citation to it"
+            return best, f"same type, actors and dates, and many of the words of event {best}: add this citation to it"
         return None
 
     def statement(self, text, sid, sent, atts: list[Attribution], counter):

@@ -121,6 +121,7 @@ PLACE_BEFORE_RE = re.compile(
     r"\b(?:in|at|near|from|to|into|across|outside|inside)\s+(?:(?:the\s+)?(?:northern|southern|eastern|western|central)\s+)?$",
     re.I,
 )
+DEMONYM_RE = re.compile(r"[A-Z][a-z]+(?:ian|ean|an|ese|ish|i)")
 POSSESSIVE_RE = re.compile(r"^(?:the\s+)?(?P<owner>.+?)['’]s\s+(?P<rest>.+)$", re.I)
 UNNAMED_RE = re.compile(r"^(?:the|a|an|one|two|three|several|some|many)?\s*(?P<words>.+)$", re.I)
 PRONOUN_OR_DOC = re.compile(
@@ -178,6 +179,8 @@ class TextEntities:
                 continue
             if len(parts) == 1 and (a in starts or _country_word(name, vocab)):
                 continue  # a capital at a sentence start, or "North" for a country named in full elsewhere
+            if len(parts) == 1 and DEMONYM_RE.fullmatch(name) and re.match(r"\s+[a-z]", text[b : b + 2]):
+                continue  # "Valdorian river officials": a people's adjective, not a name
             ident = slug(name)
             if ident in vocab.entities:
                 continue
@@ -333,6 +336,15 @@ class TextVocabulary:
         if owned:
             return owned
         hits = self.entities_in(phrase)
+        places = ("country", "city", "region", "place")
+        if hits and all(self.entities[h[2]]["type"] in places for h in hits):
+            rest = "".join(ch if not any(a <= i < b for a, b, _ in hits) else " " for i, ch in enumerate(phrase))
+            if type_of(PARTY_TYPES, rest)[0] is not None:
+                # "a senior U.S. military official": a party of the country, not the country.
+                ident, why = self.found.add_party(phrase, at, self.sid)
+                if ident:
+                    self.refresh()
+                    return ident, why
         if hits:
             hits.sort(key=lambda h: (TYPE_RANK.get(self.entities[h[2]]["type"], 3), -(h[1] - h[0])))
             a, b, ident = hits[0]

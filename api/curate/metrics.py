@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
 # A clause break the words of one number do not cross.
@@ -72,6 +73,8 @@ def window(
     """
     start, end = lo, hi
     for m in BREAK_RE.finditer(text, lo, hi):
+        if m.group() in '“”"' and (m.end() == a or m.start() == b):
+            continue  # quotation marks around the number itself: '"several hundred" casualties'
         if m.group() == ",":
             left = tokens(text[max(lo, m.start() - 20) : m.start()])
             right = tokens(text[m.end() : min(hi, m.end() + 20)])
@@ -144,6 +147,7 @@ def fit(metrics: dict[str, dict], before: str, after: str, wide: str = "", itsel
     return out
 
 
+@lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     """Return a crude stem so that inflections of one word meet ("triple", "tripled", "tripling")."""
     for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
@@ -157,14 +161,7 @@ def _terms(metrics: dict[str, dict], text: str) -> dict[str, dict]:
     raw = tokens(text)
     toks = [stem(t) for t in raw]
     gaps = [i for i, t in enumerate(toks) if t == GAP_TOKEN] or [len(toks)]
-    terms = []
-    for m in metrics.values():
-        for kind in ("words", "requires"):
-            for term in m.get(kind) or ():
-                t = [stem(w) for w in tokens(term)]
-                if t:
-                    terms.append((len(t), m["id"], kind, term, t))
-    terms.sort(key=lambda t: -t[0])
+    terms = _all_terms(metrics)
     found: dict[str, dict[str, list[str]]] = {}
     claimed: list[tuple[int, int]] = []  # token spans a longer term holds
     for n, ident, kind, term, t in terms:
@@ -181,6 +178,27 @@ def _terms(metrics: dict[str, dict], text: str) -> dict[str, dict]:
                 distance = min(min(abs(g - i), abs(g - (i + n - 1))) for g in gaps)
                 got["distance"] = min(got["distance"], distance)
     return found
+
+
+_TERMS: dict[int, tuple[dict, list]] = {}
+
+
+def _all_terms(metrics: dict[str, dict]) -> list:
+    """Return every metric's terms as stems, longest first (worked out once per vocabulary)."""
+    cached = _TERMS.get(id(metrics))
+    if cached is not None and cached[0] is metrics:
+        return cached[1]
+    terms = []
+    for m in metrics.values():
+        for kind in ("words", "requires"):
+            for term in m.get(kind) or ():
+                t = [stem(w) for w in tokens(term)]
+                if t:
+                    terms.append((len(t), m["id"], kind, term, t))
+    terms.sort(key=lambda t: -t[0])
+    _TERMS.clear()
+    _TERMS[id(metrics)] = (metrics, terms)
+    return terms
 
 
 def _fits(metrics, found, counted_in) -> list[Fit]:
