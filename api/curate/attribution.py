@@ -161,7 +161,11 @@ def _looks_like_appositive(part: str) -> bool:
     ws = part.split()
     if not ws or re.match(r"(?:for|in|on|at|by|with|to|from|of|as|after|before|since|during)\b", ws[0], re.I):
         return False  # "… for a new deployment, Lee added": a phrase of the clause, not a title
-    if re.fullmatch(r"[A-Za-z]+(?:ed|ing)", ws[0]) and len(ws) > 1 and ws[1].lower() in ("by", "to", "with", "in", "on"):
+    if (
+        re.fullmatch(r"[A-Za-z]+(?:ed|ing)", ws[0])
+        and len(ws) > 1
+        and ws[1].lower() in ("by", "to", "with", "in", "on")
+    ):
         return False  # "… for a new deployment, Lee added": a phrase of the clause, not a title
     if (
         ws[0][0].islower()
