@@ -350,3 +350,11 @@ def test_a_known_event_is_cited_only_when_type_actors_and_date_agree(vocab):
     # The same words, but a visit: the type disagrees.
     visit = "Russia's envoy visited troops near the eastern hub of Pokrovsk ahead of an offensive."
     assert "russia-masses-troops-near-pokrovsk" not in [k for k, _ in drafter._known_events(visit, [], None)]
+
+
+def test_a_date_in_the_cues_phrase_dates_the_saying_not_the_number(vocab):
+    text = "The mayor told reporters on Oct. 2 that 40 homes flooded.\nAt least 12 roads closed since early October, a clerk said.\n"
+    out = Drafter(vocab).draft(text, "955_told.txt", reference=dt.date(2031, 10, 5))
+    by_value = {f["value"]["text"]: f for f in out["figures"]}
+    assert by_value["40"]["period"] is None
+    assert by_value["At least 12"]["period"]["start"] == "2031-10"  # between the number and the speaker: the number's
