@@ -5,7 +5,7 @@
 
 Each instance is a stock gunicorn (gunicorn.conf.py) in its own process group, on its own loopback
 port, over its own copy of the database: a stand-in for a machine. nginx balances between them,
-buffers, limits, compresses and caches (README: Deploying). The run directory holds everything the
+buffers, limits, compresses and caches (docs/deploying.md). The run directory holds everything the
 stack writes: the rendered nginx.conf, nginx's pid, temp, cache and logs, each replica's database
 and log, and stack.json, which `rollout` reads to find the running stack.
 """

@@ -1,7 +1,7 @@
 """Hardening: bad input that never hurts, read-only by construction, the query time limit, headers,
 /health, request logs, the bind address; in-process and over real HTTP against gunicorn.
 
-The matrix sends each kind of bad input (README: Hardening) to every list endpoint and checks the
+The matrix sends each kind of bad input (docs/hardening.md) to every list endpoint and checks the
 answer is a clear 4xx in the JSON error shape naming the parameter or the problem, never a 500.
 """
 
@@ -298,7 +298,7 @@ def _slow_reader(db_path, tmp_path, monkeypatch, *, restart: bool) -> int:
 
 def test_streamed_exports_restart_the_limit_per_chunk(db_path, tmp_path, monkeypatch):
     """The limit bounds the work between two chunks of an export, not the time the client takes to read it."""
-    assert _slow_reader(db_path, tmp_path, monkeypatch, restart=True) == 45  # every event
+    assert _slow_reader(db_path, tmp_path, monkeypatch, restart=True) == 47  # every event
     # With one deadline for the whole stream, the same slow reader loses the export part way.
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
         _slow_reader(db_path, tmp_path, monkeypatch, restart=False)
@@ -533,7 +533,7 @@ def test_gunicorn_binds_to_loopback_unless_told_otherwise():
     env = {k: v for k, v in os.environ.items() if k != "CLAIMBASE_BIND"}
     settings = _gunicorn_config(env)
     assert settings["bind"] == "['127.0.0.1:8000']"
-    assert settings["worker_class"] == "gthread"  # stock gunicorn: nginx in front does the rest (README: Deploying)
+    assert settings["worker_class"] == "gthread"  # stock gunicorn: nginx in front does the rest (docs/deploying.md)
     assert settings["control_socket_disable"] == "True"
     assert (settings["limit_request_line"], settings["limit_request_fields"]) == ("8190", "100")
     assert _gunicorn_config({**env, "CLAIMBASE_BIND": "0.0.0.0:9000"})["bind"] == "['0.0.0.0:9000']"
