@@ -358,3 +358,12 @@ def test_a_date_in_the_cues_phrase_dates_the_saying_not_the_number(vocab):
     by_value = {f["value"]["text"]: f for f in out["figures"]}
     assert by_value["40"]["period"] is None
     assert by_value["At least 12"]["period"]["start"] == "2031-10"  # between the number and the speaker: the number's
+
+
+def test_the_assessment_refers_back_to_the_previous_speaker(vocab):
+    text = "The harbour office said 40 homes flooded. The assessment came as the rain went on.\n"
+    out = Drafter(vocab).draft(text, "956_assessment.txt", reference=dt.date(2031, 10, 5))
+    (st,) = [s for s in out["statements"] if s["quote"].startswith("The assessment")]
+    (fig,) = out["figures"]
+    assert fig["claimant"]["entity"] is not None
+    assert st["speaker"]["entity"] == fig["claimant"]["entity"]

@@ -564,6 +564,10 @@ class Drafter:
                     # "The document also points to …": the document an earlier sentence named.
                     t.entity = document.entity
                     t.why = f"'{t.as_written}' refers back to {document.as_written!r}, a document named earlier"
+                elif t.as_written and t.entity is None and DOCUMENT_RE.match(t.as_written) and last is not None:
+                    # "… South Korea's military said. The assessment came amid …": the previous speaker's.
+                    t.entity = last.entity
+                    t.why = f"'{t.as_written}' refers back to what {last.as_written!r} said in the sentence before"
             named = [t for t in atts if t.entity]
             # "Their sources" refers to whoever spoke, not to the estimate they spoke of.
             speakers = [t for t in named if t.cue.lower() not in SPEECH_NOUNS]
