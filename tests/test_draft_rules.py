@@ -367,3 +367,13 @@ def test_the_assessment_refers_back_to_the_previous_speaker(vocab):
     (fig,) = out["figures"]
     assert fig["claimant"]["entity"] is not None
     assert st["speaker"]["entity"] == fig["claimant"]["entity"]
+
+
+def test_a_proposed_metric_takes_the_past_form_a_metric_lists_and_the_texts_unit():
+    from api.curate import metrics
+
+    proposed = metrics.propose("", " launchers", "They supply shells | ", METRICS)
+    assert proposed["id"] == "launchers-supplied" and proposed["words"] == ["supplied"]
+    assert metrics.propose("the number of injured is due to reach", "", "", METRICS, unit="troops")["id"] == (
+        "troops-injured"
+    )

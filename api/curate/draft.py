@@ -336,6 +336,7 @@ class Drafter:
         self._metric_text = "".join(" " if any(a <= i < b for a, b in blank) else ch for i, ch in enumerate(text))
         self._figure_spans = [(v.start, v.end) for v in values if v.kind == "figure"]
         self._proposed = {}
+        self._metrics_so_far: list[str | None] = []
         figures, sent_has_record = [], set()
         counter: dict[str, int] = {}
         for v in values:
@@ -613,13 +614,17 @@ class Drafter:
                 repr(w) for w in by_words.words + by_words.required
             )
         elif metric is None:
-            proposed = metrics_.propose(*around)
+            # What the text has been counting: the unit of the metric of the figure before.
+            earlier = [self.vocab.metrics.get(m) or self._proposed.get(m) for m in self._metrics_so_far]
+            unit = next((m["unit"] for m in reversed(earlier) if m), None)
+            proposed = metrics_.propose(*around, metrics=self.vocab.metrics, unit=unit)
             metric = proposed["id"]
             self._proposed.setdefault(metric, proposed)
             why["metric"] = (
                 f"no metric's words stand next to the number: a new metric {metric} is proposed "
                 f"(metrics/ of this draft) with the words {proposed['words']}"
             )
+        self._metrics_so_far.append(metric)
         claim, subject = None, None
         if metric:
             near = self._near(text, sent)

@@ -218,12 +218,17 @@ def _fits(metrics, found, counted_in) -> list[Fit]:
 MEASURES = {"pieces", "units", "number", "amount", "total", "some", "more", "additional", "other"}
 
 
-def propose(before: str, after: str, wide: str = "") -> dict:
+def propose(
+    before: str, after: str, wide: str = "", metrics: dict[str, dict] | None = None, unit: str | None = None
+) -> dict:
     """Return a new metric named after what a number counts and what happened to it.
 
     What is counted is the last word of the noun phrase after the number
     ("pieces of self-propelled howitzers" → howitzers); what happened is the
-    first word ending in -ed next to it ("injured").
+    first word ending in -ed next to it ("injured"), else the past form that a
+    metric lists beside a word of the clause ("continues to supply" → the
+    "supplied" of a supply metric).  ``unit`` is what the text has been
+    counting, for a number that says nothing of it ("the number of injured").
     """
     after_toks = [t for t in tokens(after) if not t.isdigit()]
     run: list[str] = []
@@ -239,10 +244,25 @@ def propose(before: str, after: str, wide: str = "") -> dict:
     around = near + [t for t in tokens(wide) if t not in STOP]
     of = re.search(r"\bnumber of\s+(?:[a-z-]+\s+)?([a-z]+ed)\b", before.lower())
     action = of.group(1) if of else next((t for t in around if done(t)), None)
+    if action is None and metrics:
+        wide_before, _, wide_after = wide.partition(" | ")
+        found = _terms(metrics, f"{wide_before} {before} {GAP} {after} {wide_after}")
+        for ident, got in sorted(found.items(), key=lambda kv: kv[1]["distance"]):
+            if not got["words"]:
+                continue
+            past = [w for w in metrics[ident].get("words") or () if done(w) and " " not in w]
+            if past:
+                action = past[0]
+                break
     counted = run[-1] if run else None
     if counted == action:
         counted = None
-    unit = COUNTED.get(counted or "", counted) or next((COUNTED[t] for t in around if t in COUNTED), "items")
+    unit = (
+        COUNTED.get(counted or "", counted)
+        or next((COUNTED[t] for t in around if t in COUNTED), None)
+        or unit
+        or "items"
+    )
     what = action or "counted"
     ident = re.sub(r"[^a-z0-9]+", "-", f"{unit} {what}").strip("-")
     return {"id": ident, "label": f"{unit.capitalize()} {what}", "unit": unit, "words": [w for w in (action,) if w]}
