@@ -151,7 +151,7 @@ NOT_A_CLAIM = [
         "ordinal_name",
         None,
         re.compile(r"^(?:st|nd|rd|th)\s+(?:[A-Z][\w-]*)", re.U),
-        "not a claim: an ordinal part of a name (a unit, a session, an anniversary)",
+        "not a claim: an ordinal part of a name (a unit, a congress, an anniversary)",
     ),
 ]
 # "tens of thousands" is the whole quantity; "hundreds of troops" keeps the one noun it counts.
