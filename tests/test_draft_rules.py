@@ -377,3 +377,27 @@ def test_a_proposed_metric_takes_the_past_form_a_metric_lists_and_the_texts_unit
     assert metrics.propose("the number of injured is due to reach", "", "", METRICS, unit="troops")["id"] == (
         "troops-injured"
     )
+
+
+@pytest.mark.parametrize(
+    ("rule", "text", "start", "end", "precision"),
+    [
+        ("month_or_month", "The fair opened in July or August.", "2030-07", "2030-08", "month"),
+        ("month_day", "The fair opened on Feb. 9.", "2031-02-09", None, "day"),
+        ("day_month", "The fair opened on 9 February.", "2031-02-09", None, "day"),
+        ("month", "The fair opened last November.", "2030-11", None, "month"),
+        ("season", "The fair opened in fall 2029.", "2029-09", "2029-11", "season"),
+        ("weekday", "The fair opened on Monday.", "2031-05-12", None, "day"),
+        ("relative", "The fair opened last week.", "2031-05-05", "2031-05-11", "week"),
+        ("ago", "The fair opened two weeks ago.", "2031-04-28", "2031-05-04", "week"),
+        ("within", "The fair opens within 48 hours.", "2031-05-13", "2031-05-15", "day"),
+        ("yesterday", "The fair opened yesterday.", "2031-05-14", None, "day"),
+        ("year", "The fair opened in 2027.", "2027", None, "year"),
+    ],
+)
+def test_each_date_rule_on_a_made_up_sentence(rule, text, start, end, precision):
+    (found,) = [d for d in dates.find_dates(text, THU, assumed=False) if d.spec]
+    assert (
+        next(name for name, rx in dates.COMPILED if rx.search(text) and rx.search(text).group() == found.phrase) == rule
+    )
+    assert (found.spec["start"], found.spec.get("end"), found.spec["precision"]) == (start, end, precision)
