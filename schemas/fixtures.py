@@ -241,6 +241,13 @@ class MetricFixture(StrictSchema):
     category = fields.String(required=True, validate=validate.OneOf(METRIC_CATEGORIES))
     description = fields.String(required=True, validate=validate.Length(min=1))
     parent = fields.String(load_default=None, allow_none=True, validate=SLUG)
+    # The general terms that name what the metric counts, and terms of which one must stand next to
+    # the number too; the drafting assistant files a number under the metric whose words it finds.
+    words = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+    requires = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+    # Metrics this one replaces when its words stand anywhere in the number's clause (a plan word
+    # makes a sending a plan).
+    overrides = fields.List(fields.String(validate=SLUG), load_default=list)
 
 
 class ClaimFixture(StrictSchema):

@@ -177,12 +177,13 @@ a.hl:hover{outline:2px solid #333}
 .badge{font-size:11px;padding:1px 6px;border-radius:8px;margin-right:4px;border:1px solid #999}
 .unconfirmed{background:#fff3e0;border-color:#ef6c00;color:#e65100}
 .curated{background:#e8f5e9;border-color:#2e7d32;color:#1b5e20}
+.no-reference{margin:0;padding:10px 18px;background:#b71c1c;color:#fff;font-weight:bold}
 .gaps{background:#ffebee;border:1px solid #ef9a9a;border-radius:6px;padding:8px 12px;margin-bottom:10px}
 """
 
 
-def render(text: str, source_id: str, marks: list[Mark], title: str = "") -> str:
-    """Return the review page's HTML."""
+def render(text: str, source_id: str, marks: list[Mark], title: str = "", source: dict | None = None) -> str:
+    """Return the review page's HTML; a source without a reference date gets a red notice at the top."""
     items = find_items(text) + find_cues(text)
     uncovered = [i for i in items if not any(m.start <= i.start and i.end <= m.end for m in marks)]
     uncovered_keys = {(i.start, i.end) for i in uncovered}
@@ -214,6 +215,10 @@ def render(text: str, source_id: str, marks: list[Mark], title: str = "") -> str
     for m in sorted(marks, key=lambda m: -(m.end - m.start)):
         first.setdefault(m.ident, m)  # the record's whole span, not the words it is about
     cards = "".join(_card(m) for m in sorted(first.values(), key=lambda m: (m.start, m.end)))
+    notice = ""
+    if source is not None and not source.get("reference_date"):
+        why = ((source.get("draft") or {}).get("why") or {}).get("reference_date") or "no reference date"
+        notice = f'<p class="no-reference">{html.escape(why)}</p>'
     gaps = ""
     if uncovered:
         lis = "".join(
@@ -232,7 +237,7 @@ def render(text: str, source_id: str, marks: list[Mark], title: str = "") -> str
         f"<title>Review: {html.escape(source_id)}</title><style>{css}</style></head><body>"
         f"<header><h1>Review: {html.escape(source_id)}</h1>"
         f"<p>{html.escape(title)} · {len(text)} characters · {len(first)} records, {drafts} unconfirmed · "
-        f"{len(uncovered)} uncovered</p><p class='legend'>{legend}</p></header>"
+        f"{len(uncovered)} uncovered</p><p class='legend'>{legend}</p></header>{notice}"
         f'<main><div id="text">{"".join(parts)}</div><div id="records">{gaps}{cards}</div></main>'
         "</body></html>\n"
     )
@@ -275,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     marks = records_of(fixtures, args.source, draft=False) + records_of(drafts, args.source, draft=True)
     out = Path(args.out) if args.out else DEFAULT_OUT_DIR / f"{args.source}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(text, args.source, marks, source.get("title") or source["filename"]), "utf-8")
+    out.write_text(render(text, args.source, marks, source.get("title") or source["filename"], source), "utf-8")
     print(f"wrote {out} ({len(marks)} spans); open file://{out.resolve()}")
     return 0
 
