@@ -48,13 +48,13 @@ class ChangeExportArgs(ChangeQueryArgs):
 
 class FieldChangeSchema(WireSchema):
     field = fields.String(required=True, metadata=meta("The record's field (a top-level key).", "value"))
+    # Any JSON value, null included: a field's values are of its record's schema.
     old = fields.Raw(
         required=True,
-        allow_none=True,
-        metadata=meta("Its value in the release before (null when the field was absent).", {"high": 4000}),
+        metadata=meta("Its value in the release before, any JSON (null when the field was absent).", "old words"),
     )
     new = fields.Raw(
-        required=True, allow_none=True, metadata=meta("Its value in this release (null when absent).", {"high": 5000})
+        required=True, metadata=meta("Its value in this release, any JSON (null when absent).", "new words")
     )
 
 
