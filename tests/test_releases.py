@@ -68,10 +68,8 @@ def corrected_fixtures(story_fixtures: Path, out: Path) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def releases(tmp_path_factory, story_fixtures, texts):
-    """(releases dir, database serving B with both releases, fixtures of B)."""
-    root = tmp_path_factory.mktemp("releases")
+def record_two_releases(root: Path, story_fixtures: Path, texts: Path) -> tuple[Path, Path, Path]:
+    """Record releases A and B under ``root``; return (releases dir, a database serving B, B's fixtures)."""
     rel = root / "releases"
     first = root / "a.db"
     build(first, story_fixtures, texts, rel)
@@ -81,18 +79,17 @@ def releases(tmp_path_factory, story_fixtures, texts):
     build(second, fixtures_b, texts, rel)
     renames = [parse_rename(f"figure:{RENAMED_FIGURE[0]}={RENAMED_FIGURE[1]}")]
     renames.append(parse_rename(f"entity:{RENAMED_ENTITY[0]}={RENAMED_ENTITY[1]}"))
-    record(
-        app_getter(second),
-        B,
-        "A corrected note, a figure removed, two ids renamed.",
-        rel,
-        fixtures_b,
-        "2026-02-01",
-        renames,
-    )
+    notes = "A corrected note, a figure removed, two ids renamed."
+    record(app_getter(second), B, notes, rel, fixtures_b, "2026-02-01", renames)
     served = root / "served.db"
     build(served, fixtures_b, texts, rel)
     return rel, served, fixtures_b
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory, story_fixtures, texts):
+    """(releases dir, database serving B with both releases, fixtures of B)."""
+    return record_two_releases(tmp_path_factory.mktemp("releases"), story_fixtures, texts)
 
 
 @pytest.fixture(scope="module")
