@@ -115,14 +115,26 @@ def record(
         "build_id": get("/health")["build_id"],
         "digest": digest,
         "fixtures_digest": _fixtures_digest(fixtures_dir),
-        "counts": {kind: len(records[kind]) for kind in KINDS},
-        "renames": sorted(renames or [], key=lambda r: (r["kind"], r["from"])),
+        "counts": None,  # filled in by write_release
+        "renames": renames or [],
     }
-    out = releases_dir / version
+    return write_release(releases_dir, meta, records)
+
+
+def write_release(releases_dir: Path, meta: dict, records: dict[str, list[dict]]) -> Path:
+    """Write ``release.json`` (``meta`` with the digest and counts of ``records``) and the record files."""
+    records = {kind: sorted(records.get(kind, []), key=lambda r: r["id"]) for kind in KINDS}
+    meta = {
+        **meta,
+        "digest": records_digest(records),
+        "counts": {kind: len(records[kind]) for kind in KINDS},
+        "renames": sorted(meta.get("renames", []), key=lambda r: (r["kind"], r["from"])),
+    }
+    out = releases_dir / meta["version"]
     out.mkdir(parents=True, exist_ok=False)
     for kind, plural in KINDS.items():
-        lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records[kind])
-        (out / f"{plural}.jsonl").write_text(lines, "utf-8")
+        with open(out / f"{plural}.jsonl", "w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records[kind])
     (out / "release.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", "utf-8")
     read_release(out)  # what the build will read back
     return out

@@ -305,7 +305,7 @@ def test_the_changes_are_the_same_in_any_build(releases, tmp_path, texts):
     rel, served, fixtures_b = releases
     again = tmp_path / "again.db"
     build(again, fixtures_b, texts, rel)
-    dump = "SELECT release_seq, kind, id, change, previous_id, record, fields FROM changes ORDER BY n"
+    dump = "SELECT release_seq, kind, id, change, previous_id, record_row, fields FROM changes ORDER BY n"
     assert sqlite3.connect(again).execute(dump).fetchall() == sqlite3.connect(served).execute(dump).fetchall()
 
 

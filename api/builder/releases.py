@@ -143,7 +143,10 @@ def read_release(path: Path) -> tuple[dict, dict[str, list[dict]]]:
 SCHEMA = f"""
 CREATE TABLE releases (
     seq {INT} PRIMARY KEY, version {T} NOT NULL UNIQUE, date {T} NOT NULL, notes {T} NOT NULL,
-    build_id {T}, digest {T} NOT NULL, fixtures_digest {T}, counts {T} NOT NULL, summary {T} NOT NULL
+    build_id {T}, digest {T} NOT NULL, fixtures_digest {T}, counts {T} NOT NULL, summary {T} NOT NULL,
+    -- Where its records and changes lie, for reads by rowid range: the rowids of its first and
+    -- last record in release_records, and the last change (n) through this release.
+    first_record {INT}, last_record {INT}, last_change {INT} NOT NULL DEFAULT 0
 ) STRICT;
 CREATE TABLE release_records (
     release_seq {INT} NOT NULL REFERENCES releases (seq), kind {T} NOT NULL, kind_rank {INT} NOT NULL,
@@ -155,14 +158,17 @@ CREATE TABLE release_renames (
 ) STRICT;
 CREATE TABLE changes (
     n {INT} PRIMARY KEY, release_seq {INT} NOT NULL REFERENCES releases (seq), kind {T} NOT NULL,
-    id {T} NOT NULL, change {T} NOT NULL, previous_id {T}, record {T}, fields {T}
+    id {T} NOT NULL, change {T} NOT NULL, previous_id {T},
+    -- An added record: its row in release_records (the document is stored once).
+    record_row {INT}, fields {T}
 ) STRICT;
 """
 INDEXES = """
 CREATE UNIQUE INDEX idx_release_records_kind_id ON release_records (kind, id, release_seq);
 CREATE INDEX idx_release_records_release ON release_records (release_seq, kind);
+CREATE INDEX idx_release_renames_new ON release_renames (kind, new_id, release_seq);
 CREATE INDEX idx_changes_release ON changes (release_seq);
-CREATE INDEX idx_changes_kind ON changes (kind, release_seq);
+CREATE INDEX idx_changes_kind ON changes (kind, n);
 CREATE INDEX idx_changes_figure_added ON changes (release_seq, id) WHERE kind = 'figure';
 """
 
@@ -170,24 +176,24 @@ CREATE INDEX idx_changes_figure_added ON changes (release_seq, id) WHERE kind = 
 # A pair of records is the same record when the ids match, or when the release records
 # the rename of the old id to the new one.
 PENDING_SQL = """
-INSERT INTO temp.pending (kind_rank, kind, id, change, previous_id, old_doc, new_doc)
-SELECT n.kind_rank, n.kind, n.id, 'changed', NULL, o.doc, n.doc
+INSERT INTO temp.pending (kind_rank, kind, id, change, previous_id, old_row, new_row)
+SELECT n.kind_rank, n.kind, n.id, 'changed', NULL, o.rowid, n.rowid
 FROM release_records n JOIN release_records o ON o.kind = n.kind AND o.id = n.id AND o.release_seq = :prev
 WHERE n.release_seq = :cur AND o.doc IS NOT n.doc
 UNION ALL
-SELECT n.kind_rank, n.kind, n.id, 'renamed', r.old_id, o.doc, n.doc
+SELECT n.kind_rank, n.kind, n.id, 'renamed', r.old_id, o.rowid, n.rowid
 FROM release_renames r
 JOIN release_records n ON n.kind = r.kind AND n.id = r.new_id AND n.release_seq = :cur
 JOIN release_records o ON o.kind = r.kind AND o.id = r.old_id AND o.release_seq = :prev
 WHERE r.release_seq = :cur
 UNION ALL
-SELECT n.kind_rank, n.kind, n.id, 'added', NULL, NULL, n.doc
+SELECT n.kind_rank, n.kind, n.id, 'added', NULL, NULL, n.rowid
 FROM release_records n
 WHERE n.release_seq = :cur
   AND NOT EXISTS (SELECT 1 FROM release_records o WHERE o.kind = n.kind AND o.id = n.id AND o.release_seq = :prev)
   AND NOT EXISTS (SELECT 1 FROM release_renames r WHERE r.kind = n.kind AND r.new_id = n.id AND r.release_seq = :cur)
 UNION ALL
-SELECT o.kind_rank, o.kind, o.id, 'removed', NULL, o.doc, NULL
+SELECT o.kind_rank, o.kind, o.id, 'removed', NULL, o.rowid, NULL
 FROM release_records o
 WHERE o.release_seq = :prev
   AND NOT EXISTS (SELECT 1 FROM release_records n WHERE n.kind = o.kind AND n.id = o.id AND n.release_seq = :cur)
@@ -207,15 +213,16 @@ def _json_text(alias: str) -> str:
 # name, each with its old and new value (a field one side lacks is null there).  json()
 # is applied where the array is built so that SQLite embeds the values as JSON.
 CHANGES_SQL = f"""
-INSERT INTO changes (release_seq, kind, id, change, previous_id, record, fields)
+INSERT INTO changes (release_seq, kind, id, change, previous_id, record_row, fields)
 SELECT :cur, p.kind, p.id, p.change, p.previous_id,
-       CASE p.change WHEN 'added' THEN p.new_doc END,
+       CASE p.change WHEN 'added' THEN p.new_row END,
        CASE WHEN p.change IN ('changed', 'renamed') THEN (
          SELECT json_group_array(json_object('field', d.field, 'old', json(d.old), 'new', json(d.new)))
          FROM (
            SELECT coalesce(b.key, a.key) AS field, coalesce({_json_text("a")}, 'null') AS old,
                   coalesce({_json_text("b")}, 'null') AS new
-           FROM json_each(p.old_doc) a FULL JOIN json_each(p.new_doc) b ON b.key = a.key
+           FROM json_each((SELECT doc FROM release_records WHERE rowid = p.old_row)) a
+           FULL JOIN json_each((SELECT doc FROM release_records WHERE rowid = p.new_row)) b ON b.key = a.key
            WHERE a.type IS NOT b.type OR a.value IS NOT b.value
            ORDER BY 1
          ) d
@@ -236,7 +243,8 @@ def insert_release(conn: sqlite3.Connection, seq: int, meta: dict, records: dict
     """Insert one release's row, its records (canonical JSON, in kind and id order) and its renames."""
     counts = {kind: len(records.get(kind, [])) for kind in KINDS}
     conn.execute(
-        "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}')",
+        "INSERT INTO releases (seq, version, date, notes, build_id, digest, fixtures_digest, counts, summary) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}')",
         (
             seq,
             meta["version"],
@@ -253,6 +261,11 @@ def insert_release(conn: sqlite3.Connection, seq: int, meta: dict, records: dict
         conn.executemany(
             "INSERT INTO release_records VALUES (?, ?, ?, ?, ?)", [(seq, kind, rank, i, doc) for i, doc in rows]
         )
+    conn.execute(
+        "UPDATE releases SET first_record = (SELECT min(rowid) FROM release_records WHERE release_seq = ?1), "
+        "last_record = (SELECT max(rowid) FROM release_records WHERE release_seq = ?1) WHERE seq = ?1",
+        (seq,),
+    )
     for rename in meta.get("renames", []):
         conn.execute(
             "INSERT INTO release_renames VALUES (?, ?, ?, ?)", (seq, rename["kind"], rename["from"], rename["to"])
@@ -287,7 +300,7 @@ def compute_changes(conn: sqlite3.Connection, seq: int) -> None:
     conn.execute("DROP TABLE IF EXISTS temp.pending")
     conn.execute(
         "CREATE TEMP TABLE pending (kind_rank INTEGER, kind TEXT, id TEXT, change TEXT, previous_id TEXT, "
-        "old_doc TEXT, new_doc TEXT)"
+        "old_row INTEGER, new_row INTEGER)"
     )
     conn.execute(PENDING_SQL, {"cur": seq, "prev": seq - 1})
     conn.execute(CHANGES_SQL, {"cur": seq})
@@ -295,7 +308,10 @@ def compute_changes(conn: sqlite3.Connection, seq: int) -> None:
     summary: dict[str, dict[str, int]] = {}
     for kind, change, n in conn.execute(SUMMARY_SQL, (seq,)):
         summary.setdefault(change, {})[kind] = n
-    conn.execute("UPDATE releases SET summary = ? WHERE seq = ?", (json.dumps(summary, sort_keys=True), seq))
+    conn.execute(
+        "UPDATE releases SET summary = ?, last_change = (SELECT coalesce(max(n), 0) FROM changes) WHERE seq = ?",
+        (json.dumps(summary, sort_keys=True), seq),
+    )
 
 
 def write_release_tables(conn: sqlite3.Connection, fixtures: Fixtures, releases_dir: Path | None = None) -> dict:
@@ -313,10 +329,10 @@ def write_release_tables(conn: sqlite3.Connection, fixtures: Fixtures, releases_
         for seq, path in enumerate(paths, 1):
             meta, records = read_release(path)
             insert_release(conn, seq, meta, records)
-            check_renames(conn, path, seq)
             last = meta
         conn.executescript(INDEXES)
-        for seq in range(1, len(paths) + 1):
+        for seq, path in enumerate(paths, 1):
+            check_renames(conn, path, seq)
             compute_changes(conn, seq)
     current = fixtures_digest(fixtures)
     return {

@@ -64,18 +64,21 @@ def _shape(db, rows, args) -> list[str]:
 EXPORTS = {"ndjson": Export(columns=COLUMNS, flatten=orjson.loads), "csv": Export(columns=COLUMNS, flatten=flatten_csv)}
 EXPORT = EXPORTS["ndjson"]
 
-# ``since_seq``/``until_seq`` are the positions of ``since``/``until`` (the view resolves the versions).
+# The view turns ``since``/``until`` into a range of change numbers (``after_n``, ``through_n``): pages
+# walk the table's rowids.
 CHANGES = Listing(
     select="""
-SELECT c.n, c.kind, c.id, c.change, c.previous_id, c.record, c.fields, r.version AS release,
-       CASE c.change WHEN 'removed' THEN p.version END AS last_version
-FROM changes c JOIN releases r ON r.seq = c.release_seq LEFT JOIN releases p ON p.seq = c.release_seq - 1
+SELECT c.n, c.kind, c.id, c.change, c.previous_id, x.doc AS record, c.fields, r.version AS release,
+       CASE c.change WHEN 'removed' THEN (SELECT p.version FROM releases p WHERE p.seq = c.release_seq - 1)
+       END AS last_version
+FROM changes c JOIN releases r ON r.seq = c.release_seq
+LEFT JOIN release_records x ON x.rowid = c.record_row
 """,
     count="SELECT count(*) AS n FROM changes c",
     sort={"id": ("c.n", "n")},
     filters={
-        "since_seq": compare("c.release_seq > ?"),
-        "until_seq": compare("c.release_seq <= ?"),
+        "after_n": compare("c.n > ?"),
+        "through_n": compare("c.n <= ?"),
         "kind": any_of("c.kind"),
     },
     shape=_shape,
@@ -83,7 +86,8 @@ FROM changes c JOIN releases r ON r.seq = c.release_seq LEFT JOIN releases p ON 
     export=EXPORT,
 )
 
-# Without ``since``: every record of release ``at_seq`` as an addition (a first sync starts from empty).
+# Without ``since``: every record of a release as an addition (a first sync starts from empty); the view
+# gives the release's rows (``first_row``, ``last_row``).
 SNAPSHOT = Listing(
     select="""
 SELECT x.rowid AS n, x.kind, x.id, 'added' AS change, NULL AS previous_id, x.doc AS record, NULL AS fields,
@@ -92,7 +96,7 @@ FROM release_records x JOIN releases r ON r.seq = x.release_seq
 """,
     count="SELECT count(*) AS n FROM release_records x",
     sort={"id": ("x.rowid", "n")},
-    filters={"at_seq": compare("x.release_seq = ?"), "kind": any_of("x.kind")},
+    filters={"first_row": compare("x.rowid >= ?"), "last_row": compare("x.rowid <= ?"), "kind": any_of("x.kind")},
     shape=_shape,
     cursor_tag="snapshot",
     export=EXPORT,

@@ -58,18 +58,20 @@ def current(db) -> dict | None:
     return release_dict(row) if row else None
 
 
-def sequence(db, param: str, version: str) -> int:
-    """The position of release ``version`` (1 for the first); a 422 naming the known versions for another."""
-    row = db.execute("SELECT seq FROM releases WHERE version = ?", (version,)).fetchone()
-    if row:
-        return row["seq"]
-    known = [r["version"] for r in db.execute("SELECT version FROM releases ORDER BY seq")]
-    listed = ", ".join(known) if known else "none is recorded"
+def positions(db) -> list[dict]:
+    """Every release's version and where its records and changes lie, oldest first."""
+    return db.execute(
+        "SELECT seq, version, first_record, last_record, last_change FROM releases ORDER BY seq"
+    ).fetchall()
+
+
+def find(known: list[dict], param: str, version: str) -> dict:
+    """The release ``version`` of ``known`` (``positions``); a 422 naming the known versions for another."""
+    for release in known:
+        if release["version"] == version:
+            return release
+    listed = ", ".join(r["version"] for r in known) if known else "none is recorded"
     raise BadQuery(f"{param}: no release {version!r}. Known releases: {listed}.", param, status=422)
-
-
-def latest_sequence(db) -> int:
-    return db.execute("SELECT coalesce(max(seq), 0) AS n FROM releases").fetchone()["n"]
 
 
 def renamed_to(db, kind: str, ident: str) -> str | None:

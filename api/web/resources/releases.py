@@ -10,7 +10,7 @@ from api.web.db import DatabaseUnavailable, get_db
 from api.web.errors import error_response
 from api.web.queries import changes as change_queries
 from api.web.queries import releases as queries
-from api.web.queries.paging import BadQuery
+from api.web.queries.paging import BadQuery, decode_cursor
 from api.web.resources.common import EXPORT_CONTENT, Blueprint, export_format, json_response, list_response, or_404
 from api.web.resources.exports import add_exports
 from schemas.releases import (
@@ -61,14 +61,37 @@ def resolve(args: dict):
 
 
 def _resolve(args: dict):
-    db = get_db()
-    until = queries.sequence(db, "until", args["until"]) if args.get("until") else queries.latest_sequence(db)
+    known = queries.positions(get_db())
+    if args.get("until"):
+        until = queries.find(known, "until", args["until"])
+    else:
+        until = known[-1] if known else {"seq": 0, "first_record": 0, "last_record": 0, "last_change": 0}
     if not args.get("since"):
-        return change_queries.SNAPSHOT, {**args, "at_seq": until}
-    since = queries.sequence(db, "since", args["since"])
-    if since > until:
+        listing, low, high = change_queries.SNAPSHOT, until["first_record"] or 0, until["last_record"] or 0
+        bounds = {"first_row": _lower(args, listing, low), "last_row": high}
+        return listing, {**args, **bounds}
+    since = queries.find(known, "since", args["since"])
+    if since["seq"] > until["seq"]:
         raise BadQuery(f"since: release {args['since']} comes after until ({args.get('until')}).", "since", 422)
-    return change_queries.CHANGES, {**args, "since_seq": since, "until_seq": until}
+    listing = change_queries.CHANGES
+    bounds = {"after_n": _lower(args, listing, since["last_change"]), "through_n": until["last_change"]}
+    return listing, {**args, **bounds}
+
+
+def _lower(args: dict, listing, low: int) -> int | None:
+    """``low``, or None when the cursor is past it already.
+
+    The rowid range starts at the cursor then: with two lower bounds, SQLite would walk
+    from the first, through every row before the cursor.
+    """
+    if args.get("cursor"):
+        try:
+            (after,) = decode_cursor(args["cursor"], listing.cursor_tag, 1)
+        except BadQuery:
+            return low  # the listing answers the bad cursor
+        if isinstance(after, int) and after >= low:
+            return None
+    return low
 
 
 @blp.get("/changes")
