@@ -96,8 +96,16 @@ BENCH_FIGURES ?= 1000000
 bench-data: $(VENV)/.runtime  ## generate the synthetic 1M-figure fixtures and build their database
 	$(PY) -m bench.prepare --dir $(BENCH_DIR) --figures $(BENCH_FIGURES)
 
-bench: $(VENV)/.dev bench-data wrk nginx  ## Claimbase vs Datasette vs the floor, each behind the same nginx, with wrk
+bench: $(VENV)/.dev bench-data wrk nginx  ## Claimbase vs Datasette vs the floor, each behind the same nginx, with wrk; then bench-releases
 	$(PY) -m bench.run --dir $(BENCH_DIR)
+	$(PY) -m bench.releases --dir $(RELEASE_BENCH_DIR) --figures $(RELEASE_BENCH_FIGURES) --changed $(RELEASE_BENCH_CHANGED)
+
+RELEASE_BENCH_DIR     ?= bench/data-releases
+RELEASE_BENCH_FIGURES ?= 200000
+RELEASE_BENCH_CHANGED ?= 10000
+
+bench-releases: $(VENV)/.runtime  ## the changes step between two synthetic releases, and /changes pages against /figures
+	$(PY) -m bench.releases --dir $(RELEASE_BENCH_DIR) --figures $(RELEASE_BENCH_FIGURES) --changed $(RELEASE_BENCH_CHANGED)
 
 # ---- hardening (see README: Hardening) ----
 fuzz: $(VENV)/.dev  ## property-based fuzzing of every operation from openapi.yaml (long run, fresh inputs)

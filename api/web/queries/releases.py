@@ -71,7 +71,7 @@ def find(known: list[dict], param: str, version: str) -> dict:
         if release["version"] == version:
             return release
     listed = ", ".join(r["version"] for r in known) if known else "none is recorded"
-    raise BadQuery(f"{param}: no release {version!r}. Known releases: {listed}.", param, status=422)
+    raise BadQuery(f"{param}: no release is named {version!r}. Known releases: {listed}.", param, status=422)
 
 
 def renamed_to(db, kind: str, ident: str) -> str | None:
