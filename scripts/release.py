@@ -59,7 +59,9 @@ def served_records(get: Callable[[str], dict]) -> dict[str, list[dict]]:
 def app_getter(db: Path) -> Callable[[str], dict]:
     from api.web import create_app
 
-    client = create_app({"DATABASE": str(db), "LOG_REQUESTS": False, "TESTING": True}).test_client()
+    # No time limit: recording reads every record once, offline.
+    config = {"DATABASE": str(db), "LOG_REQUESTS": False, "TESTING": True, "QUERY_TIMEOUT_MS": 0}
+    client = create_app(config).test_client()
 
     def get(path: str) -> dict:
         response = client.get(path)
