@@ -207,6 +207,10 @@ def test_without_since_every_record_of_a_release_is_an_addition(client, releases
             (k, r["id"]) for k, rs in records.items() for r in rs
         )
         assert all(c["record"]["id"] == c["id"] for c in items)
+    everything = changes(client, "")
+    some = changes(client, "kind=metric&kind=figure")
+    assert some and some == [c for c in everything if c["kind"] in ("metric", "figure")]
+    assert changes(client, "kind=assessment") == [c for c in everything if c["kind"] == "assessment"]
 
 
 def test_bad_versions_and_kinds_are_422_problems(client):

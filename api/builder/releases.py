@@ -146,7 +146,9 @@ CREATE TABLE releases (
     build_id {T}, digest {T} NOT NULL, fixtures_digest {T}, counts {T} NOT NULL, summary {T} NOT NULL,
     -- Where its records and changes lie, for reads by rowid range: the rowids of its first and
     -- last record in release_records, and the last change (n) through this release.
-    first_record {INT}, last_record {INT}, last_change {INT} NOT NULL DEFAULT 0
+    first_record {INT}, last_record {INT}, last_change {INT} NOT NULL DEFAULT 0,
+    -- The same by kind, {{kind: [first rowid, last rowid]}}: a kind's records are contiguous.
+    kind_rows {T} NOT NULL DEFAULT '{{}}'
 ) STRICT;
 CREATE TABLE release_records (
     release_seq {INT} NOT NULL REFERENCES releases (seq), kind {T} NOT NULL, kind_rank {INT} NOT NULL,
@@ -261,10 +263,17 @@ def insert_release(conn: sqlite3.Connection, seq: int, meta: dict, records: dict
         conn.executemany(
             "INSERT INTO release_records VALUES (?, ?, ?, ?, ?)", [(seq, kind, rank, i, doc) for i, doc in rows]
         )
+    ranges = conn.execute(
+        "SELECT kind, min(rowid), max(rowid) FROM release_records WHERE release_seq = ? GROUP BY kind", (seq,)
+    ).fetchall()
     conn.execute(
-        "UPDATE releases SET first_record = (SELECT min(rowid) FROM release_records WHERE release_seq = ?1), "
-        "last_record = (SELECT max(rowid) FROM release_records WHERE release_seq = ?1) WHERE seq = ?1",
-        (seq,),
+        "UPDATE releases SET first_record = ?, last_record = ?, kind_rows = ? WHERE seq = ?",
+        (
+            min((r[1] for r in ranges), default=None),
+            max((r[2] for r in ranges), default=None),
+            json.dumps({kind: [first, last] for kind, first, last in ranges}, sort_keys=True),
+            seq,
+        ),
     )
     for rename in meta.get("renames", []):
         conn.execute(

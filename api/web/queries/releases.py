@@ -60,9 +60,10 @@ def current(db) -> dict | None:
 
 def positions(db) -> list[dict]:
     """Every release's version and where its records and changes lie, oldest first."""
-    return db.execute(
-        "SELECT seq, version, first_record, last_record, last_change FROM releases ORDER BY seq"
+    rows = db.execute(
+        "SELECT seq, version, first_record, last_record, last_change, kind_rows FROM releases ORDER BY seq"
     ).fetchall()
+    return [{**r, "kind_rows": orjson.loads(r["kind_rows"])} for r in rows]
 
 
 def find(known: list[dict], param: str, version: str) -> dict:

@@ -60,14 +60,18 @@ def resolve(args: dict):
     return listing, resolved
 
 
+# What /changes answers from when no release is recorded: nothing.
+EMPTY = {"seq": 0, "first_record": 0, "last_record": 0, "last_change": 0, "kind_rows": {}}
+
+
 def _resolve(args: dict):
     known = queries.positions(get_db())
     if args.get("until"):
         until = queries.find(known, "until", args["until"])
     else:
-        until = known[-1] if known else {"seq": 0, "first_record": 0, "last_record": 0, "last_change": 0}
+        until = known[-1] if known else EMPTY
     if not args.get("since"):
-        listing, low, high = change_queries.SNAPSHOT, until["first_record"] or 0, until["last_record"] or 0
+        listing, (low, high) = change_queries.SNAPSHOT, _rows(until, args.get("kind"))
         bounds = {"first_row": _lower(args, listing, low), "last_row": high}
         return listing, {**args, **bounds}
     since = queries.find(known, "since", args["since"])
@@ -76,6 +80,16 @@ def _resolve(args: dict):
     listing = change_queries.CHANGES
     bounds = {"after_n": _lower(args, listing, since["last_change"]), "through_n": until["last_change"]}
     return listing, {**args, **bounds}
+
+
+def _rows(release: dict, kinds: list[str] | None) -> tuple[int, int]:
+    """The rowids of ``release``'s records (of ``kinds`` only, when given) in release_records: (first, last)."""
+    if not kinds:
+        return release["first_record"] or 0, release["last_record"] or 0
+    ranges = [release["kind_rows"][kind] for kind in kinds if kind in release["kind_rows"]]
+    if not ranges:
+        return 0, 0
+    return min(first for first, _ in ranges), max(last for _, last in ranges)
 
 
 def _lower(args: dict, listing, low: int) -> int | None:
