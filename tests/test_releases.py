@@ -19,8 +19,8 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from api.builder.database import build
-from api.builder.fixtures import Fixtures
+from api.builder.database import build, build_id_for
+from api.builder.fixtures import Fixtures, load_and_validate
 from api.builder.releases import (
     DEFAULT_RELEASES_DIR,
     KINDS,
@@ -323,3 +323,26 @@ def test_the_recorded_releases_load(tmp_path):
     assert info["current_release"] == paths[-1].name
     first = conn.execute("SELECT summary FROM releases WHERE seq = 1").fetchone()[0]
     assert json.loads(first)["added"]["figure"] == read_release(paths[0])[0]["counts"]["figure"]
+
+
+def test_a_release_folder_must_be_named_by_its_version(releases, tmp_path):
+    rel, _, _ = releases
+    copy = tmp_path / "releases"
+    shutil.copytree(rel, copy)
+    (copy / B).rename(copy / "2026.2.2")
+    with pytest.raises(ReleaseError, match=r"2026.2.2/release.json: version '2026.2.1' differs"):
+        read_release(copy / "2026.2.2")
+    (copy / "2026.2.2").rename(copy / "latest")
+    with pytest.raises(ReleaseError, match="'latest' is not a version"):
+        release_dirs(copy)
+
+
+def test_the_releases_are_part_of_the_build_id(releases, tmp_path, texts):
+    rel, _, fixtures_b = releases
+    fixtures = load_and_validate(fixtures_b, texts)
+    with_both = build_id_for(fixtures, texts, rel)
+    copy = tmp_path / "releases"
+    shutil.copytree(rel / A, copy / A)
+    assert build_id_for(fixtures, texts, copy) != with_both
+    shutil.copytree(rel / B, copy / B)
+    assert build_id_for(fixtures, texts, copy) == with_both
