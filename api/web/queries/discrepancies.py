@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 
 from api.shape import cited_quote, earliest_known, entity_ref, source_stamp, url
-from api.values import APPROXIMATE, overall_relation
+from api.values import day_value, overall_relation
 from api.web.queries.listing import page_of
 from api.web.queries.paging import in_list
 from api.web.queries.rows import (
@@ -40,30 +40,16 @@ def _variant(members: list[dict], value: dict, label: str) -> dict:
     return {"label": label, "value": value, "sources": sources, "quotes": quotes}
 
 
-def _value_of(members: list[dict]) -> dict:
-    """One variant's value for comparison: its bounds, "about" if any member says so."""
-    first = members[0]
-    approximate = any(m["hedge"] in APPROXIMATE for m in members)
-    return {"low": first["low"], "high": first["high"], "hedge": "about_range" if approximate else "range"}
-
-
 def _value_relation(groups: dict) -> str | None:
-    """Relate the figures' values across the variants (see api.values.relation)."""
-    by_bounds: dict = {}
-    for members in groups.values():
-        for m in members:
-            if m["hedge"] != "vague" and (m["low"], m["high"]) != (None, None):
-                by_bounds.setdefault((m["low"], m["high"]), []).append(m)
-    if len(by_bounds) == 1:
-        return "same"
-    return overall_relation([_value_of(ms) for ms in by_bounds.values()])
+    """Relate every distinct value the figures give, across and within variants (api.values.relation)."""
+    values = {(m["low"], m["high"], m["hedge"]) for ms in groups.values() for m in ms}
+    return overall_relation([{"low": lo, "high": hi, "hedge": h} for lo, hi, h in sorted(values, key=str)])
 
 
-def _date_relation(groups: dict) -> str:
-    """Overlapping days (compatible: one date holds or refines the other) or disjoint days (conflicting)."""
-    ordered = sorted({(m["date_first_day"], m["date_last_day"]) for ms in groups.values() for m in ms})
-    disjoint = any(a[1] < b[0] or b[1] < a[0] for i, a in enumerate(ordered) for b in ordered[i + 1 :])
-    return "conflicting" if disjoint else "compatible"
+def _date_relation(groups: dict) -> str | None:
+    """Relate the days the citations give as intervals of days (api.values.relation, via day_value)."""
+    days = {(m["date_first_day"], m["date_last_day"], m["date_qualifier"]) for ms in groups.values() for m in ms}
+    return overall_relation([day_value(*d) for d in sorted(days, key=str)])
 
 
 RELATE = {"value": _value_relation, "quantity": _value_relation, "hedge": _value_relation, "event_date": _date_relation}
