@@ -383,10 +383,24 @@ class SummaryClaimantSchema(WireSchema):
 
 
 class SummaryRangeSchema(WireSchema):
-    low = fields.Float(required=True, allow_none=True, metadata=meta("Lowest lower bound of any figure.", 25000))
-    high = fields.Float(required=True, allow_none=True, metadata=meta("Highest upper bound of any figure.", 30000))
-    open_low = fields.Boolean(required=True, metadata=meta("Some figure is open below (up to, less than).", True))
-    open_high = fields.Boolean(required=True, metadata=meta("Some figure is open above (at least, more than).", False))
+    """The interval that holds every figure's value, as a claim's spread: open and vague figures stay so."""
+
+    low = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata=meta("Lowest bound any figure gives; null when a figure is open below or none gives a number.", 25000),
+    )
+    high = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata=meta("Highest bound any figure gives; null when a figure is open above or none gives a number.", None),
+    )
+    open_low = fields.Boolean(required=True, metadata=meta("Some figure is open below (up to, less than).", False))
+    open_high = fields.Boolean(required=True, metadata=meta("Some figure is open above (at least, more than).", True))
+    vague = fields.Boolean(
+        required=True, metadata=meta("Some figure gives no number (hundreds, tens of thousands).", False)
+    )
+    approximate = fields.Boolean(required=True, metadata=meta("Some figure is approximate (about, roughly).", False))
 
 
 class SummaryCountsSchema(WireSchema):

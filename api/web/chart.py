@@ -4,12 +4,14 @@ import math
 import re
 from xml.sax.saxutils import escape
 
+from api.values import combine
 from api.web.queries.metric_summary import group_by_claimant
+from api.web.queries.rows import bounds_text
 
 WIDTH = 1000
 PLOT_X0, PLOT_X1 = 360, 820
 VALUE_X = 835
-TOP = 74
+TOP = 88
 GROUP_H, ROW_H = 26, 24
 PALETTE = ("#1f5fa8", "#b3261e", "#2e7d32", "#6a3d9a", "#c25e00", "#00796b", "#5d4037", "#455a64")
 SUBTITLE = (
@@ -41,6 +43,29 @@ def _domain(figures) -> tuple[float, float, float]:
         hi = lo + 1
     step = _nice_step((hi - lo) * 1.1)
     return math.floor(lo / step) * step, math.ceil(hi * 1.1 / step) * step, step
+
+
+def range_text(span: dict) -> str:
+    """Say in words the interval that holds every figure (``api.values.combine``): open ends stay open."""
+    if span["open_low"] and span["open_high"]:
+        text = "open at both ends"
+    else:
+        text = bounds_text(span["low"], span["high"])
+    notes = [n for n, on in (("some approximate", span["approximate"]), ("some vague", span["vague"])) if on]
+    return f"All figures: {text}" + (f" ({', '.join(notes)})" if notes else "")
+
+
+def _range_line(figures, y: float) -> str:
+    span = combine([f["value"] for f in figures])
+    attrs = " ".join(
+        f'data-{k.replace("_", "-")}="{x("" if v is None else str(v).lower() if isinstance(v, bool) else v)}"'
+        for k, v in span.items()
+    )
+    return f'<text class="range" x="12" y="{y}" fill="#424242" {attrs}>{x(range_text(span))}</text>'
+
+
+def _bound(value) -> str:
+    return "" if value is None else x(f"{value:g}")
 
 
 def _short(text: str, limit: int) -> str:
@@ -95,7 +120,10 @@ def _mark(f, y: float, scale, color: str) -> str:
         )
     else:
         parts.append(f'<circle cx="{scale(low):.1f}" cy="{y}" r="6" fill="{color}"/>')
-    return f'<g class="mark" data-figure="{x(f["id"])}" data-hedge="{x(hedge)}">' + "".join(parts) + "</g>"
+    return (
+        f'<g class="mark" data-figure="{x(f["id"])}" data-figure-id="{x(f["id"])}" data-hedge="{x(hedge)}" '
+        f'data-low="{_bound(low)}" data-high="{_bound(high)}">' + "".join(parts) + "</g>"
+    )
 
 
 def render_chart(metric: dict, subject: dict | None, figures: list[dict]) -> str:
@@ -116,6 +144,7 @@ def render_chart(metric: dict, subject: dict | None, figures: list[dict]) -> str
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
         f'<text x="12" y="26" font-size="18" font-weight="bold" fill="#212121">{x(title)}</text>',
         f'<text x="12" y="46" fill="#616161">{x(SUBTITLE)}</text>',
+        _range_line(figures, 66),
     ]
     if not figures:
         out.append(f'<text x="12" y="{TOP + 10}" fill="#616161">No figures.</text></svg>')

@@ -15,7 +15,7 @@ from api.shape import (
     url,
     value_part,
 )
-from api.values import OPEN_ABOVE, OPEN_BELOW
+from api.values import combine
 from api.web.queries.listing import known_by
 from api.web.queries.rows import FIGURES, claimant_key, fetch
 
@@ -99,8 +99,6 @@ def metric_summary(metric: dict, subject: dict | None, figures: list[dict]) -> d
                 "figures": [f["id"] for f in figs],
             }
         )
-    lows = [f["value"]["low"] for f in figures if f["value"]["low"] is not None]
-    highs = [f["value"]["high"] for f in figures if f["value"]["high"] is not None]
     chart = f"/api/v1/metrics/{url_quote(metric['id'])}/chart.svg"
     if subject:
         chart += f"?subject={url_quote(subject['id'])}"
@@ -113,12 +111,8 @@ def metric_summary(metric: dict, subject: dict | None, figures: list[dict]) -> d
             "claimants": len({f["claimant_key"] for f in figures}),
             "claims": len({f["claim_id"] for f in figures}),
         },
-        "range": {
-            "low": min(lows, default=None),
-            "high": max(highs, default=None),
-            "open_low": any(f["value"]["hedge"] in OPEN_BELOW for f in figures),
-            "open_high": any(f["value"]["hedge"] in OPEN_ABOVE for f in figures),
-        },
+        # The same interval as a claim's spread: an open bound stays null, never the stated number.
+        "range": combine([f["value"] for f in figures]),
         "claimants": claimants,
         "chart": chart,
     }
