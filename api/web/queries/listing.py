@@ -88,6 +88,35 @@ def known_at_filter(published_column: str, source_column: str, template: str = "
     )
 
 
+def known_source(source_column: str, assumed: bool) -> str:
+    """SQL (one ``?``: the date) keeping rows of a table with no ``published`` column whose source is known by then."""
+    if assumed:
+        return KNOWN_BY_ASSUMED.format(source_column)
+    return f"{source_column} IN (SELECT id FROM sources WHERE published_first_day <= ?)"
+
+
+def and_known(cond: str, params: list, alias: str, args: dict) -> Condition:
+    """``cond`` and, with ``known_at``, rows of ``alias`` (with ``published`` and ``source_id``) known by then."""
+    if not active(args.get("known_at")):
+        return cond, params
+    return f"{cond} AND {known_by(f'{alias}.published', f'{alias}.source_id', counts_assumed(args))}", [
+        *params,
+        iso(args["known_at"]),
+    ]
+
+
+def any_known_in(template: str, column: str, alias: str) -> Filter:
+    """``any_in`` over rows of ``alias`` (figures ``f``, citations ``c``) known by ``known_at`` when given.
+
+    A claim or event matches a source or party only through what was known by then.
+    """
+    return joint(lambda values, args: _templated(template, *and_known(*in_list(column, values), alias, args)))
+
+
+def _templated(template: str, cond: str, params: list) -> Condition:
+    return template.format(cond), params
+
+
 # ---- exports ----------------------------------------------------------------
 
 

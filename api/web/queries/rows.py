@@ -7,6 +7,8 @@ Python over batched queries (one query per table, IN lists for lookups, no query
 
 from __future__ import annotations
 
+import datetime as dt
+
 from api.shape import known_from
 from api.web.queries.listing import counts_assumed, known_by
 from api.web.queries.paging import in_list
@@ -58,6 +60,20 @@ def mark_known(rows: list[dict], args: dict) -> None:
     if counts_assumed(args):
         for r in rows:
             r["known_from"] = known_from(r["published"], r["s_reference_date"])
+
+
+def _days(first: str, last: str) -> int:
+    return (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days
+
+
+def narrowest_dated(citations: list[dict]) -> dict | None:
+    """The citation giving the narrowest date, earliest published first (the build's rule for an event's date)."""
+    dated = [c for c in citations if c["date_first_day"]]
+    return min(
+        dated,
+        key=lambda c: (_days(c["date_first_day"], c["date_last_day"]), c["published"] or "9999", c["source_id"]),
+        default=None,
+    )
 
 
 def fetch(db, select: str, where: list[str], params: list, order: str) -> list[dict]:
