@@ -10,19 +10,25 @@ from schemas.common import (
     ListArgs,
     PageSchema,
     QueryArgs,
+    QuoteSchema,
     WireSchema,
     meta,
     window_date,
 )
 from schemas.figures import (
+    EXPORT_EXCLUDE,
     ClaimantSchema,
     EntityRefSchema,
+    KnownFromSchema,
+    LinkSchema,
     MetricRefSchema,
     ValueSchema,
+    format_field,
     known_at_basis_field,
     known_at_field,
     known_from_field,
     repeated,
+    sort_field,
 )
 
 DISCREPANCY_KINDS = ("value", "quantity", "hedge", "claimant", "event_date", "event_attribution")
@@ -33,6 +39,8 @@ TIMELINE_KINDS = ("event", "figure")
 
 # How the versions of a discrepancy relate (api/values.py computes it).
 RELATIONS = ("same", "compatible", "conflicting")
+# How a report's value moved from the one before it (api/values.py computes it).
+CHANGES = ("raised", "lowered", "narrowed", "widened", "none")
 
 
 class SourceStampSchema(WireSchema):
@@ -426,3 +434,86 @@ class MetricSummarySchema(WireSchema):
             "Link to the SVG chart.", "/api/v1/metrics/troops-additional-planned/chart.svg?subject=north-korea"
         ),
     )
+
+
+# ---- claim history ----------------------------------------------------------
+
+
+class HistoryQueryArgs(ListArgs):
+    known_at = known_at_field()
+    known_at_basis = known_at_basis_field()
+    sort = sort_field(("known", "id"), "known", "known")
+    format = format_field()
+
+
+class HistoryExportArgs(HistoryQueryArgs):
+    """The filters and sort of a claim's history, for an export of every report."""
+
+    class Meta(HistoryQueryArgs.Meta):
+        exclude = EXPORT_EXCLUDE
+
+
+class HistoryReportSchema(WireSchema):
+    id = fields.String(required=True, metadata=meta("The figure: one report.", "s002-additional-troops-up-to-30000"))
+    url = fields.String(required=True, metadata=meta("Link.", "/api/v1/figures/s002-additional-troops-up-to-30000"))
+    claim = fields.Nested(
+        LinkSchema, required=True, metadata=meta("The claim it reports: the one asked for or one linked to it.")
+    )
+    metric = fields.Nested(MetricRefSchema, required=True, metadata=meta("What this report measures."))
+    subject = fields.Nested(EntityRefSchema, required=True, metadata=meta("What the number is about."))
+    value = fields.Nested(ValueSchema, required=True)
+    period = fields.Nested(
+        DateSpecSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta("When the number refers to; null where the text does not say."),
+    )
+    claimant = fields.Nested(
+        ClaimantSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta("Who the source credits; null where it credits nobody."),
+    )
+    source = fields.Nested(SourceStampSchema, required=True)
+    known_from = fields.Nested(
+        KnownFromSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta(
+            "When the report became known: the source's stated publication date, else its assumed reference date "
+            "(`assumed: true`); null when neither exists (such reports come last)."
+        ),
+    )
+    quote = fields.Nested(QuoteSchema, required=True)
+    previous = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta("The report known before this one (its figure id); null for the first.", None),
+    )
+    relation = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta(
+            "How this value relates to the previous report's, by the rule of `/discrepancies`: same, compatible "
+            "(one interval holds or overlaps the other; an 'about' value counts with a 10% margin) or conflicting "
+            "(disjoint); null for the first report or when either gives no number.",
+            "compatible",
+            enum=[*RELATIONS, None],
+        ),
+    )
+    change = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta(
+            "How the value moved from the previous report's: none (the same value or interval), narrowed (inside "
+            "it), widened (holding it), else raised (no bound fell) or lowered (no bound rose); an open bound "
+            "counts as infinite and an 'about' value with its 10% margin. Null for the first report or when either "
+            "gives no number.",
+            "narrowed",
+            enum=[*CHANGES, None],
+        ),
+    )
+
+
+class HistoryListSchema(PageSchema):
+    items = fields.List(fields.Nested(HistoryReportSchema), required=True)
