@@ -91,6 +91,15 @@ class DiscrepancyQueryArgs(ListArgs):
     )
     known_at = known_at_field()
     known_at_basis = known_at_basis_field()
+    sort = fields.String(
+        load_default="id",
+        validate=validate.OneOf(("id", "known")),
+        metadata=meta(
+            "`id` (default) or `known`: by the date each discrepancy became known (every version known: its "
+            "`known_from`, a stated date before an assumed one on the same day; never known last), then id.",
+            "known",
+        ),
+    )
 
 
 class DiscrepancyRecordSchema(WireSchema):
@@ -192,7 +201,10 @@ class DiscrepancySchema(WireSchema):
         required=True,
         metadata=meta("Two or more versions; figures or citations that agree share one."),
     )
-    known_from = known_from_field("the discrepancy (every version known: the latest of the versions' earliest dates)")
+    known_from = known_from_field(
+        "the discrepancy (every version known: the latest of the versions' earliest dates)",
+        "`known_at_basis=assumed` or `sort=known`",
+    )
 
 
 class DiscrepancyListSchema(PageSchema):
@@ -215,6 +227,17 @@ class TimelineQueryArgs(QueryArgs):
     )
     known_at = known_at_field()
     known_at_basis = known_at_basis_field()
+    sort = fields.String(
+        load_default="date",
+        validate=validate.OneOf(("date", "known")),
+        metadata=meta(
+            "`date` (default): by the date each entry is about (first day, last day, kind, id). `known`: by the "
+            "date each entry became known (its `known_from`: the stated publication date, else the assumed "
+            "reference date, marked `assumed`; a stated date before an assumed one on the same day; never known "
+            "last), then as `date`. `undated` follows the same order.",
+            "known",
+        ),
+    )
 
 
 class TimelineWhenSchema(WireSchema):
@@ -270,7 +293,7 @@ class TimelineEntrySchema(WireSchema):
         required=True,
         metadata=meta("On stated publication dates only (never assumed ones)."),
     )
-    known_from = known_from_field("the entry")
+    known_from = known_from_field("the entry", "`known_at_basis=assumed` or `sort=known`")
 
 
 class TimelineSchema(WireSchema):
@@ -355,6 +378,19 @@ class MetricSummaryQueryArgs(QueryArgs):
     )
     known_at = known_at_field()
     known_at_basis = known_at_basis_field()
+
+
+class MetricChartQueryArgs(MetricSummaryQueryArgs):
+    axis = fields.String(
+        load_default="value",
+        validate=validate.OneOf(("value", "known")),
+        metadata=meta(
+            "`value` (default): one row per figure along the value axis, grouped by claimant. `known`: every "
+            "estimate of the metric and of the claims linked to its claims as answers to one question, at the date "
+            "it became known (x) and its value (y).",
+            "known",
+        ),
+    )
 
 
 class SummaryFigureSchema(WireSchema):

@@ -7,15 +7,13 @@ and two claims of different measures linked as answers to one question.
 
 import csv
 import io
-import shutil
 
 import orjson
 import pytest
-import yaml
 
-from api.builder.database import build
 from api.values import change, relation
 from tests.conftest import conforms, get_all, get_json, make_app
+from tests.made_up import MADE_UP_DATES, QUESTION, build_made_up
 
 LINKED_BY_QUANTITY = (
     "nk-additional-deployment-size",
@@ -103,32 +101,11 @@ def test_history_errors(client):
 
 # ---- a made-up variant of the fixtures: reports months apart, two measures of one question
 
-MADE_UP_DATES = {
-    "nk-plans-30000-more-troops": "2024-12-19",
-    "russia-north-korea-troop-build-up": "2025-03-27",
-    "cnn-nk-up-to-30000-troops": "2025-05-10",
-}
-QUESTION = ("nk-first-deployment-size", "nk-deployment-tripling")  # troops deployed; a multiplier of them
-
 
 @pytest.fixture(scope="module")
 def made_up(story_fixtures, texts, tmp_path_factory):
-    out = tmp_path_factory.mktemp("made-up")
-    fixtures = out / "fixtures"
-    shutil.copytree(story_fixtures, fixtures)
-    sources = yaml.safe_load((fixtures / "sources.yaml").read_text(encoding="utf-8"))
-    for s in sources:
-        if s["id"] in MADE_UP_DATES:
-            s["reference_date"] = {"date": MADE_UP_DATES[s["id"]], "basis": "assumed: a made-up date for a test"}
-    (fixtures / "sources.yaml").write_text(yaml.safe_dump(sources, allow_unicode=True, sort_keys=False), "utf-8")
-    core = fixtures / "claims" / "core.yaml"
-    claims = yaml.safe_load(core.read_text(encoding="utf-8"))
-    for c in claims:
-        if c["id"] == QUESTION[1]:
-            c["same_question_as"] = [QUESTION[0]]
-    core.write_text(yaml.safe_dump(claims, allow_unicode=True, sort_keys=False), "utf-8")
-    build(out / "claims.db", fixtures, texts)
-    return make_app(out / "claims.db", TESTING=True).test_client()
+    path = build_made_up(story_fixtures, texts, tmp_path_factory.mktemp("made-up"))
+    return make_app(path, TESTING=True).test_client()
 
 
 def test_history_of_reports_months_apart_with_two_measures(made_up):

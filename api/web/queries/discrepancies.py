@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from api.shape import cited_quote, earliest_known, entity_ref, source_stamp, url
+from api.shape import cited_quote, entity_ref, source_stamp, url
 from api.values import day_value, overall_relation
 from api.web.queries.listing import page_of
 from api.web.queries.paging import in_list
@@ -19,9 +19,11 @@ from api.web.queries.rows import (
     entities,
     fetch,
     known_conditions,
+    known_order,
     mark_known,
     participants,
     sorted_members,
+    sorts_by_known,
 )
 from schemas.analysis import DISCREPANCY_KINDS
 from schemas.vocabulary import HEDGES
@@ -78,10 +80,23 @@ def _discrepancy(kind: str, record: dict, members: list[dict], key, order, descr
         "variants": variants,
     }
     if "known_from" in members[0]:
-        # Known once every version is: the latest of the versions' earliest dates.
-        marks = [earliest_known(m["known_from"] for m in ms) for ms in groups.values()]
-        found["known_from"] = max(marks, key=lambda m: (m["date"], m["assumed"]))
+        found["known_from"] = _known_from(members, key)
     return found
+
+
+def _known_from(members: list[dict], key) -> dict | None:
+    """The first date by which the members known then make a discrepancy: two versions from two sources."""
+
+    def order(mark):
+        return (mark["date"], mark["assumed"])
+
+    for mark in sorted(
+        {order(m["known_from"]): m["known_from"] for m in members if m["known_from"]}.values(), key=order
+    ):
+        known = [m for m in members if m["known_from"] and order(m["known_from"]) <= order(mark)]
+        if len({m["source_id"] for m in known}) >= 2 and len({key(m) for m in known}) >= 2:
+            return mark
+    return None
 
 
 def _figure_discrepancies(claim: dict, figs: list[dict], kinds) -> list[dict]:
@@ -277,5 +292,8 @@ def _all_discrepancies(db, args: dict) -> list[dict]:
 
 
 def list_discrepancies(db, args: dict):
-    """Return one page of discrepancies in id order (items, next cursor, total)."""
-    return page_of(_all_discrepancies(db, args), args)
+    """Return one page of discrepancies in id order, or by when each became known (items, next cursor, total)."""
+    found = _all_discrepancies(db, args)
+    if sorts_by_known(args):
+        return page_of(found, args, order=lambda d: [*known_order(d), d["id"]], tag="known", width=3)
+    return page_of(found, args)

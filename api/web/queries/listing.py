@@ -14,7 +14,16 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
-from api.web.queries.paging import SortKey, after_clause, decode_cursor, encode_cursor, in_list, order_by, parse_sort
+from api.web.queries.paging import (
+    BadQuery,
+    SortKey,
+    after_clause,
+    decode_cursor,
+    encode_cursor,
+    in_list,
+    order_by,
+    parse_sort,
+)
 
 Condition = tuple[str, list]
 Filter = Callable[[object], Condition]
@@ -270,14 +279,30 @@ def export(db, listing: Listing, args: dict, scope: dict | None = None, csv: boo
             yield from listing.shape(db, rows, args)
 
 
-def page_of(items: list[dict], args: dict, key: str = "id") -> tuple[list, str | None, int | None]:
-    """Page a list computed in Python, sorted by ``key``, with the same cursors as SQL lists."""
+def page_of(
+    items: list[dict],
+    args: dict,
+    key: str = "id",
+    order: Callable[[dict], list] | None = None,
+    tag: str | None = None,
+    width: int = 1,
+) -> tuple[list, str | None, int | None]:
+    """Page a list computed in Python, with cursors like SQL lists.
+
+    Sorted by ``key``, or by ``order`` (an item's list of ``width`` values, named ``tag`` in the cursor).
+    """
+    order = order or (lambda item: [item[key]])
+    tag = tag or key
+    items = sorted(items, key=order)
     total = len(items) if args.get("total") else None
     if args.get("cursor"):
-        (after,) = decode_cursor(args["cursor"], key, 1)
-        items = [item for item in items if item[key] > after]
+        after = list(decode_cursor(args["cursor"], tag, width))
+        try:
+            items = [item for item in items if order(item) > after]
+        except TypeError:
+            raise BadQuery("Invalid cursor.", "cursor") from None
     next_cursor = None
     if len(items) > args["page_size"]:
         items = items[: args["page_size"]]
-        next_cursor = encode_cursor(key, [items[-1][key]])
+        next_cursor = encode_cursor(tag, order(items[-1]))
     return items, next_cursor, total

@@ -55,9 +55,19 @@ def known_conditions(alias: str, args: dict) -> tuple[list[str], list]:
     return ([known_where(alias, args)], [cutoff]) if cutoff else ([], [])
 
 
+def sorts_by_known(args: dict) -> bool:
+    return args.get("sort") == "known"
+
+
+def known_order(item: dict) -> tuple:
+    """Order by ``known_from``: earlier first, a stated date before an assumed one, never known last."""
+    known = item.get("known_from")
+    return (known["date"], known["assumed"]) if known else ("~", False)
+
+
 def mark_known(rows: list[dict], args: dict) -> None:
-    """With ``known_at_basis=assumed``, say on each row when it counts as known (``known_from``)."""
-    if counts_assumed(args):
+    """With ``known_at_basis=assumed`` or ``sort=known``, say on each row when it counts as known (``known_from``)."""
+    if counts_assumed(args) or sorts_by_known(args):
         for r in rows:
             r["known_from"] = known_from(r["published"], r["s_reference_date"])
 

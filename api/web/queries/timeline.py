@@ -5,7 +5,17 @@ from __future__ import annotations
 from api.shape import claimant_ref, date_spec, earliest_known, source_stamp, url
 from api.web.queries.events import involving
 from api.web.queries.paging import in_list
-from api.web.queries.rows import CITATIONS, FIGURES, distinct, fetch, known_conditions, mark_known, narrowest_dated
+from api.web.queries.rows import (
+    CITATIONS,
+    FIGURES,
+    distinct,
+    fetch,
+    known_conditions,
+    known_order,
+    mark_known,
+    narrowest_dated,
+    sorts_by_known,
+)
 
 
 def _when(row: dict, prefix: str, source_id: str) -> dict | None:
@@ -116,4 +126,8 @@ def timeline(db, args: dict) -> dict:
         items += [_figure_entry(f) for f in figs]
     items.sort(key=lambda e: (e["when"]["first_day"], e["when"]["last_day"], e["kind"], e["id"]))
     undated.sort(key=lambda e: e["id"])
+    if sorts_by_known(args):
+        # A stable sort: entries known the same day keep the order of their dates.
+        items.sort(key=known_order)
+        undated.sort(key=known_order)
     return {"items": items, "undated": undated}
