@@ -31,7 +31,7 @@ from schemas.figures import (
     sort_field,
 )
 
-DISCREPANCY_KINDS = ("value", "quantity", "hedge", "claimant", "event_date", "event_attribution")
+DISCREPANCY_KINDS = ("value", "quantity", "hedge", "claimant", "event_date", "event_attribution", "wording")
 SEARCH_TYPES = ("figure", "entity", "event", "source", "claim", "statement")
 TIMELINE_KINDS = ("event", "figure")
 
@@ -63,7 +63,9 @@ class DiscrepancyQueryArgs(ListArgs):
         metadata=meta(
             "Kind of difference: value, hedge, claimant (figures of one claim), quantity (a claim's values "
             "beside those of claims that estimate the same quantity another way), event_date or "
-            "event_attribution (citations of one event). Repeat to match any of several.",
+            "event_attribution (citations of one event), wording (one named speaker's statements about one "
+            "entity, or the citations of one event credited to one named speaker, in different words across "
+            "sources). Repeat to match any of several.",
             ["hedge"],
         ),
     )
@@ -103,8 +105,17 @@ class DiscrepancyQueryArgs(ListArgs):
 
 
 class DiscrepancyRecordSchema(WireSchema):
-    type = fields.String(required=True, metadata=meta("claim or event.", "claim", enum=["claim", "event"]))
-    id = fields.String(required=True, metadata=meta("Claim key or event id.", "nk-additional-deployment-size"))
+    type = fields.String(
+        required=True,
+        metadata=meta(
+            "claim, event, or entity (kind wording: what the speaker's statements are about).",
+            "claim",
+            enum=["claim", "event", "entity"],
+        ),
+    )
+    id = fields.String(
+        required=True, metadata=meta("Claim key, event id or entity id.", "nk-additional-deployment-size")
+    )
     url = fields.String(required=True, metadata=meta("Link.", "/api/v1/claims/nk-additional-deployment-size"))
     title = fields.String(
         required=True, metadata=meta("The claim's statement or the event's title.", "North Korea is preparing …")
@@ -128,7 +139,13 @@ class VariantValueSchema(WireSchema):
     hedge = fields.String(metadata=meta("kind hedge: the hedge.", "up_to"))
     texts = fields.List(
         fields.String(),
-        metadata=meta("kinds value, quantity and hedge: each distinct value as written.", ["up to 30,000"]),
+        metadata=meta(
+            "kinds value, quantity and hedge: each distinct value as written; kind wording: the words quoted.",
+            ["up to 30,000"],
+        ),
+    )
+    cues = fields.List(
+        fields.String(), metadata=meta("kind wording: the verbs that introduce a statement, as written.", ["warned"])
     )
     claims = fields.List(
         fields.String(),
@@ -137,12 +154,16 @@ class VariantValueSchema(WireSchema):
     entity = fields.Nested(
         EntityRefSchema,
         allow_none=True,
-        metadata=meta("kinds claimant and event_attribution: the entity credited; null when none is named."),
+        metadata=meta(
+            "kinds claimant and event_attribution: the entity credited (null when none is named); kind wording: "
+            "the speaker."
+        ),
     )
     attributions = fields.List(
         fields.String(),
         metadata=meta(
-            "kinds claimant and event_attribution: each distinct wording of the attribution.", ["Ukrainian officials"]
+            "kinds claimant, event_attribution and wording: each distinct wording of the attribution or speaker.",
+            ["Ukrainian officials"],
         ),
     )
     actors = fields.List(
@@ -179,7 +200,11 @@ class DiscrepancyVariantSchema(WireSchema):
 
 class DiscrepancySchema(WireSchema):
     id = fields.String(
-        required=True, metadata=meta("Stable id: <kind>:<record id>.", "hedge:nk-additional-deployment-size")
+        required=True,
+        metadata=meta(
+            "Stable id: <kind>:<record id> (kind wording: <kind>:<record id>:<speaker id>).",
+            "hedge:nk-additional-deployment-size",
+        ),
     )
     kind = fields.String(required=True, metadata=meta("Kind of difference.", "hedge", enum=list(DISCREPANCY_KINDS)))
     relation = fields.String(
@@ -187,7 +212,7 @@ class DiscrepancySchema(WireSchema):
         allow_none=True,
         metadata=meta(
             "same, compatible (the values or dates overlap: one holds or refines the other) or conflicting "
-            "(disjoint); null for kinds claimant and event_attribution, or when a version gives no number. "
+            "(disjoint); null for kinds claimant, event_attribution and wording, or when a version gives no number. "
             "An 'about' value counts with a 10% margin.",
             "compatible",
             enum=["same", "compatible", "conflicting", None],

@@ -161,6 +161,7 @@ def test_discrepancy_filters(client):
         "claimant",
         "event_date",
         "event_attribution",
+        "wording",
     }
     assert list(everything) == sorted(everything)
 

@@ -40,6 +40,16 @@ LEFT JOIN entities a ON a.id = c.attribution_entity_id
 """
 
 
+# Statements by a named speaker, with their source's dates (for known_at) and the speaker's name.
+STATEMENTS = """
+SELECT st.*, s.published_first_day AS published, s.reference_date AS s_reference_date,
+       sp.name AS sp_name, sp.type AS sp_type
+FROM statements st
+JOIN sources s ON s.id = st.source_id
+JOIN entities sp ON sp.id = st.speaker_id
+"""
+
+
 def known_at(args: dict) -> str | None:
     return args["known_at"].isoformat() if args.get("known_at") else None
 
