@@ -174,3 +174,19 @@ def test_chart_is_linked_from_the_docs_and_documented(client, spec):
     operation = spec["paths"]["/api/v1/metrics/{metric_id}/chart.svg"]["get"]
     assert "image/svg+xml" in operation["responses"]["200"]["content"]
     validate(spec)
+
+
+def test_chart_over_time_draws_one_mark_per_figure_with_its_bounds(client):
+    response = client.get("/api/v1/metrics/ballistic-missile-strikes/chart.svg?axis=known")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    root = ET.fromstring(response.data)
+    assert root.get("data-axis") == "known"
+    figures = {f["id"]: f for f in get_all(client, "/api/v1/figures?metric=ballistic-missile-strikes&page_size=100")}
+    drawn = {g.get("data-figure-id"): g for g in marks(root)}
+    assert set(drawn) == set(figures)
+    for ident, g in drawn.items():
+        value = figures[ident]["value"]
+        assert (g.get("data-low"), g.get("data-high")) == tuple(
+            "" if v is None else f"{v:g}" for v in (value["low"], value["high"])
+        )
+    assert client.get("/api/v1/metrics/ballistic-missile-strikes/chart.svg?axis=time").status_code == 422
