@@ -120,6 +120,8 @@ def overall_relation(values: list[dict]) -> str | None:
     for i, a in enumerate(values):
         for b in values[i + 1 :]:
             rel = relation(a, b)
+            if rel == CONFLICTING:
+                return CONFLICTING  # the worst pair: no need to look further
             if rel is not None:
                 found.add(rel)
     if not found:
