@@ -471,11 +471,20 @@ def test_the_review_page_marks_what_no_record_covers(fixtures):
         for n, rec in enumerate(recs):
             if "span" in rec:
                 marks.append(review.Mark(rec["span"][0], rec["span"][1], kind[:-1], f"x{n}", "r", rec, True))
-    html = review.render(ARTICLE, "valdoria", marks)
+    html = review.render(ARTICLE, "valdoria", marks, tmp_kinds)
     uncovered = re.findall(r'<span class="uncovered i-number"[^>]*>([^<]*)</span>', html)
     # Without the figures and events, the numbers in their sentences are marked uncovered.
     assert "12,000" in uncovered and "300" in uncovered
     assert "KN" not in "".join(uncovered)
+    # Strict: a statement whose quote holds a number does not cover it (make coverage's rule).
+    number = next(i for i in find_items(ARTICLE) if i.kind == "number" and i.text == "12,000")
+    sentence = ARTICLE.rfind(".", 0, number.start) + 1
+    quote_end = ARTICLE.find(".", number.end) + 1
+    statement = {"id": "s", "source": tmp_kinds["sources"][0]["id"], "quote": ARTICLE[sentence:quote_end]}
+    statement["span"] = [sentence, quote_end]
+    with_statement = {**tmp_kinds, "statements": [*tmp_kinds.get("statements", []), statement]}
+    html = review.render(ARTICLE, "valdoria", marks, with_statement)
+    assert "12,000" in re.findall(r'<span class="uncovered i-number"[^>]*>([^<]*)</span>', html)
 
 
 @pytest.mark.browser
@@ -489,7 +498,7 @@ def test_the_review_page_renders_in_chromium(tmp_path, fixtures):
     sid = records["sources"][0]["id"]
     marks = review.records_of(out, sid, draft=True)
     page = tmp_path / "review.html"
-    page.write_text(review.render(ARTICLE, sid, marks), "utf-8")
+    page.write_text(review.render(ARTICLE, sid, marks, review.records_in([out])), "utf-8")
     shot = tmp_path / "review.png"
     run = subprocess.run(
         [
