@@ -37,9 +37,12 @@ def known_key(report: dict) -> tuple:
 
 
 def check_chain(reports: list[dict]) -> None:
-    """Each report follows the one before it and relates to it by the one rule of api.values."""
+    """Each report follows the one of its measure before it and relates to it by the one rule of api.values."""
     assert [known_key(r) for r in reports] == sorted(known_key(r) for r in reports)
-    for before, after in zip([None, *reports], reports, strict=False):
+    last_of_measure: dict[str, dict] = {}
+    for after in reports:
+        before = last_of_measure.get(after["metric"]["id"])
+        last_of_measure[after["metric"]["id"]] = after
         if before is None:
             assert (after["previous"], after["relation"], after["change"]) == (None, None, None)
             continue
