@@ -192,8 +192,16 @@ EXPORT_LISTS = [
     "/api/v1/entities/{entity_id}/claims",
     "/api/v1/sources/{source_id}/figures",
     "/api/v1/sources/{source_id}/events",
+    "/api/v1/claims/{claim_id}/history",
+    "/api/v1/changes",
 ]
-IDS = {"{entity_id}": "north-korea", "{source_id}": "nk-plans-30000-more-troops"}
+# The query each export is compared with (changes come in release order: no sort).
+EXPORT_QUERY = {"/api/v1/changes": "kind=figure"}
+IDS = {
+    "{entity_id}": "north-korea",
+    "{source_id}": "nk-plans-30000-more-troops",
+    "{claim_id}": "nk-additional-deployment-size",
+}
 CLAIMANT = "ukrainian-officials"  # credited with claims (North Korea is the subject of figures, not a claimant)
 
 
@@ -223,21 +231,21 @@ def test_every_list_that_exports_has_an_export_url_per_format(spec):
 @pytest.mark.parametrize("path", EXPORT_LISTS)
 @pytest.mark.parametrize("fmt", sorted(EXPORTS))
 def test_an_export_url_answers_what_format_and_accept_answer(client, path, fmt):
-    url = concrete(path)
-    by_url = client.get(f"{url}.{fmt}?sort=id")
+    url, query = concrete(path), EXPORT_QUERY.get(path, "sort=id")
+    by_url = client.get(f"{url}.{fmt}?{query}")
     assert by_url.status_code == 200
     assert by_url.mimetype == EXPORTS[fmt]
     body = by_url.get_data(as_text=True)
     assert body.count("\n") >= 2, body[:200]  # a header and a row, or two records
-    assert client.get(f"{url}?sort=id&format={fmt}").get_data(as_text=True) == body
-    assert client.get(f"{url}?sort=id", headers={"Accept": EXPORTS[fmt]}).get_data(as_text=True) == body
+    assert client.get(f"{url}?{query}&format={fmt}").get_data(as_text=True) == body
+    assert client.get(f"{url}?{query}", headers={"Accept": EXPORTS[fmt]}).get_data(as_text=True) == body
 
 
 def test_an_export_url_takes_the_lists_filters(client):
     troops = list(csv.DictReader(io.StringIO(client.get("/api/v1/figures.csv?category=troops").get_data(as_text=True))))
     listed = client.get("/api/v1/figures?category=troops&page_size=500").get_json()["items"]
     assert [row["id"] for row in troops] == [figure["id"] for figure in listed]
-    assert len(troops) == 23
+    assert len(troops) == 28
     for wrong in ("format=json", "page_size=3", "cursor=x", "total=true", "category=nonsense"):
         assert client.get(f"/api/v1/figures.csv?{wrong}").status_code == 422, wrong
 

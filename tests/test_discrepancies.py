@@ -74,15 +74,28 @@ def test_figure_discrepancies_are_exactly_these(client):
     assert list(discrepancies(client, "kind=value&kind=hedge")) == [
         "hedge:kn-missile-strikes",
         "hedge:nk-additional-deployment-size",
+        "hedge:nk-first-deployment-casualties",  # 'over 3,000' (December) against 'about 4,000' (July)
+        "hedge:nk-first-deployment-casualty-count",  # 'several hundred' against '4,000'
         "hedge:nk-first-deployment-size",
+        "hedge:nk-first-deployment-wounded",  # 'nearly 1,000' against '1,000', one lawmaker's remarks
         "hedge:russian-troops-massed-pokrovsk",
+        "hedge:south-korea-additional-troops-2025",
         "value:kn-missile-strikes",
         "value:nk-additional-deployment-size",
+        "value:nk-first-deployment-casualties",
+        "value:nk-first-deployment-casualty-count",
+        "value:nk-first-deployment-size",  # 'about 12,000' against 11,000
+        "value:nk-first-deployment-wounded",
+        "value:south-korea-additional-troops-2025",
     ]
     assert list(discrepancies(client, "kind=claimant")) == [
         "claimant:nk-additional-deployment-size",
         "claimant:nk-deployment-tripling",
         "claimant:nk-first-deployment-casualties",
+        "claimant:nk-first-deployment-casualty-count",
+        "claimant:nk-first-deployment-killed",
+        "claimant:nk-first-deployment-size",
+        "claimant:nk-first-deployment-wounded",
         "claimant:pokrovsk-strike-civilians-killed",
         "claimant:south-korea-additional-troops-2025",
         "claimant:tens-of-thousands-to-move",
@@ -150,8 +163,11 @@ def test_discrepancy_filters(client):
     ]
     assert list(discrepancies(client, f"source={TRIPLE}&kind=value&kind=hedge")) == [
         "hedge:nk-additional-deployment-size",
+        "hedge:nk-first-deployment-casualties",
         "hedge:nk-first-deployment-size",
         "value:nk-additional-deployment-size",
+        "value:nk-first-deployment-casualties",
+        "value:nk-first-deployment-size",
     ]
     everything = discrepancies(client)
     assert {d["kind"] for d in everything.values()} == {
@@ -161,6 +177,7 @@ def test_discrepancy_filters(client):
         "claimant",
         "event_date",
         "event_attribution",
+        "wording",
     }
     assert list(everything) == sorted(everything)
 
@@ -228,3 +245,25 @@ def test_a_phased_deployment_estimate_differs_from_the_headline_size(client):
     assert by_claims[("nk-additional-deployment-size",)] in {(25000, 30000), (30000, 30000)}
     assert ("nk-additional-deployment-size", "western-additional-deployment-estimate") in by_claims
     assert {"quantity:nk-additional-deployment-size"} <= set(discrepancies(client, "relation=conflicting"))
+
+
+def test_a_relation_follows_the_figures_it_compares(client):
+    """``same`` only where every figure gives the same numbers with the same hedge; never across hedges."""
+    found = discrepancies(client)
+    values = {}
+    for f in get_all(client, "/api/v1/figures?page_size=500"):
+        values[f["id"]] = (f["value"]["low"], f["value"]["high"], f["value"]["hedge"])
+    checked = 0
+    for d in found.values():
+        if d["kind"] not in ("value", "hedge", "quantity"):
+            continue
+        given = {values[q["figure"]] for v in d["variants"] for q in v["quotes"] if values[q["figure"]][2] != "vague"}
+        if d["relation"] == "same":
+            assert len(given) == 1, d["id"]
+        if len(given) > 1:
+            assert d["relation"] in ("compatible", "conflicting"), d["id"]
+        checked += 1
+    assert checked >= 5
+    # "110,000" beside "about 110,000", "11,000" beside "roughly 11,000": compatible, as "82" beside "at least 82".
+    for record in ("russian-troops-massed-pokrovsk", "nk-first-deployment-size", "kn-missile-strikes"):
+        assert found[f"hedge:{record}"]["relation"] == "compatible"

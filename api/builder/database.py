@@ -37,6 +37,7 @@ from api.builder.fixtures import (
     load_and_validate,
     record_hash,
 )
+from api.builder.releases import ReleaseError, releases_digest, write_release_tables
 from api.builder.review import review
 from api.builder.rows import RECORD_TABLES, figure_rows
 from api.builder.texts import texts_dir
@@ -54,6 +55,7 @@ SHAPING_SOURCES = tuple(
         "api/builder/schema.sql",
         "api/builder/rows.py",
         "api/builder/mentions.py",  # citation_entities fills event_citation_entities
+        "api/builder/releases.py",
         "api/builder/fixtures.py",
         "api/shape.py",
         "schemas/fixtures.py",
@@ -193,17 +195,19 @@ def texts_status(fixtures: Fixtures, texts: Path | None) -> dict:
     }
 
 
-def build_id_for(fixtures: Fixtures) -> str:
+def build_id_for(fixtures: Fixtures, releases: Path | None = None) -> str:
     """Return a short hash of everything that shapes the served data.
 
-    That is the schema version, the source of the shaping code and the
-    validated records, which include each archived text's sha256 as the
+    That is the schema version, the source of the shaping code, the recorded
+    releases and the validated records, which include each archived text's sha256 as the
     fixtures record it: the id does not depend on whether the archive was
     there to check the quotes against.  The records are hashed as a multiset
     (each record's canonical JSON hashed, the hashes summed): the same records
     in other files or another order give the same id.
     """
-    digest = hashlib.sha256(f"schema {SCHEMA_VERSION};code {code_digest()};".encode())
+    digest = hashlib.sha256(
+        f"schema {SCHEMA_VERSION};code {code_digest()};releases {releases_digest(releases)};".encode()
+    )
     for kind, records in sorted(fixtures.records.items()):
         total = sum(record_hash(r.data) for r in records)
         digest.update(f"{kind}:{len(records)}:{total % (1 << 512):x};".encode())
@@ -224,7 +228,12 @@ class Timer:
 
 
 def write_database(
-    fixtures: Fixtures, path: Path, build_id: str, timer: Timer | None = None, texts: dict | None = None
+    fixtures: Fixtures,
+    path: Path,
+    build_id: str,
+    timer: Timer | None = None,
+    releases: Path | None = None,
+    texts: dict | None = None,
 ) -> dict[str, int]:
     """Write a complete, checked database of validated ``fixtures`` to ``path`` (an empty file); return row counts.
 
@@ -271,6 +280,8 @@ def write_database(
             db.execute(CLAIM_STATS_SQL)
             db.execute(FIGURE_COUNTS_SQL)
         timer.done("derived tables")
+        release = write_release_tables(db.conn, fixtures, releases)
+        timer.done("releases")
         counts = {name: db[name].count for name in tables if name not in UNCOUNTED}
         info = {
             "build_id": build_id,
@@ -278,6 +289,7 @@ def write_database(
             "counts": json.dumps(counts, sort_keys=True),
             "texts": json.dumps(texts or texts_status(fixtures, None), sort_keys=True),
         }
+        info |= {k: json.dumps(v) for k, v in release.items()}
         with db.conn:
             insert_rows(db.conn, "build_info", ({"key": k, "value": v} for k, v in info.items()))
         # Statistics for the query planner, from a sample of each index.
@@ -341,7 +353,12 @@ def check_database(conn: sqlite3.Connection) -> None:
         raise RuntimeError(f"figure_docs is not aligned with figures: (last rowid, count) {last}")
 
 
-def build(target: Path = DEFAULT_DB, fixtures_dir: Path = DEFAULT_FIXTURES_DIR, texts: Path | None = None) -> dict:
+def build(
+    target: Path = DEFAULT_DB,
+    fixtures_dir: Path = DEFAULT_FIXTURES_DIR,
+    texts: Path | None = None,
+    releases: Path | None = None,
+) -> dict:
     """Validate the fixtures and atomically (re)place ``target`` with a new build.
 
     Nothing is written unless every record is valid; ``target`` is replaced
@@ -356,7 +373,7 @@ def build(target: Path = DEFAULT_DB, fixtures_dir: Path = DEFAULT_FIXTURES_DIR, 
     try:
         fixtures = load_and_validate(Path(fixtures_dir), texts)
         timer.done("load and validate")
-        build_id = build_id_for(fixtures)
+        build_id = build_id_for(fixtures, releases)
         status = texts_status(fixtures, texts)
         timer.done("build id")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -364,7 +381,7 @@ def build(target: Path = DEFAULT_DB, fixtures_dir: Path = DEFAULT_FIXTURES_DIR, 
         os.close(fd)
         tmp = Path(name)
         try:
-            counts = write_database(fixtures, tmp, build_id, timer, status)
+            counts = write_database(fixtures, tmp, build_id, timer, releases, status)
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         finally:
@@ -395,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-texts", action="store_true", help="skip the quote checks (when the texts are not available)"
     )
+    parser.add_argument("--releases", type=Path, help="recorded releases (default: releases/)")
     parser.add_argument("--check", action="store_true", help="validate only; write nothing")
     parser.add_argument("--timings", action="store_true", help="print the seconds spent in each phase")
     parser.add_argument("--report", type=Path, help="also write the build id, counts and timings to this JSON file")
@@ -431,8 +449,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: {len(missing)} number(s), date(s) or cue(s) no record owns", file=sys.stderr)
                 return 1
             return 0
-        result = build(Path(args.db), Path(args.fixtures), texts)
-    except FixtureError as exc:
+        result = build(Path(args.db), Path(args.fixtures), texts, args.releases)
+    except (FixtureError, ReleaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except (sqlite3.Error, RuntimeError) as exc:

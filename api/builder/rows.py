@@ -56,9 +56,13 @@ def entity_role_rows(fx: Fixtures) -> Iterator[dict]:
 
 def source_rows(fx: Fixtures) -> Iterator[dict]:
     for s in _by_id(fx.data("sources")):
-        pub, ref = s["published"], s["reference_date"]
+        pub, ref, line = s["published"], s["reference_date"] or {}, s["archive_line"]
         title, author = _span(s["title_span"]), _span(s["author_span"])
-        published = _span(pub["span"] if pub else None)
+        published, archive, reference = (
+            _span(pub["span"] if pub else None),
+            _span(line["span"] if line else None),
+            _span(ref.get("span")),
+        )
         yield {
             "id": s["id"],
             "filename": s["filename"],
@@ -75,8 +79,16 @@ def source_rows(fx: Fixtures) -> Iterator[dict]:
             "published_quote": pub["quote"] if pub else None,
             "published_quote_start": published["span_start"],
             "published_quote_end": published["span_end"],
-            "reference_date": ref["date"] if ref else None,
-            "reference_basis": ref["basis"] if ref else None,
+            "published_basis": pub["basis"] if pub else None,
+            "archive_line": line["quote"] if line else None,
+            "archive_line_start": archive["span_start"],
+            "archive_line_end": archive["span_end"],
+            "reference_date": ref.get("date"),
+            "reference_basis": ref.get("basis"),
+            "reference_quote": ref.get("quote"),
+            "reference_quote_start": reference["span_start"],
+            "reference_quote_end": reference["span_end"],
+            "reference_outside_text": ref.get("outside_text"),
             "language": s["language"],
             "stance": s["stance"],
             "note": s["note"],
@@ -100,8 +112,30 @@ def metric_rows(fx: Fixtures) -> Iterator[dict]:
         yield {k: m[k] for k in ("id", "label", "unit", "category", "description")} | {"parent_id": m["parent"]}
 
 
+def question_groups(claims: list[dict]) -> dict[str, list[str]]:
+    """Return, for each claim, the other claims that answer its question (``same_question_as`` links, both ways, transitively)."""
+    parent = {c["id"]: c["id"] for c in claims}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for c in claims:
+        for other in c["same_question_as"]:
+            a, b = root(c["id"]), root(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[str, list[str]] = {}
+    for cid in sorted(parent):
+        groups.setdefault(root(cid), []).append(cid)
+    return {cid: [o for o in groups[root(cid)] if o != cid] for cid in parent}
+
+
 def claim_rows(fx: Fixtures) -> Iterator[dict]:
     """Yield each claim with zero statistics: the build computes them from the figures (CLAIM_STATS_SQL)."""
+    questions = question_groups(fx.data("claims"))
     for c in _by_id(fx.data("claims")):
         yield {
             "id": c["id"],
@@ -109,6 +143,7 @@ def claim_rows(fx: Fixtures) -> Iterator[dict]:
             "metric_id": c["metric"],
             "subject_id": c["subject"],
             "same_quantity_as": orjson.dumps(c["same_quantity_as"]).decode(),
+            "same_question_as": orjson.dumps(questions[c["id"]]).decode(),
             "note": c["note"],
             "figure_count": 0,
             "source_count": 0,

@@ -44,6 +44,19 @@ class HealthSchema(WireSchema):
         ),
     )
     schema_version = fields.String(required=True, metadata=meta("Database schema version.", "1"))
+    release = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta("The current release (the latest recorded); null when none is.", "2026.12.1"),
+    )
+    unreleased_changes = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "True when the served data was built from fixtures other than the current release's: it holds "
+            "changes not yet released (and not in /changes).",
+            False,
+        ),
+    )
     texts = fields.Nested(
         TextsSchema, required=True, metadata=meta("Whether the quotes were checked against the texts.")
     )
@@ -56,12 +69,14 @@ class HealthSchema(WireSchema):
 @blp.response(200, HealthSchema)
 @blp.errors(503)
 def health():
-    """Report the build id, whether the quotes were verified and row counts; 503 when the database is unreadable."""
+    """Report the build id, the release, whether the quotes were verified, and row counts; 503 if unreadable."""
     info = db.build_info()
     body = {
         "status": "ok",
         "build_id": info["build_id"],
         "schema_version": info["schema_version"],
+        "release": orjson.loads(info.get("current_release", "null")),
+        "unreleased_changes": orjson.loads(info.get("unreleased", "true")),
         "texts": orjson.loads(info["texts"]),
         "counts": orjson.loads(info["counts"]),
     }
