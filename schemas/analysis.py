@@ -12,6 +12,7 @@ from schemas.common import (
     QueryArgs,
     WireSchema,
     meta,
+    named_enum,
     window_date,
 )
 from schemas.figures import (
@@ -25,14 +26,27 @@ from schemas.figures import (
     repeated,
 )
 
-DISCREPANCY_KINDS = ("value", "quantity", "hedge", "claimant", "event_date", "event_attribution")
-SEARCH_TYPES = ("figure", "entity", "event", "source", "claim", "statement")
-TIMELINE_KINDS = ("event", "figure")
+DISCREPANCY_KINDS = named_enum(
+    "DiscrepancyKind",
+    ("value", "quantity", "hedge", "claimant", "event_date", "event_attribution"),
+    "The kind of difference between sources.",
+)
+SEARCH_TYPES = named_enum(
+    "SearchType", ("figure", "entity", "event", "source", "claim", "statement"), "The kind of record a result is."
+)
+TIMELINE_KINDS = named_enum("TimelineKind", ("event", "figure"), "The kind of record an entry of the timeline is.")
+DISCREPANCY_RECORD_TYPES = named_enum(
+    "DiscrepancyRecordType", ("claim", "event"), "The kind of record a discrepancy is about."
+)
 
 # ---- shared pieces ---------------------------------------------------------
 
 # How the versions of a discrepancy relate (api/values.py computes it).
-RELATIONS = ("same", "compatible", "conflicting")
+RELATIONS = named_enum(
+    "Relation",
+    ("same", "compatible", "conflicting"),
+    "How versions relate: the same, compatible (one holds or refines the other) or conflicting (disjoint).",
+)
 
 
 class SourceStampSchema(WireSchema):
@@ -86,7 +100,7 @@ class DiscrepancyQueryArgs(ListArgs):
 
 
 class DiscrepancyRecordSchema(WireSchema):
-    type = fields.String(required=True, metadata=meta("claim or event.", "claim", enum=["claim", "event"]))
+    type = fields.String(required=True, metadata=meta("claim or event.", "claim", enum=list(DISCREPANCY_RECORD_TYPES)))
     id = fields.String(required=True, metadata=meta("Claim key or event id.", "nk-additional-deployment-size"))
     url = fields.String(required=True, metadata=meta("Link.", "/api/v1/claims/nk-additional-deployment-size"))
     title = fields.String(
@@ -173,7 +187,7 @@ class DiscrepancySchema(WireSchema):
             "(disjoint); null for kinds claimant and event_attribution, or when a version gives no number. "
             "An 'about' value counts with a 10% margin.",
             "compatible",
-            enum=["same", "compatible", "conflicting", None],
+            enum=[*RELATIONS, None],
         ),
     )
     record = fields.Nested(

@@ -3,9 +3,8 @@
 from api.web.db import get_db
 from api.web.queries import claims as queries
 from api.web.queries.listing import page
-from api.web.resources import linked_data
-from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
-from api.web.resources.exports import add_exports
+from api.web.resources import linked_data, lists
+from api.web.resources.common import Blueprint, json_response, list_response, or_404
 from schemas.resources import ClaimExportArgs, ClaimListSchema, ClaimQueryArgs, ClaimSchema
 
 blp = Blueprint(
@@ -16,31 +15,26 @@ blp = Blueprint(
 )
 
 
-def respond_with_claims(args, scope=None, name="claims"):
+def respond_with_claims(args, scope=None, name="claims", fmt="json"):
     """Answer a claim list as JSON-LD when asked for, else as any list."""
-    if linked_data.wanted(args):
+    if fmt == "json" and linked_data.wanted(args):
         return linked_data.claims_response(page(get_db(), queries.CLAIMS, args, scope))
-    return list_response(queries.CLAIMS, args, scope, name)
+    return list_response(queries.CLAIMS, args, scope, name, fmt=fmt)
 
 
-@blp.get("/claims")
-@blp.query(ClaimQueryArgs)
-@blp.response(200, ClaimListSchema)
-@blp.doc(responses={200: {"content": EXPORT_CONTENT}})
-@blp.errors(400, 422, 503)
-def list_claims(args):
+@lists.register(
+    blp,
+    "/claims",
+    ClaimQueryArgs,
+    ClaimListSchema,
+    exports=lists.Exports(ClaimExportArgs, queries.CLAIMS.export.columns, "claims"),
+)
+def list_claims(args, fmt="json"):
     """List claims with their figures, source and origin counts and spread.
 
     Claims that rest on a single independent origin: `?max_origins=1`.
     """
-    return respond_with_claims(args)
-
-
-def export_claims(args, fmt):
-    return respond_with_claims({**args, "format": fmt})
-
-
-add_exports(blp, "/claims", ClaimExportArgs, export_claims, "claims", queries.CLAIMS.export.columns)
+    return respond_with_claims(args, fmt=fmt)
 
 
 @blp.get("/claims/<claim_id>")
