@@ -149,7 +149,7 @@ def test_full_text_operators_and_quotes_are_answered_never_an_error(client, url,
     response = client.get(f"{url}?q={quote(q)}")
     assert response.status_code == 200, (q, response.status_code, response.get_data(as_text=True)[:300])
     if url != "/api/v1/search":
-        export = client.get(f"{url}?q={quote(q)}&format=csv")
+        export = client.get(f"{url}.csv?q={quote(q)}")
         assert export.status_code == 200, (q, export.get_data(as_text=True)[:300])
 
 
@@ -256,7 +256,7 @@ def test_the_progress_handler_interrupts_sqlite_itself(db_path):
 
 
 def _slow_reader(db_path, tmp_path, monkeypatch, *, restart: bool) -> int:
-    """Read /events?format=ndjson 50 ms per chunk with a 100 ms limit: the rows read before any error."""
+    """Read /events.ndjson 50 ms per chunk with a 100 ms limit: the rows read before any error."""
     from api.web.queries import events as event_queries
     from api.web.resources import common
 
@@ -284,7 +284,7 @@ def _slow_reader(db_path, tmp_path, monkeypatch, *, restart: bool) -> int:
 
         monkeypatch.setattr(common, "db", types.SimpleNamespace(extend_deadline=once))
     app = make_app(copy, QUERY_TIMEOUT_MS=100)
-    response = app.test_client().get("/api/v1/events?format=ndjson", buffered=False)
+    response = app.test_client().get("/api/v1/events.ndjson", buffered=False)
     assert response.status_code == 200
     rows = 0
     try:
@@ -313,6 +313,7 @@ READ_URLS = [
     "/api/v1/claims",
     "/api/v1/events",
     "/api/v1/entities/Kiev",
+    "/api/v1/entities/north-korea/claims",  # deprecated path: a 301
     "/api/v1/search?q=troops",
     "/api/v1/discrepancies",
     "/api/v1/timeline",

@@ -126,7 +126,7 @@ def test_figures_sort_by_published_or_assumed_date(client):
         (True, True),
         (False, False),
     }
-    csv = client.get(f"/api/v1/figures?{ASSUMED_BY_JULY_2}&format=csv")
+    csv = client.get(f"/api/v1/figures.csv?{ASSUMED_BY_JULY_2}")
     assert csv.status_code == 200 and csv.get_data(as_text=True).count("\n") == len(figures) + 1
 
 
