@@ -30,6 +30,8 @@ from api.web.errors import error_response
 EXPORT_TYPES = {"csv": "text/csv", "ndjson": "application/x-ndjson"}
 FORMAT_NAMES = {"csv": "CSV (a header row, then one row per record)", "ndjson": "NDJSON (one JSON object per line)"}
 LINK_HEADER = {"$ref": "#/components/headers/Link"}
+
+
 @dataclass(frozen=True)
 class Exports:
     """What a list exports: the export's query schema, its columns, and what it holds (for the summary)."""
