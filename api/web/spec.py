@@ -174,6 +174,24 @@ HEADERS = {
         "schema": {"type": "integer", "minimum": 0},
     },
 }
+# Each path id: what it names and an example Swagger UI fills in (a real record of the curated data).
+PATH_IDS = {
+    "figure_id": ("A figure's id.", "s002-additional-troops-up-to-30000"),
+    "claim_id": ("A claim key.", "nk-additional-deployment-size"),
+    "event_id": ("An event's id.", "ropucha-ship-docks-at-dunai-2025-05"),
+    "source_id": (
+        "A source's id, or its archived document's file name, stem or number (`001`): an alias answers as the "
+        "canonical id does, with `Content-Location` naming the canonical URL.",
+        "nk-plans-30000-more-troops",
+    ),
+    "entity_id": (
+        "An entity's id, or any of its names or aliases (`DPRK`, `Umerov`): an alias answers as the canonical id "
+        "does, with `Content-Location` naming the canonical URL.",
+        "north-korea",
+    ),
+    "metric_id": ("A metric's id.", "troops-additional-planned"),
+    "statement_id": ("A statement's id.", "s003-report-russia-equipped-to-supply"),
+}
 # Path parameters that take an alias (api.web.resources.common.canonical_id).
 ALIAS_PARAMETERS = {"entity_id", "source_id"}
 # On every response, errors included (api.web.http.after_request).
@@ -248,6 +266,15 @@ class SharedRulesPlugin(BasePlugin):
                 functions = plugin.converter.attribute_functions
                 functions.insert(functions.index(plugin.converter.field2nullable), enum_reference(spec))
 
+    def path_helper(self, path=None, operations=None, parameters=None, **kwargs):
+        """Describe each path id, with an example."""
+        for parameter in parameters or []:
+            if isinstance(parameter, dict) and parameter.get("in") == "path" and parameter["name"] in PATH_IDS:
+                description, example = PATH_IDS[parameter["name"]]
+                parameter.setdefault("description", description)
+                if example is not None:
+                    parameter.setdefault("example", example)
+
     def operation_helper(self, path=None, operations=None, **kwargs):
         rule = kwargs.get("rule")
         for operation in (operations or {}).values():
@@ -270,6 +297,8 @@ class SharedRulesPlugin(BasePlugin):
                 if isinstance(response, dict):
                     self._add_headers(str(code), response, is_api, re.findall(r"{(\w+)}", path))
                     self._add_item_link(code, response)
+            # 200 first, then the other statuses in order (as Swagger UI lists them).
+            operation["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
 
     @staticmethod
     def _constrain(schema: dict):
