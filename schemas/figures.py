@@ -173,7 +173,7 @@ class MetricRefSchema(WireSchema):
     id = fields.String(required=True, metadata=meta("Metric id.", "troops-additional-planned"))
     label = fields.String(required=True, metadata=meta("Label.", "Additional troops planned"))
     unit = fields.String(required=True, metadata=meta("Unit.", "troops"))
-    category = fields.String(required=True, metadata=meta("Category.", "troops"))
+    category = fields.String(required=True, metadata=meta("Category.", "troops", enum=list(METRIC_CATEGORIES)))
     url = fields.String(required=True, metadata=meta("Link.", "/api/v1/metrics/troops-additional-planned"))
 
 

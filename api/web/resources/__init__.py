@@ -60,11 +60,15 @@ def register(app: Flask) -> Api:
         spec_kwargs={
             "info": {"description": API_DESCRIPTION.strip()},
             "servers": [{"url": "/", "description": "This server"}],
+            # A public, read-only API: no operation asks for credentials.
+            "security": [],
             "extra_plugins": [SharedRulesPlugin()],
         },
     )
     # The document's tags (and Swagger UI's sections) in this order: what people ask first.
     for module in (figures, claims, events, sources, entities, metrics, statements, analysis, health):
         api.register_blueprint(module.blp)
+    # flask-smorest's own pagination schema: this API pages with cursors (PageSchema), never with it.
+    api.spec.components.schemas.pop("PaginationMetadata", None)
     app.register_blueprint(docs.bp)
     return api

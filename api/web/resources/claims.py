@@ -41,6 +41,10 @@ def list_claims(args, fmt="json"):
 @blp.response(200, ClaimSchema)
 @blp.errors(404, 503)
 def get_claim(claim_id):
-    """Get one claim with every figure that reports it."""
+    """Get one claim with every figure that reports it.
+
+    With its spread across sources, corroboration (sources and independent origins) and assessments;
+    `Accept: application/ld+json` gives it as a schema.org `Claim`.
+    """
     claim = or_404(queries.get_claim(get_db(), claim_id), "claim", claim_id)
     return linked_data.claim_response(claim) if linked_data.wanted() else json_response(claim)

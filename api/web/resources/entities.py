@@ -32,7 +32,10 @@ ENTITY_LIST_ERRORS = (400, 404, 422, 503)
 
 @lists.register(blp, "/entities", EntityQueryArgs, EntityListSchema)
 def list_entities(args):
-    """List entities; `q` matches names and aliases case-insensitively."""
+    """List entities; `q` matches names and aliases case-insensitively.
+
+    Ordered by id. People named with a title or another spelling: `?q=umerov`.
+    """
     return list_response(queries.ENTITIES, args)
 
 
@@ -40,7 +43,10 @@ def list_entities(args):
 @blp.response(200, EntitySchema)
 @blp.errors(404, 503)
 def get_entity(entity_id):
-    """Get one entity with its aliases and roles; a name or alias answers as the canonical id."""
+    """Get one entity with its aliases and roles; a name or alias answers as the canonical id.
+
+    `/entities/DPRK` answers as `/entities/north-korea`, with `Content-Location` naming it.
+    """
     return json_response(queries.get_entity(get_db(), canonical_id("entity", entity_id)))
 
 
@@ -53,7 +59,10 @@ def get_entity(entity_id):
     errors=ENTITY_LIST_ERRORS,
 )
 def list_entity_figures(args, entity_id, fmt="json"):
-    """List the figures about an entity (as their subject)."""
+    """List the figures about an entity (as their subject).
+
+    The same as `/figures?subject=<entity_id>`, with the same filters and sort.
+    """
     found = canonical_id("entity", entity_id)
     return list_response(figures.FIGURES, args, {"subject": [found]}, name=f"{found}-figures", fmt=fmt)
 
@@ -69,7 +78,10 @@ def list_entity_figures(args, entity_id, fmt="json"):
     errors=ENTITY_LIST_ERRORS,
 )
 def list_entity_events(args, entity_id, fmt="json"):
-    """List the events an entity takes part in or that happen there."""
+    """List the events an entity takes part in or that happen there.
+
+    The same as `/events?entity=<entity_id>`, with the same filters.
+    """
     found = canonical_id("entity", entity_id)
     return list_response(events.EVENTS, args, {"entity": [found]}, name=f"{found}-events", fmt=fmt)
 
@@ -129,19 +141,28 @@ OLD_CLAIMS_DOC = {
 @blp.route("/entities/<entity_id>/claims", methods=["GET"])
 @blp.doc(**OLD_CLAIMS_DOC)
 def list_entity_claims(entity_id):
-    """Redirect to `/entities/{entity_id}/claims-made` (deprecated name: it did not say which relation)."""
+    """Redirect to `/entities/{entity_id}/claims-made` (deprecated name: it did not say which relation).
+
+    The claims about the entity are `/entities/{entity_id}/claims-about`.
+    """
     return _moved_to_claims_made(entity_id)
 
 
 @blp.route("/entities/<entity_id>/claims.csv", methods=["GET"])
 @blp.doc(**OLD_CLAIMS_DOC)
 def export_entity_claims_csv(entity_id):
-    """Redirect to `/entities/{entity_id}/claims-made.csv` (deprecated)."""
+    """Redirect to `/entities/{entity_id}/claims-made.csv` (deprecated).
+
+    The query string is kept.
+    """
     return _moved_to_claims_made(entity_id, ".csv")
 
 
 @blp.route("/entities/<entity_id>/claims.ndjson", methods=["GET"])
 @blp.doc(**OLD_CLAIMS_DOC)
 def export_entity_claims_ndjson(entity_id):
-    """Redirect to `/entities/{entity_id}/claims-made.ndjson` (deprecated)."""
+    """Redirect to `/entities/{entity_id}/claims-made.ndjson` (deprecated).
+
+    The query string is kept.
+    """
     return _moved_to_claims_made(entity_id, ".ndjson")

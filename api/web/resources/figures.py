@@ -49,6 +49,9 @@ def facet_figures(args):
 @blp.response(200, FigureSchema)
 @blp.errors(404, 503)
 def get_figure(figure_id):
-    """Get one figure with its source, claimant, quote and period."""
+    """Get one figure with its source, claimant, quote and period.
+
+    The value as written and as bounds (`low`, `high`, `hedge`), with its character span in the archived text.
+    """
     doc = or_404(queries.get_figure(get_db(), figure_id), "figure", figure_id)
     return Response(doc, mimetype="application/json")

@@ -25,7 +25,10 @@ class HealthSchema(WireSchema):
 @blp.response(200, HealthSchema)
 @blp.errors(503)
 def health():
-    """Report the build id and row counts; 503 when the database is missing or unreadable."""
+    """Report the build id and row counts; 503 when the database is missing or unreadable.
+
+    Never cached (`Cache-Control: no-store`).
+    """
     info = db.build_info()
     body = {
         "status": "ok",

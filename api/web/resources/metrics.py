@@ -11,7 +11,10 @@ blp = Blueprint("metrics", __name__, url_prefix="/api/v1", description="The cont
 
 @lists.register(blp, "/metrics", MetricQueryArgs, MetricListSchema)
 def list_metrics(args):
-    """List metrics with units, categories, parents and figure counts."""
+    """List metrics with units, categories, parents and figure counts.
+
+    Troop metrics: `?category=troops`.
+    """
     return list_response(queries.METRICS, args)
 
 
@@ -19,5 +22,8 @@ def list_metrics(args):
 @blp.response(200, MetricSchema)
 @blp.errors(404, 503)
 def get_metric(metric_id):
-    """Get one metric."""
+    """Get one metric.
+
+    Its unit, category, parent and how many figures report it.
+    """
     return json_response(or_404(queries.get_metric(get_db(), metric_id), "metric", metric_id))

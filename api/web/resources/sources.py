@@ -21,7 +21,10 @@ SOURCE_LIST_ERRORS = (400, 404, 422, 503)
 
 @lists.register(blp, "/sources", SourceQueryArgs, SourceListSchema)
 def list_sources(args):
-    """List sources with their stance, citations and counts of figures and events."""
+    """List sources with their stance, citations and counts of figures and events.
+
+    Ordered by id.
+    """
     return list_response(queries.SOURCES, args)
 
 
@@ -45,7 +48,10 @@ def get_source(source_id):
     errors=SOURCE_LIST_ERRORS,
 )
 def list_source_figures(args, source_id, fmt="json"):
-    """List the figures one source reports (same filters as /figures)."""
+    """List the figures one source reports (same filters as /figures).
+
+    The same as `/figures?source=<source_id>`.
+    """
     found = canonical_id("source", source_id)
     return list_response(figures.FIGURES, args, {"source": [found]}, name=f"{found}-figures", fmt=fmt)
 
@@ -59,6 +65,9 @@ def list_source_figures(args, source_id, fmt="json"):
     errors=SOURCE_LIST_ERRORS,
 )
 def list_source_events(args, source_id, fmt="json"):
-    """List the events one source reports (same filters as /events)."""
+    """List the events one source reports (same filters as /events).
+
+    The same as `/events?source=<source_id>`.
+    """
     found = canonical_id("source", source_id)
     return list_response(events.EVENTS, args, {"source": [found]}, name=f"{found}-events", fmt=fmt)

@@ -22,7 +22,10 @@ blp = Blueprint(
 
 @lists.register(blp, "/statements", StatementQueryArgs, StatementListSchema)
 def list_statements(args):
-    """List statements, filtered by source, speaker and what they are about."""
+    """List statements, filtered by source, speaker and what they are about.
+
+    Each with its speaker, the cue verb as written, the quote and its span.
+    """
     return list_response(queries.STATEMENTS, args)
 
 
@@ -30,7 +33,10 @@ def list_statements(args):
 @blp.response(200, StatementSchema)
 @blp.errors(404, 503)
 def get_statement(statement_id):
-    """Get one statement: speaker, cue verb as written, quote and span."""
+    """Get one statement: speaker, cue verb as written, quote and span.
+
+    With the entities it is about and the source that reports it.
+    """
     return json_response(or_404(queries.get_statement(get_db(), statement_id), "statement", statement_id))
 
 
@@ -38,7 +44,10 @@ def get_statement(statement_id):
     blp, "/entities/<entity_id>/statements", StatementQueryArgs, StatementListSchema, errors=(400, 404, 422, 503)
 )
 def list_entity_statements(args, entity_id):
-    """List the statements an entity makes or that are about it."""
+    """List the statements an entity makes or that are about it.
+
+    The same filters as `/statements`.
+    """
     found = canonical_id("entity", entity_id)
     return list_response(queries.STATEMENTS, args, {"entity": [found]})
 
@@ -47,12 +56,18 @@ def list_entity_statements(args, entity_id):
     blp, "/sources/<source_id>/statements", StatementQueryArgs, StatementListSchema, errors=(400, 404, 422, 503)
 )
 def list_source_statements(args, source_id):
-    """List the statements one source reports."""
+    """List the statements one source reports.
+
+    The same filters as `/statements`.
+    """
     found = canonical_id("source", source_id)
     return list_response(queries.STATEMENTS, args, {"source": [found]})
 
 
 @lists.register(blp, "/exclusions", ExclusionQueryArgs, ExclusionListSchema)
 def list_exclusions(args):
-    """List the numbers, dates and attribution cues deliberately not counted, with the reason for each."""
+    """List the numbers, dates and attribution cues deliberately not counted, with the reason for each.
+
+    Each with its quote and span, so that what the curation left out can be checked too.
+    """
     return list_response(queries.EXCLUSIONS, args)
