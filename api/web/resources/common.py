@@ -192,7 +192,7 @@ def canonical_id(kind: str, ident: str) -> str:
     or_404(found, kind, ident)
     if found != ident:
         segments = request.path.split("/")
-        segments[segments.index(ident, 3)] = found  # /api/v1/<collection>/<ident>/…
+        segments[4] = found  # /api/v1/<collection>/<ident>/…
         location = "/".join(segments)
         if request.query_string:
             location += "?" + request.query_string.decode("latin-1")

@@ -2,6 +2,7 @@
 
 from flask import redirect, request
 
+from api.shape import url
 from api.web.db import get_db
 from api.web.queries import claims, events, figures
 from api.web.queries import entities as queries
@@ -121,7 +122,8 @@ def list_entity_claims_about(args, entity_id, fmt="json"):
 
 
 def _moved_to_claims_made(entity_id, suffix=""):
-    target = f"{request.path.rsplit('/claims', 1)[0]}/claims-made{suffix}"
+    found = canonical_id("entity", entity_id)  # an unknown id is a 404 here, not after the redirect
+    target = f"{url('entities', found)}/claims-made{suffix}"
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
     return redirect(target, code=301)
@@ -140,6 +142,7 @@ OLD_CLAIMS_DOC = {
 
 @blp.route("/entities/<entity_id>/claims", methods=["GET"])
 @blp.doc(**OLD_CLAIMS_DOC)
+@blp.errors(404, 503)
 def list_entity_claims(entity_id):
     """Redirect to `/entities/{entity_id}/claims-made` (deprecated name: it did not say which relation).
 
@@ -150,6 +153,7 @@ def list_entity_claims(entity_id):
 
 @blp.route("/entities/<entity_id>/claims.csv", methods=["GET"])
 @blp.doc(**OLD_CLAIMS_DOC)
+@blp.errors(404, 503)
 def export_entity_claims_csv(entity_id):
     """Redirect to `/entities/{entity_id}/claims-made.csv` (deprecated).
 
@@ -160,6 +164,7 @@ def export_entity_claims_csv(entity_id):
 
 @blp.route("/entities/<entity_id>/claims.ndjson", methods=["GET"])
 @blp.doc(**OLD_CLAIMS_DOC)
+@blp.errors(404, 503)
 def export_entity_claims_ndjson(entity_id):
     """Redirect to `/entities/{entity_id}/claims-made.ndjson` (deprecated).
 
