@@ -206,6 +206,21 @@ def test_link_etag_vary_and_not_modified_headers(client, spec):
     check_headers(spec, again, "/api/v1/figures", 304)
 
 
+def test_etag_and_vary_are_documented_as_the_app_and_nginx_send_them(client, spec):
+    """Strong ETag and `Vary: Accept` from the app; weak and `Accept, Accept-Encoding` through gzip."""
+    from jsonschema import Draft202012Validator
+
+    headers = spec["components"]["headers"]
+    etag, vary = (Draft202012Validator(headers[name]["schema"]) for name in ("ETag", "Vary"))
+    sent = client.get("/api/v1/figures?category=troops")
+    assert etag.is_valid(sent.headers["ETag"]) and vary.is_valid(sent.headers["Vary"])
+    assert etag.is_valid("W/" + sent.headers["ETag"])  # what nginx sends for a compressed body
+    assert vary.is_valid("Accept, Accept-Encoding")
+    for wrong in ('W/"short"', "abc", '"' + "0" * 24 + '"x'):
+        assert not etag.is_valid(wrong), wrong
+    assert not vary.is_valid("Accept-Encoding") and not vary.is_valid("*")
+
+
 def test_retry_after_is_documented_on_503(spec, tmp_path):
     app = make_app(tmp_path / "missing.db", TESTING=True)
     response = app.test_client().get("/api/v1/figures")

@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 from flask import request
 
 from api.web.errors import error_response
+from api.web.resources.common import canonical_id, list_response, page_response
 
 EXPORT_TYPES = {"csv": "text/csv", "ndjson": "application/x-ndjson"}
 FORMAT_NAMES = {"csv": "CSV (a header row, then one row per record)", "ndjson": "NDJSON (one JSON object per line)"}
@@ -123,4 +124,5 @@ def _register_export(blp, rule: str, fmt: str, view, exports: Exports, errors, l
     blp.route(f"{rule}.{fmt}", methods=["GET"])(blp.query(exports.args)(documented))
 
 
-__all__ = ["EXPORT_TYPES", "Exports", "export_url", "register"]
+# What a new list needs, in one place: register it, answer it, resolve an alias in its path.
+__all__ = ["EXPORT_TYPES", "Exports", "canonical_id", "export_url", "list_response", "page_response", "register"]
