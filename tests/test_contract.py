@@ -122,6 +122,18 @@ def test_a_wrong_shape_of_a_nested_object_fails_validation(client, spec):
     assert problems(spec, "Claim", broken)
 
 
+def test_200_comes_first_and_path_ids_have_an_example(spec):
+    """Swagger UI lists responses in the document's order; a path id is described and filled in."""
+    for path, method, operation in operations(spec):
+        codes = list(operation["responses"])
+        if "200" in codes:
+            assert codes[0] == "200", (path, codes)
+    ids = [(path, p) for path, item in spec["paths"].items() for p in item.get("parameters", []) if p["in"] == "path"]
+    assert len(ids) >= 20, ids
+    for path, parameter in ids:
+        assert parameter.get("description") and parameter.get("example"), (path, parameter)
+
+
 def test_every_operation_has_a_unique_operation_id(spec):
     ids = [operation.get("operationId") for _, _, operation in operations(spec)]
     assert all(ids) and len(set(ids)) == len(ids), ids
