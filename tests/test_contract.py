@@ -124,7 +124,7 @@ def test_a_wrong_shape_of_a_nested_object_fails_validation(client, spec):
 
 def test_200_comes_first_and_path_ids_have_an_example(spec):
     """Swagger UI lists responses in the document's order; a path id is described and filled in."""
-    for path, method, operation in operations(spec):
+    for path, _method, operation in operations(spec):
         codes = list(operation["responses"])
         if "200" in codes:
             assert codes[0] == "200", (path, codes)
