@@ -134,11 +134,11 @@ HEADERS = {
         "schema": {"type": "string", "pattern": '^(W/)?"[0-9a-f]{24}"$'},
     },
     "Vary": {
-        "description": "`Accept` on API reads (the format may follow the Accept header); through a proxy that "
-        "compresses, `Accept, Accept-Encoding` (nginx's gzip adds `Accept-Encoding`, possibly as a second "
-        "`Vary` line that a client joins with a comma).",
+        "description": "`Accept` on API reads (the format may follow the Accept header). Through a proxy that "
+        "compresses, `Accept-Encoding` too: nginx's gzip adds it as a second `Vary` line, which a client joins "
+        "with the first (`Accept, Accept-Encoding`) or, reading one line, sees alone.",
         "required": True,
-        "schema": {"type": "string", "enum": ["Accept", "Accept, Accept-Encoding"]},
+        "schema": {"type": "string", "enum": ["Accept", "Accept, Accept-Encoding", "Accept-Encoding"]},
     },
     "Content-Disposition": {
         "description": "On CSV and NDJSON responses: shown inline, with a file name for saving "
