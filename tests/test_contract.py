@@ -255,8 +255,16 @@ EXPORT_LISTS = [
     "/api/v1/entities/{entity_id}/claims-about",
     "/api/v1/sources/{source_id}/figures",
     "/api/v1/sources/{source_id}/events",
+    "/api/v1/claims/{claim_id}/history",
+    "/api/v1/changes",
 ]
-IDS = {"{entity_id}": "north-korea", "{source_id}": "nk-plans-30000-more-troops"}
+# The query each export is compared with (changes come in release order: no sort).
+EXPORT_QUERY = {"/api/v1/changes": "kind=figure"}
+IDS = {
+    "{entity_id}": "north-korea",
+    "{source_id}": "nk-plans-30000-more-troops",
+    "{claim_id}": "nk-additional-deployment-size",
+}
 CLAIMANT = "ukrainian-officials"  # credited with claims (North Korea is the subject of figures, not a claimant)
 
 
@@ -328,22 +336,22 @@ def test_every_list_that_exports_has_an_export_url_per_format(spec):
 @pytest.mark.parametrize("path", EXPORT_LISTS)
 @pytest.mark.parametrize("fmt", sorted(EXPORTS))
 def test_a_list_refuses_other_formats_naming_the_export_url(client, path, fmt):
-    url = concrete(path)
-    by_url = client.get(f"{url}.{fmt}?sort=id")
+    url, query = concrete(path), EXPORT_QUERY.get(path, "sort=id")
+    by_url = client.get(f"{url}.{fmt}?{query}")
     body = by_url.get_data(as_text=True)
     assert by_url.status_code == 200
     assert by_url.mimetype == EXPORTS[fmt]
     assert body.count("\n") >= 2, body[:200]  # a header and a row, or two records
-    export = f"{url}.{fmt}?sort=id"
-    by_format = client.get(f"{url}?sort=id&format={fmt}&page_size=3")
+    export = f"{url}.{fmt}?{query}"
+    by_format = client.get(f"{url}?{query}&format={fmt}&page_size=3")
     assert by_format.status_code == 422 and by_format.mimetype == "application/problem+json"
     assert export in by_format.get_json()["detail"] and export in by_format.get_json()["errors"]["format"][0]
-    by_accept = client.get(f"{url}?sort=id", headers={"Accept": EXPORTS[fmt]})
+    by_accept = client.get(f"{url}?{query}", headers={"Accept": EXPORTS[fmt]})
     assert by_accept.status_code == 406 and export in by_accept.get_json()["detail"]
     # JSON among what the client takes: the list answers it.
-    both = client.get(f"{url}?sort=id", headers={"Accept": f"{EXPORTS[fmt]}, application/json;q=0.5"})
+    both = client.get(f"{url}?{query}", headers={"Accept": f"{EXPORTS[fmt]}, application/json;q=0.5"})
     assert both.status_code == 200 and both.mimetype == "application/json"
-    assert client.get(f"{url}?sort=id&format=json").status_code == 422
+    assert client.get(f"{url}?{query}&format=json").status_code == 422
 
 
 def test_an_export_url_takes_the_lists_filters(client):

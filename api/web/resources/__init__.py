@@ -51,6 +51,7 @@ def register(app: Flask) -> Api:
         figures,
         health,
         metrics,
+        releases,
         sources,
         statements,
     )
@@ -66,8 +67,10 @@ def register(app: Flask) -> Api:
         },
     )
     # The document's tags (and Swagger UI's sections) in this order: what people ask first.
-    for module in (figures, claims, events, sources, entities, metrics, statements, analysis, health):
+    for module in (figures, claims, events, sources, entities, metrics, statements, analysis, releases):
         api.register_blueprint(module.blp)
+    api.register_blueprint(releases.feed)
+    api.register_blueprint(health.blp)
     # flask-smorest's own pagination schema: this API pages with cursors (PageSchema), never with it.
     api.spec.components.schemas.pop("PaginationMetadata", None)
     app.register_blueprint(docs.bp)

@@ -2,9 +2,11 @@
 
 from api.web.db import get_db
 from api.web.queries import claims as queries
+from api.web.queries import history
 from api.web.queries.listing import page
 from api.web.resources import linked_data, lists
 from api.web.resources.common import Blueprint, json_response, list_response, or_404
+from schemas.analysis import HistoryExportArgs, HistoryListSchema, HistoryQueryArgs
 from schemas.resources import ClaimExportArgs, ClaimListSchema, ClaimQueryArgs, ClaimSchema
 
 blp = Blueprint(
@@ -48,3 +50,26 @@ def get_claim(claim_id):
     """
     claim = or_404(queries.get_claim(get_db(), claim_id), "claim", claim_id)
     return linked_data.claim_response(claim) if linked_data.wanted() else json_response(claim)
+
+
+@lists.register(
+    blp,
+    "/claims/<claim_id>/history",
+    HistoryQueryArgs,
+    HistoryListSchema,
+    exports=lists.Exports(HistoryExportArgs, history.HISTORY.export.columns, "a claim's history"),
+    errors=(400, 404, 422, 503),
+)
+def list_claim_history(args, claim_id, fmt="json"):
+    """List every report of a claim, and of the claims linked to it as answers to one question, as they became known.
+
+    A claim is linked to the claims its `same_quantity_as` names and to those naming it, and onwards. Each report
+    is one figure with its own measure (metric), value and hedge, claimant and source, and the date it became
+    known (`known_from`: the stated publication date, else the assumed reference date, marked `assumed`); reports
+    with neither come last. Each says how it relates to the report before it (`relation`, the rule of
+    `/discrepancies`) and how the value moved (`change`). With `known_at`, only the reports known by then (and
+    with `known_at_basis=assumed`, those of undated sources from their assumed reference date).
+    """
+    or_404(history.claim_exists(get_db(), claim_id) or None, "claim", claim_id)
+    args = {**args, "claim_id": claim_id}
+    return list_response(history.HISTORY, args, name=f"{claim_id}-history", fmt=fmt)
