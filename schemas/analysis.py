@@ -108,7 +108,11 @@ class DiscrepancyQueryArgs(ListArgs):
     known_at_basis = known_at_basis_field()
     sort = fields.String(
         load_default="id",
-        validate=validate.OneOf(("id", "known")),
+        validate=validate.OneOf(
+            named_enum(
+                "DiscrepancySort", ("id", "known"), "An order of discrepancies: by id, or by when they became known."
+            )
+        ),
         metadata=meta(
             "`id` (default) or `known`: by the date each discrepancy became known (every version known: its "
             "`known_from`, a stated date before an assumed one on the same day; never known last), then id.",
@@ -267,7 +271,13 @@ class TimelineQueryArgs(QueryArgs):
     known_at_basis = known_at_basis_field()
     sort = fields.String(
         load_default="date",
-        validate=validate.OneOf(("date", "known")),
+        validate=validate.OneOf(
+            named_enum(
+                "TimelineSort",
+                ("date", "known"),
+                "An order of the timeline: by the date of what happened, or by when it became known.",
+            )
+        ),
         metadata=meta(
             "`date` (default): by the date each entry is about (first day, last day, kind, id). `known`: by the "
             "date each entry became known (its `known_from`: the stated publication date, else the assumed "
@@ -421,7 +431,13 @@ class MetricSummaryQueryArgs(QueryArgs):
 class MetricChartQueryArgs(MetricSummaryQueryArgs):
     axis = fields.String(
         load_default="value",
-        validate=validate.OneOf(("value", "known")),
+        validate=validate.OneOf(
+            named_enum(
+                "ChartAxis",
+                ("value", "known"),
+                "What a chart plots along x: the value, or when each estimate became known.",
+            )
+        ),
         metadata=meta(
             "`value` (default): one row per figure along the value axis, grouped by claimant. `known`: every "
             "estimate of the metric and of the claims linked to its claims as answers to one question, at the date "

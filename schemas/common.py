@@ -13,6 +13,7 @@ from schemas.vocabulary import (
     HEDGES,
     METRIC_CATEGORIES,
     PRECISIONS,
+    PUBLISHED_BASES,
     STANCES,
 )
 
@@ -51,6 +52,7 @@ named_enum("EntityType", ENTITY_TYPES, "What kind of thing an entity is.")
 named_enum("MetricCategory", METRIC_CATEGORIES, "The category of a metric (what its figures count).")
 named_enum("Hedge", HEDGES, 'How a source qualifies a number (`up_to`: "up to 30,000").')
 named_enum("DatePrecision", PRECISIONS, "How precise a date of the text is.")
+named_enum("PublishedBasis", PUBLISHED_BASES, "Where a publication date comes from: the text, or the archive's line.")
 named_enum("SourceStance", STANCES, "How a source stands: reporting, skeptical, supportive or opinion.")
 named_enum("EventType", EVENT_TYPES, "What kind of event.")
 named_enum("EventStatus", EVENT_STATUSES, "Whether an event happened, goes on, is planned or expected, or alleged.")

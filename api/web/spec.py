@@ -191,6 +191,7 @@ PATH_IDS = {
     ),
     "metric_id": ("A metric's id.", "troops-additional-planned"),
     "statement_id": ("A statement's id.", "s003-report-russia-equipped-to-supply"),
+    "version": ("A release version, YEAR.MONTH.N.", "2026.12.1"),
 }
 # Path parameters that take an alias (api.web.resources.common.canonical_id).
 ALIAS_PARAMETERS = {"entity_id", "source_id"}
