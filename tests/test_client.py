@@ -91,14 +91,15 @@ def test_the_client_generates_without_warnings(generated):
     assert not [m for m in models if m.endswith("_item") or m.startswith(("list_", "export_"))], sorted(models)
 
 
-# What the generator reads: JSON, text/* and application/octet-stream. The NDJSON exports and the SVG
-# chart are documented as what the server sends; tests/client/config.yaml maps them to text and bytes.
-STOCK_UNREADABLE = {"application/x-ndjson", "image/svg+xml"}
+# What the generator reads: JSON, text/* and application/octet-stream. The NDJSON exports, the Atom
+# feed and the SVG chart are documented as what the server sends; tests/client/config.yaml maps them
+# to text and bytes.
+STOCK_UNREADABLE = {"application/x-ndjson", "application/atom+xml", "image/svg+xml"}
 
 
 @pytest.mark.server
-def test_a_stock_generator_warns_only_about_ndjson_and_svg(scratch):
-    """Without the shipped config, the only warnings are the two media types it maps (docs/clients.md)."""
+def test_a_stock_generator_warns_only_about_ndjson_atom_and_svg(scratch):
+    """Without the shipped config, the only warnings are the three media types it maps (docs/clients.md)."""
     result = run(
         [
             scratch / "venv" / "bin" / "openapi-python-client",

@@ -36,7 +36,10 @@ FEED_LINKS = 200  # figures linked per feed entry; the entry links the release's
 
 @lists.register(blp, "/releases", ReleaseQueryArgs, ReleaseListSchema)
 def list_releases(args):
-    """List the releases, oldest first, each with its counts and a summary of its changes."""
+    """List the releases, oldest first, each with its counts and a summary of its changes.
+
+    The current release is the last; `/health` names it too.
+    """
     return list_response(queries.RELEASES, args)
 
 
@@ -44,7 +47,10 @@ def list_releases(args):
 @blp.response(200, ReleaseSchema)
 @blp.errors(404, 503)
 def get_release(version):
-    """Get one release: its date, notes, digest, counts and a summary of its changes."""
+    """Get one release: its date, notes, digest, counts and a summary of its changes.
+
+    Its changes, record by record: `/api/v1/changes?until=<version>`.
+    """
     return json_response(or_404(queries.get_release(get_db(), version), "release", version))
 
 
@@ -133,7 +139,10 @@ def list_changes(args, fmt="json"):
 )
 @feed.errors(503)
 def atom_feed():
-    """Get an Atom feed with one entry per release: its new and changed figures, linked."""
+    """Get an Atom feed with one entry per release: its new and changed figures, linked.
+
+    For a feed reader: each entry links the release and every change it holds.
+    """
     base = request.host_url.rstrip("/")
     entries = queries.feed_entries(get_db(), FEED_LINKS)
     root = ET.Element("feed", xmlns=ATOM)
