@@ -577,13 +577,16 @@ class HistoryReportSchema(WireSchema):
     previous = fields.String(
         required=True,
         allow_none=True,
-        metadata=meta("The report known before this one (its figure id); null for the first.", None),
+        metadata=meta(
+            "The report of the same measure (metric) known before this one (its figure id); null for the first of its measure.",
+            None,
+        ),
     )
     relation = fields.String(
         required=True,
         allow_none=True,
         metadata=meta(
-            "How this value relates to the previous report's, by the rule of `/discrepancies`: same, compatible "
+            "How this value relates to the previous report's of the same measure, by the rule of `/discrepancies`: same, compatible "
             "(one interval holds or overlaps the other; an 'about' value counts with a 10% margin) or conflicting "
             "(disjoint); null for the first report or when either gives no number.",
             "compatible",
@@ -594,7 +597,7 @@ class HistoryReportSchema(WireSchema):
         required=True,
         allow_none=True,
         metadata=meta(
-            "How the value moved from the previous report's: none (the same value or interval), narrowed (inside "
+            "How the value moved from the previous report's of the same measure: none (the same value or interval), narrowed (inside "
             "it), widened (holding it), else raised (no bound fell) or lowered (no bound rose); an open bound "
             "counts as infinite and an 'about' value with its 10% margin. Null for the first report or when either "
             "gives no number.",

@@ -1,7 +1,7 @@
 """Shared test fixtures and helpers, each defined once.
 
 Fixtures: ``texts`` (the archived articles), ``story_fixtures`` (fixtures/ with
-the records of the five texts the tests are written against, so that a sixth
+the records of the eight texts the tests are written against, so that a ninth
 article leaves their answers alone), ``db_path`` (the real database built from
 them), ``app`` and ``client`` on it, ``spec`` (the served OpenAPI
 document), ``live_server`` (gunicorn on 127.0.0.1) and ``synthetic_db`` (a
@@ -33,7 +33,8 @@ def texts() -> Path:
     return directory
 
 
-# The five texts of the story the tests are written against. A curator's sixth
+# The eight texts of the story the tests are written against: five of July 2025
+# and three earlier ones (December 2024 to March 2025). A curator's ninth
 # article goes through every check of `make check` and `make coverage`, but
 # does not change the answers these tests expect.
 STORY = (
@@ -42,6 +43,9 @@ STORY = (
     "002_5f8f5cb27fcb0712.txt",
     "003_29103217c3c52d72.txt",
     "004_cb8d72b256956e0a.txt",
+    "005_d469bed3ecb4c8e0.txt",
+    "006_9adaa5d9c6e9271c.txt",
+    "007_fd37fedd133184fd.txt",
 )
 
 
@@ -119,12 +123,17 @@ def conforms(spec, name, body):
 
 
 # Sources of the curated fixtures that several test files name.
-PREPARING = "nk-preparing-up-to-30000-more-troops"  # the only source with a publication date (2025-07-02)
+PREPARING = "nk-preparing-up-to-30000-more-troops"  # published 2025-07-02 (its own date line)
+KILLED_100 = "at-least-100-nk-soldiers-killed"  # published 2024-12-19 (archive metadata)
+KILLED_WOUNDED_3000 = "over-3000-nk-troops-killed-wounded"  # undated; assumed 2024-12-23 (a statement's date)
+PRESUMED_3000 = "nk-presumed-to-send-3000-more-troops"  # published 2025-03-27 (archive metadata)
 CNN = "cnn-nk-up-to-30000-troops"
 PLANS = "nk-plans-30000-more-troops"
 TRIPLE = "nk-reportedly-preparing-to-triple-troops"
 BUILD_UP = "russia-north-korea-troop-build-up"
-ON_THE_DATED_SOURCE = "known_at=2025-07-02"  # the publication day of PREPARING
+ON_THE_DATED_SOURCE = (
+    "known_at=2025-07-02"  # the publication day of PREPARING (KILLED_100 and PRESUMED_3000 are known too)
+)
 
 
 def get_json(client, url: str):

@@ -31,6 +31,7 @@ def test_corroboration_counts_and_filters(client):
     assert (claim["source_count"], claim["origin_count"]) == (5, 2)
     assert sorted({f["origin"] for f in claim["figures"]}) == ["entity:cnn", f"source:{PREPARING}"]
     assert ids(client.get("/api/v1/claims?max_origins=1&page_size=100")) == [
+        "nk-artillery-systems-supplied",
         "recruits-age",
         "ropucha-troop-capacity",
         "russian-statements-mine-clearers-builders",
@@ -46,7 +47,7 @@ def test_corroboration_counts_and_filters(client):
         "un-report-shells-supplied",
     ]
     top = get_json(client, "/api/v1/claims?sort=-origins&page_size=1")["items"][0]
-    assert (top["id"], top["origin_count"], top["source_count"]) == ("nk-first-deployment-size", 4, 5)
+    assert (top["id"], top["origin_count"], top["source_count"]) == ("nk-first-deployment-size", 6, 7)
 
 
 LD = {"Accept": "application/ld+json"}
@@ -135,8 +136,8 @@ def test_a_claims_spread_keeps_the_hedges_of_its_figures(client):
     assert spread("nk-additional-deployment-size") == (None, 30000, True, False, False, False)
     # "82", "82" and "at least 82".
     assert spread("kn-missile-strikes") == (82, None, False, True, False, False)
-    # "Roughly 4,000", "around 4,000", …: approximate.
-    assert spread("nk-first-deployment-casualties") == (4000, 4000, False, False, False, True)
+    # "Roughly 4,000", "around 4,000", … and "over 3,000": from 3,000, open above, approximate.
+    assert spread("nk-first-deployment-casualties") == (3000, None, False, True, False, True)
     # "hundreds of troops": vague, no bounds.
     assert spread("ropucha-troop-capacity") == (None, None, False, False, True, False)
 

@@ -9,11 +9,14 @@ S001 = "russia-north-korea-troop-build-up"
 S002 = "nk-preparing-up-to-30000-more-troops"
 S003 = "cnn-nk-up-to-30000-troops"
 S004 = "nk-reportedly-preparing-to-triple-troops"
+S005 = "at-least-100-nk-soldiers-killed"
+S006 = "over-3000-nk-troops-killed-wounded"
+S007 = "nk-presumed-to-send-3000-more-troops"
 
 
 def test_every_number_date_and_attribution_cue_in_every_text_is_covered(story_fixtures, texts):
     report = coverage(load_and_validate(story_fixtures, texts), texts)
-    assert len(report) == 5
+    assert len(report) == 8
     gaps = [
         (entry["source"]["filename"], row["item"].kind, row["item"].text, row["item"].start)
         for entry in report
@@ -86,7 +89,7 @@ def test_relative_dates_are_resolved_and_say_from_what(client):
     assert "assum" in figure["period"]["resolution"]
 
 
-def test_only_one_source_gives_a_publication_date_and_one_is_skeptical(client):
+def test_three_sources_give_a_publication_date_and_one_is_skeptical(client):
     sources = client.get("/api/v1/sources").get_json()["items"]
     assert {s["id"]: (s["published"] or {}).get("start") for s in sources} == {
         S000: None,
@@ -94,9 +97,25 @@ def test_only_one_source_gives_a_publication_date_and_one_is_skeptical(client):
         S002: "2025-07-02",
         S003: None,
         S004: None,
+        S005: "2024-12-19",
+        S006: None,
+        S007: "2025-03-27",
+    }
+    # 002 dates itself; 005 and 007 are dated by the archive's Source line.
+    assert {s["id"]: s["published"]["basis"] for s in sources if s["published"]} == {
+        S002: "text",
+        S005: "archive-metadata",
+        S007: "archive-metadata",
     }
     assert [s["id"] for s in sources if s["stance"] == "skeptical"] == [S004]
-    assert all(s["reference_date"]["assumed"] == (s["id"] != S002) for s in sources)
+    assert all(s["reference_date"]["assumed"] == (s["published"] is None) for s in sources)
+    assert {s["id"]: s["reference_date"]["date"] for s in sources if s["reference_date"]["assumed"]} == {
+        S000: "2025-07-02",
+        S001: "2025-07-02",
+        S003: "2025-07-02",
+        S004: "2025-07-02",
+        S006: "2024-12-23",
+    }
 
 
 def test_roles_are_kept_as_each_source_states_them(client):

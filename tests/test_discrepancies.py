@@ -74,15 +74,28 @@ def test_figure_discrepancies_are_exactly_these(client):
     assert list(discrepancies(client, "kind=value&kind=hedge")) == [
         "hedge:kn-missile-strikes",
         "hedge:nk-additional-deployment-size",
+        "hedge:nk-first-deployment-casualties",  # 'over 3,000' (December) against 'about 4,000' (July)
+        "hedge:nk-first-deployment-casualty-count",  # 'several hundred' against '4,000'
         "hedge:nk-first-deployment-size",
+        "hedge:nk-first-deployment-wounded",  # 'nearly 1,000' against '1,000', one lawmaker's remarks
         "hedge:russian-troops-massed-pokrovsk",
+        "hedge:south-korea-additional-troops-2025",
         "value:kn-missile-strikes",
         "value:nk-additional-deployment-size",
+        "value:nk-first-deployment-casualties",
+        "value:nk-first-deployment-casualty-count",
+        "value:nk-first-deployment-size",  # 'about 12,000' against 11,000
+        "value:nk-first-deployment-wounded",
+        "value:south-korea-additional-troops-2025",
     ]
     assert list(discrepancies(client, "kind=claimant")) == [
         "claimant:nk-additional-deployment-size",
         "claimant:nk-deployment-tripling",
         "claimant:nk-first-deployment-casualties",
+        "claimant:nk-first-deployment-casualty-count",
+        "claimant:nk-first-deployment-killed",
+        "claimant:nk-first-deployment-size",
+        "claimant:nk-first-deployment-wounded",
         "claimant:pokrovsk-strike-civilians-killed",
         "claimant:south-korea-additional-troops-2025",
         "claimant:tens-of-thousands-to-move",
@@ -150,8 +163,11 @@ def test_discrepancy_filters(client):
     ]
     assert list(discrepancies(client, f"source={TRIPLE}&kind=value&kind=hedge")) == [
         "hedge:nk-additional-deployment-size",
+        "hedge:nk-first-deployment-casualties",
         "hedge:nk-first-deployment-size",
         "value:nk-additional-deployment-size",
+        "value:nk-first-deployment-casualties",
+        "value:nk-first-deployment-size",
     ]
     everything = discrepancies(client)
     assert {d["kind"] for d in everything.values()} == {

@@ -241,7 +241,7 @@ def check_sent(url: str, spec: dict, path: str, chosen: dict) -> None:
 @pytest.mark.browser
 @pytest.mark.server
 def test_figures_by_category_from_try_it_out(docs, spec, live_server):
-    """The headline: expand GET /api/v1/figures, Try it out, category=troops, Execute: the 23 troop figures."""
+    """The headline: expand GET /api/v1/figures, Try it out, category=troops, Execute: the 28 troop figures."""
     block = docs.operation("/api/v1/figures")
     # The response headers are folded under a summary line, closed.
     folded = block.locator("details.claimbase-headers")
@@ -253,7 +253,7 @@ def test_figures_by_category_from_try_it_out(docs, spec, live_server):
     ids = shown_ids(body)
     # The same figures the API gives for category=troops alone, all of them troop figures.
     assert ids == api_ids(live_server, "/api/v1/figures?category=troops&page_size=500")
-    assert len(ids) == 23, ids
+    assert len(ids) == 28, ids
     assert {figure["metric"]["category"] for figure in body["items"]} == {"troops"}
     if keep := os.environ.get("CLAIMBASE_DOCS_SCREENSHOT"):
         docs.page.screenshot(path=keep)

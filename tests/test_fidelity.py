@@ -12,7 +12,7 @@ from api.builder.review import review
 from api.builder.texts import read_text
 from api.web.queries import claims as claim_queries
 from api.web.queries.listing import conditions
-from tests.conftest import get_all, get_json, ids
+from tests.conftest import KILLED_WOUNDED_3000, PRESUMED_3000, get_all, get_json, ids
 
 S000 = "nk-plans-30000-more-troops"
 S001 = "russia-north-korea-troop-build-up"
@@ -41,7 +41,7 @@ def text_of(texts, curated):
 def test_figures_carry_the_events_their_texts_tie_them_to(client):
     figures = get_all(client, "/api/v1/figures?page_size=100")
     linked = {f["id"]: f["event"]["id"] for f in figures if f["event"]}
-    assert len(figures) == 56 and len(linked) == 55
+    assert len(figures) == 72 and len(linked) == 71
     # The one left: 'known for transporting hundreds of troops' describes the ship type, not the docking.
     assert [f["id"] for f in figures if not f["event"]] == ["s000-ropucha-capacity-hundreds"]
     assert linked["s001-pokrovsk-massing-110000"] == SYRSKYI
@@ -115,7 +115,7 @@ def test_a_source_cites_an_event_once(texts, curated):
 
 def test_statements_are_served_with_verbatim_quotes(client, curated, text_of):
     statements = get_all(client, "/api/v1/statements?page_size=20")
-    assert len(statements) == len(curated.data("statements")) == 36
+    assert len(statements) == len(curated.data("statements")) == 49
     for s in statements:
         q = s["quote"]
         assert text_of(s["source"]["id"])[q["start"] : q["end"]] == q["text"]
@@ -129,6 +129,7 @@ def test_statements_per_entity_and_per_source(client):
     about_kim = ids(client.get("/api/v1/entities/kim-jong-un/statements"))
     # In source order (by source id, then place in the text).
     assert about_kim == [
+        "s005-spy-agency-detects-signs-of-new-special-force",
         "s000-umerov-warns-kim-risks-stability",
         "s002-umerov-warns-move-could-backfire",
         "s001-umerov-warns-casualties-endanger-kim",
@@ -218,7 +219,7 @@ def test_stance_and_assessor_make_one_condition_on_one_assessment():
 
 def test_exclusions_are_served_with_their_reasons(client, curated, text_of):
     exclusions = get_all(client, "/api/v1/exclusions?page_size=7")
-    assert len(exclusions) == len(curated.data("exclusions")) == 34
+    assert len(exclusions) == len(curated.data("exclusions")) == 41
     for x in exclusions:
         q = x["quote"]
         assert text_of(x["source"]["id"])[q["start"] : q["end"]] == q["text"] and x["reason"]
@@ -231,7 +232,7 @@ def test_exclusions_are_served_with_their_reasons(client, curated, text_of):
 def test_each_source_cites_every_party_it_cites(client):
     assert ids(client.get("/api/v1/sources?cites=open-source-centre")) == [S000, S002, S001]
     assert sorted(ids(client.get("/api/v1/sources?cites=western-officials"))) == sorted([S000, S001, S002, S003, S004])
-    assert ids(client.get("/api/v1/sources?cites=volodymyr-zelensky")) == [S004]
+    assert ids(client.get("/api/v1/sources?cites=volodymyr-zelensky")) == [PRESUMED_3000, S004, KILLED_WOUNDED_3000]
     cites = {c["entity"]["id"] for c in get_json(client, f"/api/v1/sources/{S001}")["cites"]}
     assert {"jenny-town", "stimson-center", "oleksandr-syrskyi", "tass", "national-intelligence-service"} <= cites
 
@@ -255,7 +256,7 @@ def test_an_event_matches_an_entity_for_a_source_only_through_that_sources_citat
 def test_every_attribution_cue_is_covered_by_a_record_of_who_said_what(texts, curated):
     report = coverage(curated, texts)
     cues = [row for entry in report for row in entry["rows"] if row["item"].kind == "cue"]
-    assert len(cues) == 84
+    assert len(cues) == 115
     allowed = ("figure ", "event ", "statement ", "assessment ", "source stance evidence", "exclusion: ")
     assert all(row["covered_by"] and row["covered_by"][0].startswith(allowed) for row in cues)
     # Without the statements, the cues only they cover are gaps.

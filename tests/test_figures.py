@@ -24,9 +24,14 @@ TROOPS_BY_SOURCE_AND_PERIOD = [
     "s002-additional-troops-up-to-30000",
     "s002-ukraine-estimate-30000",
     "s002-western-estimate-up-to-30000",
+    "s007-nk-dispatched-at-least-3000-jan-feb",  # 2025-01 to 2025-02
+    "s007-nk-dispatched-some-3000-or-more-this-year",  # 'this year', narrowed to January and February
+    "s007-nk-first-dispatched-some-11000",
+    "s007-nk-more-troops-at-least-3000-headline",
     "s004-first-deployment-11000",
     "s004-additional-troops-25000-30000",
     "s004-tens-of-thousands-to-move",
+    "s006-nk-troops-deployed-about-12000",
     "s001-first-deployment-11000",
     "s001-south-korea-additional-troops-3000",
     "s001-pokrovsk-massing-110000",
@@ -89,10 +94,15 @@ def test_period_window_overlaps_at_the_periods_own_precision(client):
 
 def test_published_window_and_known_at(client, everything):
     dated = sorted(f["id"] for f in everything if f["source"]["published"])
-    assert ids(client.get("/api/v1/figures?published_from=2025&published_to=2025&page_size=500")) == dated
-    assert ids(client.get("/api/v1/figures?published_to=2025-07-01")) == []
+    in_2025 = sorted(f["id"] for f in everything if (f["source"]["published"] or {}).get("date", "").startswith("2025"))
+    assert len(in_2025) < len(dated)
+    assert ids(client.get("/api/v1/figures?published_from=2024&published_to=2025&page_size=500")) == dated
+    assert ids(client.get("/api/v1/figures?published_from=2025&published_to=2025&page_size=500")) == in_2025
+    assert ids(client.get("/api/v1/figures?published_to=2024-12-18")) == []
     assert ids(client.get("/api/v1/figures?known_at=2025-07-02&page_size=500")) == dated
-    assert ids(client.get("/api/v1/figures?known_at=2025-01-01")) == []
+    assert ids(client.get("/api/v1/figures?known_at=2024-12-18")) == []
+    first = [f["id"] for f in everything if (f["source"]["published"] or {}).get("date") == "2024-12-19"]
+    assert first and ids(client.get("/api/v1/figures?known_at=2025-01-01&page_size=500")) == sorted(first)
 
 
 def test_value_range_overlaps_intervals_and_honours_open_bounds(client, everything):

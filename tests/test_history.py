@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from api.values import change, relation
-from tests.conftest import conforms, get_all, get_json, make_app
+from tests.conftest import KILLED_WOUNDED_3000, conforms, get_all, get_json, make_app
 from tests.made_up import MADE_UP_DATES, QUESTION, build_made_up
 
 LINKED_BY_QUANTITY = (
@@ -37,9 +37,12 @@ def known_key(report: dict) -> tuple:
 
 
 def check_chain(reports: list[dict]) -> None:
-    """Each report follows the one before it and relates to it by the one rule of api.values."""
+    """Each report follows the one of its measure before it and relates to it by the one rule of api.values."""
     assert [known_key(r) for r in reports] == sorted(known_key(r) for r in reports)
-    for before, after in zip([None, *reports], reports, strict=False):
+    last_of_measure: dict[str, dict] = {}
+    for after in reports:
+        before = last_of_measure.get(after["metric"]["id"])
+        last_of_measure[after["metric"]["id"]] = after
         if before is None:
             assert (after["previous"], after["relation"], after["change"]) == (None, None, None)
             continue
@@ -138,5 +141,6 @@ def test_history_known_at_keeps_what_was_known_and_relinks_the_chain(made_up, da
 
 def test_history_on_new_years_day_holds_the_december_reports_alone(made_up):
     reports = history(made_up, QUESTION[0], "known_at=2025-01-01&known_at_basis=assumed")
-    assert reports and {r["source"]["id"] for r in reports} == {"nk-plans-30000-more-troops"}
+    # The made-up December date of 000, and 006's about 12,000 (its statement of Dec. 23, assumed).
+    assert reports and {r["source"]["id"] for r in reports} == {"nk-plans-30000-more-troops", KILLED_WOUNDED_3000}
     assert history(made_up, QUESTION[0], "known_at=2025-01-01") == []

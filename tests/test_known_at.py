@@ -1,34 +1,85 @@
 """known_at: every answer as it could have been given on a past date.
 
-Every expected answer below was read off the five archived texts through the
-curated fixtures; they are asserted exactly.
+The story's texts became known on three dates: 2024-12-19 (KILLED_100, its
+archive's date), 2025-03-27 (PRESUMED_3000, likewise) and 2025-07-02
+(PREPARING, its own date line); with ``known_at_basis=assumed`` also
+2024-12-23 (KILLED_WOUNDED_3000: the date of the statement it reports, the year
+from outside the text) and 2025-07-02 for the four undated July texts. Every
+expected answer below was read off the texts through the curated fixtures.
 """
 
-from tests.conftest import BUILD_UP, CNN, ON_THE_DATED_SOURCE, PLANS, PREPARING, TRIPLE, get_all, get_json
+import pytest
 
-BEFORE_EVERYTHING = "known_at=2025-01-01"
+from tests.conftest import (
+    BUILD_UP,
+    CNN,
+    KILLED_100,
+    KILLED_WOUNDED_3000,
+    ON_THE_DATED_SOURCE,
+    PLANS,
+    PREPARING,
+    PRESUMED_3000,
+    TRIPLE,
+    get_all,
+    get_json,
+)
+
+BEFORE_EVERYTHING = "known_at=2024-12-18"
+STATED_ON = {KILLED_100: "2024-12-19", PRESUMED_3000: "2025-03-27", PREPARING: "2025-07-02"}
+ASSUMED_ON = {KILLED_WOUNDED_3000: "2024-12-23", CNN: "2025-07-02", PLANS: "2025-07-02", TRIPLE: "2025-07-02"}
+ASSUMED_ON[BUILD_UP] = "2025-07-02"
+UNDATED = set(ASSUMED_ON)
+# Which texts count as known on a date, by basis (issue of the story over time: "what was known on 2025-01-01").
+KNOWN = {
+    ("2025-01-01", "published"): {KILLED_100},
+    ("2025-01-01", "assumed"): {KILLED_100, KILLED_WOUNDED_3000},
+    ("2025-04-01", "published"): {KILLED_100, PRESUMED_3000},
+    ("2025-04-01", "assumed"): {KILLED_100, KILLED_WOUNDED_3000, PRESUMED_3000},
+    ("2025-07-02", "published"): {KILLED_100, PRESUMED_3000, PREPARING},
+    ("2025-07-02", "assumed"): set(STATED_ON) | UNDATED,
+}
+ASSUMED_BY_JULY_2 = "known_at=2025-07-02&known_at_basis=assumed"
+
+
+def mark(source_id: str) -> dict:
+    """When a text counts as known with ``known_at_basis=assumed``."""
+    if source_id in STATED_ON:
+        return {"date": STATED_ON[source_id], "assumed": False}
+    return {"date": ASSUMED_ON[source_id], "assumed": True}
+
+
+def earliest(source_ids) -> dict:
+    return min((mark(s) for s in source_ids), key=lambda m: (m["date"], m["assumed"]))
 
 
 def test_known_at_before_every_publication_returns_nothing(client):
-    for path in ("figures", "events", "claims", "discrepancies"):
-        assert get_json(client, f"/api/v1/{path}?{BEFORE_EVERYTHING}&total=true")["total"] == 0, path
-    assert get_json(client, f"/api/v1/timeline?{BEFORE_EVERYTHING}") == {"items": [], "undated": []}
+    for basis in ("published", "assumed"):
+        for path in ("figures", "events", "claims", "discrepancies"):
+            url = f"/api/v1/{path}?{BEFORE_EVERYTHING}&known_at_basis={basis}&total=true"
+            assert get_json(client, url)["total"] == 0, (path, basis)
+        timeline = get_json(client, f"/api/v1/timeline?{BEFORE_EVERYTHING}&known_at_basis={basis}")
+        assert timeline == {"items": [], "undated": []}, basis
 
 
-def test_known_at_the_one_dated_source(client):
-    figures = get_all(client, f"/api/v1/figures?{ON_THE_DATED_SOURCE}&page_size=100")
-    assert figures and {f["source"]["id"] for f in figures} == {PREPARING}
-    events = get_all(client, f"/api/v1/events?{ON_THE_DATED_SOURCE}&page_size=100")
-    assert events and {c["source"]["id"] for e in events for c in e["citations"]} == {PREPARING}
-    claims = get_all(client, f"/api/v1/claims?{ON_THE_DATED_SOURCE}&page_size=100")
-    assert claims and {f["source"]["id"] for c in claims for f in c["figures"]} == {PREPARING}
-    assert {(c["source_count"], c["origin_count"]) for c in claims} == {(1, 1)}
-    # One source cannot differ from another: no discrepancy is known yet.
-    assert get_json(client, f"/api/v1/discrepancies?{ON_THE_DATED_SOURCE}&total=true")["total"] == 0
-    timeline = get_json(client, f"/api/v1/timeline?{ON_THE_DATED_SOURCE}")
+@pytest.mark.parametrize(("day", "basis"), sorted(KNOWN))
+def test_known_at_counts_the_texts_known_by_then(client, day, basis):
+    query = f"known_at={day}&known_at_basis={basis}"
+    want = KNOWN[(day, basis)]
+    figures = get_all(client, f"/api/v1/figures?{query}&page_size=100")
+    assert {f["source"]["id"] for f in figures} == want
+    events = get_all(client, f"/api/v1/events?{query}&page_size=100")
+    assert events and {c["source"]["id"] for e in events for c in e["citations"]} <= want
+    claims = get_all(client, f"/api/v1/claims?{query}&page_size=100")
+    assert claims and {f["source"]["id"] for c in claims for f in c["figures"]} == want
+    timeline = get_json(client, f"/api/v1/timeline?{query}")
     entries = timeline["items"] + timeline["undated"]
-    assert entries and {s["id"] for e in entries for s in e["first_reported"]["sources"]} == {PREPARING}
-    assert {e["first_reported"]["published"] for e in entries} == {"2025-07-02"}
+    assert entries and {s["id"] for e in entries for s in e["first_reported"]["sources"]} <= want
+
+
+def test_on_the_first_day_one_text_cannot_differ_from_another(client):
+    assert get_json(client, "/api/v1/discrepancies?known_at=2024-12-19&total=true")["total"] == 0
+    claims = get_all(client, "/api/v1/claims?known_at=2024-12-19&page_size=100")
+    assert claims and {(c["source_count"], c["origin_count"]) for c in claims} == {(1, 1)}
 
 
 def test_known_at_recomputes_an_events_date_from_what_was_known(client):
@@ -48,31 +99,20 @@ def test_known_at_recomputes_an_events_date_from_what_was_known(client):
     )
 
 
-# ---- known_at_basis=assumed: undated texts count from their assumed reference date
-
-ASSUMED_BY_JULY_2 = "known_at=2025-07-02&known_at_basis=assumed"
-UNDATED = {CNN, PLANS, TRIPLE, BUILD_UP}  # no publication date; reference date 2025-07-02 assumed
-STATED = {"date": "2025-07-02", "assumed": False}
-ASSUMED = {"date": "2025-07-02", "assumed": True}
-
-
-def test_known_at_counting_assumed_dates_includes_the_undated_texts(client):
+def test_counting_assumed_dates_marks_each_record_with_its_texts_date(client):
     figures = get_all(client, f"/api/v1/figures?{ASSUMED_BY_JULY_2}&page_size=100")
-    # Every text's reference date is 2025-07-02: everything is known by then.
+    # Every text's date, stated or assumed, is 2025-07-02 or earlier: everything is known by then.
     assert len(figures) == len(get_all(client, "/api/v1/figures?page_size=100"))
-    assert {f["source"]["id"] for f in figures} == UNDATED | {PREPARING}
     for f in figures:
-        undated = f["source"]["id"] in UNDATED
-        assert f["known_from"] == (ASSUMED if undated else STATED), f["id"]
-        assert (f["source"]["published"] is None) == undated
+        assert f["known_from"] == mark(f["source"]["id"]), f["id"]
+        assert (f["source"]["published"] is None) == (f["source"]["id"] in UNDATED)
     events = get_all(client, f"/api/v1/events?{ASSUMED_BY_JULY_2}&page_size=100")
     assert len(events) == len(get_all(client, "/api/v1/events?page_size=100"))
     for e in events:
-        assert all(c["known_from"] == (ASSUMED if c["source"]["id"] in UNDATED else STATED) for c in e["citations"])
-        dated = any(c["source"]["id"] == PREPARING for c in e["citations"])
-        # An event only an undated text reports is known only through an assumed date.
-        assert e["known_from"] == (STATED if dated else ASSUMED), e["id"]
-        assert e["first_reported"]["published"] == ("2025-07-02" if dated else None), e["id"]
+        assert all(c["known_from"] == mark(c["source"]["id"]) for c in e["citations"])
+        assert e["known_from"] == earliest(c["source"]["id"] for c in e["citations"]), e["id"]
+        stated = sorted(STATED_ON[c["source"]["id"]] for c in e["citations"] if c["source"]["id"] in STATED_ON)
+        assert e["first_reported"]["published"] == (stated[0] if stated else None), e["id"]
     assert any(e["known_from"]["assumed"] for e in events) and not all(e["known_from"]["assumed"] for e in events)
 
 
@@ -81,25 +121,25 @@ def test_counting_assumed_dates_never_makes_a_first_publication(client):
     published_only = get_all(client, f"/api/v1/claims?{ON_THE_DATED_SOURCE}&page_size=100")
     assert len(claims) > len(published_only)
     for c in claims:
-        dated = any(f["source"]["id"] == PREPARING for f in c["figures"])
-        assert c["known_from"] == (STATED if dated else ASSUMED), c["id"]
-        assert all(f["known_from"] == (STATED if f["source"]["published"] else ASSUMED) for f in c["figures"])
+        sources = [f["source"]["id"] for f in c["figures"]]
+        assert c["known_from"] == earliest(sources), c["id"]
+        assert all(f["known_from"] == mark(f["source"]["id"]) for f in c["figures"])
         # first_published/first_source stay on stated publication dates only.
-        assert (c["first_published"], c["first_source"]) == (("2025-07-02", PREPARING) if dated else (None, None))
-    assert {c["id"] for c in claims if not c["known_from"]["assumed"]} == {c["id"] for c in published_only}
+        stated = sorted((STATED_ON[s], s) for s in sources if s in STATED_ON)
+        assert (c["first_published"], c["first_source"]) == (stated[0] if stated else (None, None)), c["id"]
+    # A claim known first from an assumed date (006's December statement) may still have a stated
+    # publication later (007 in March): the claims with a first publication are those known by then.
+    assert {c["id"] for c in claims if c["first_published"]} == {c["id"] for c in published_only}
+    assert {c["id"] for c in claims if not c["known_from"]["assumed"]} < {c["id"] for c in published_only}
 
 
 def test_counting_assumed_dates_in_the_computed_answers(client):
     discrepancies = get_all(client, f"/api/v1/discrepancies?{ASSUMED_BY_JULY_2}&page_size=100")
-    # Sources can differ only once the undated ones count: every discrepancy needs one of them.
-    assert discrepancies and {d["known_from"]["assumed"] for d in discrepancies} == {True}
+    assert discrepancies and {d["known_from"]["assumed"] for d in discrepancies} == {True, False}
     assert len(discrepancies) == len(get_all(client, "/api/v1/discrepancies?page_size=100"))
     timeline = get_json(client, f"/api/v1/timeline?{ASSUMED_BY_JULY_2}")
     entries = timeline["items"] + timeline["undated"]
     assert {e["known_from"]["assumed"] for e in entries} == {True, False}
-    for e in entries:
-        stated = e["first_reported"]["published"] is not None
-        assert e["known_from"] == (STATED if stated else ASSUMED), e["id"]
 
 
 def test_known_at_basis_published_is_the_default(client):
@@ -108,24 +148,22 @@ def test_known_at_basis_published_is_the_default(client):
         explicit = get_json(client, f"/api/v1/{path}?{ON_THE_DATED_SOURCE}&known_at_basis=published&page_size=100")
         assert default["items"] == explicit["items"], path
         assert all("known_from" not in item for item in default["items"]), path
-    assert len(get_all(client, f"/api/v1/figures?{ON_THE_DATED_SOURCE}&page_size=100")) == 15
 
 
 def test_known_at_basis_assumed_before_every_reference_date_returns_nothing(client):
     for path in ("figures", "events", "claims", "discrepancies"):
-        body = get_json(client, f"/api/v1/{path}?known_at=2025-07-01&known_at_basis=assumed&total=true")
+        body = get_json(client, f"/api/v1/{path}?known_at=2024-12-18&known_at_basis=assumed&total=true")
         assert body["total"] == 0, path
 
 
 def test_figures_sort_by_published_or_assumed_date(client):
     figures = get_all(client, "/api/v1/figures?sort=published_or_assumed&page_size=7")
     assert len(figures) == len(get_all(client, "/api/v1/figures?page_size=100"))
-    # All on 2025-07-02: the id breaks the tie, and each figure says which date it has.
-    assert [f["id"] for f in figures] == sorted(f["id"] for f in figures)
-    assert {(f["source"]["published"] is None, f["known_from"]["assumed"]) for f in figures} == {
-        (True, True),
-        (False, False),
-    }
+    # By the date each became known, stated or assumed; the id breaks ties.
+    keys = [(f["known_from"]["date"], f["id"]) for f in figures]
+    assert keys == sorted(keys)
+    assert [f["known_from"] for f in figures] == [mark(f["source"]["id"]) for f in figures]
+    assert keys[0][0] == "2024-12-19" and keys[-1][0] == "2025-07-02"
     csv = client.get(f"/api/v1/figures.csv?{ASSUMED_BY_JULY_2}")
     assert csv.status_code == 200 and csv.get_data(as_text=True).count("\n") == len(figures) + 1
 
@@ -150,5 +188,5 @@ def test_metric_summary_counting_assumed_dates(client):
     assumed = get_json(client, url + "&known_at_basis=assumed")
     assert assumed["counts"]["sources"] > published["counts"]["sources"] == 1
     latest = [c["latest"] for c in assumed["claimants"]]
-    assert latest and all(f["known_from"] == (STATED if f["source"]["published"] else ASSUMED) for f in latest)
+    assert latest and all(f["known_from"] == mark(f["source"]["id"]) for f in latest)
     assert all("known_from" not in c["latest"] for c in published["claimants"])

@@ -50,12 +50,14 @@ def test_timeline_is_ordered_and_keeps_undated_events_apart(client):
 
 def test_timeline_figure_entry(client):
     timeline = get_json(client, "/api/v1/timeline?kind=figure&entity=south-korean-military")
-    # 003's "earlier this year" (reported in March: January–March) sorts before 001's "earlier in 2025".
+    # 007's "in January and February" sorts before 003's "earlier this year" (reported in March:
+    # January–March), which sorts before 001's "earlier in 2025".
     assert [e["id"] for e in timeline["items"]] == [
+        "s007-nk-dispatched-at-least-3000-jan-feb",
         "s003-south-korea-additional-troops-3000",
         "s001-south-korea-additional-troops-3000",
     ]
-    entry = timeline["items"][1]
+    entry = timeline["items"][2]
     assert entry["title"] == "Troops deployed: 3,000 (North Korea)"
     assert entry["url"] == "/api/v1/figures/s001-south-korea-additional-troops-3000"
     assert (entry["when"]["phrase"], entry["when"]["first_day"], entry["when"]["last_day"]) == (

@@ -385,9 +385,14 @@ def render_known_chart(metric: dict, subject: dict | None, figures: list[dict]) 
     by_day: dict = {}
     for f in sorted(figures, key=lambda f: (order[f["claimant_key"]], f["source"]["id"], f["id"])):
         by_day.setdefault(f["known_from"]["date"] if f["known_from"] else None, []).append(f)
-    for day, figs in sorted(by_day.items(), key=lambda kv: kv[0] or "~"):
-        base = UNDATED_X if day is None else xscale(_day(day))
-        spread = min(12.0, 60.0 / max(len(figs), 1))
+    columns = sorted(by_day.items(), key=lambda kv: kv[0] or "~")
+    bases = [UNDATED_X if day is None else xscale(_day(day)) for day, _ in columns]
+    for k, (_, figs) in enumerate(columns):
+        base = bases[k]
+        # Side by side within half the gap to the neighbouring days, so that days a few
+        # apart never swap places (reports of 19 and 23 December stay in that order).
+        room = min([abs(base - b) for j, b in enumerate(bases) if j != k] or [120.0]) / 2
+        spread = min(12.0, 60.0 / max(len(figs), 1), max(room - 2, 0) * 2 / max(len(figs), 1))
         for i, f in enumerate(figs):
             cx = base + (i - (len(figs) - 1) / 2) * spread
             color = color_of[f["claimant_key"]]

@@ -4,8 +4,9 @@ A claim's history follows the claims that answer its question: those linked by
 ``same_question_as`` (each claim stores its closed group) and those estimating
 the same quantity by ``same_quantity_as`` (either direction, and onwards). Each
 report is one figure, with its own measure (metric), and says how it relates to
-the report before it (``api.values.relation``) and how the value moved
-(``api.values.change``). A report counts as known from its source's stated
+the report of the same measure before it (``api.values.relation``) and how the
+value moved (``api.values.change``): "100 killed" is never compared with "3,000
+killed or wounded". A report counts as known from its source's stated
 publication date, else its assumed reference date (marked ``assumed``);
 reports with neither come last.
 """
@@ -27,7 +28,7 @@ LINKED = """WITH RECURSIVE linked(id) AS (
 
 KNOWN_SORT = "coalesce(f.published, s.reference_date || ' assumed', '~')"
 
-# Each report with the value of the one before it: the window runs over every
+# Each report with the value of the one of its measure before it: the window runs over every
 # report known by then, before any page is cut, so a page's first report still
 # names its predecessor on the page before.
 REPORTS = f"""SELECT f.id, f.claim_id, f.low, f.high, f.hedge, f.value_text, f.published, f.source_id,
@@ -45,7 +46,7 @@ JOIN metrics m ON m.id = f.metric_id
 JOIN entities sub ON sub.id = f.subject_id
 LEFT JOIN entities cl ON cl.id = f.claimant_id
 WHERE f.claim_id IN (SELECT id FROM linked){{known}}
-WINDOW w AS (ORDER BY {KNOWN_SORT}, f.id)"""
+WINDOW w AS (PARTITION BY f.metric_id ORDER BY {KNOWN_SORT}, f.id)"""
 
 
 def _value(low, high, hedge) -> dict:
