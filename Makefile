@@ -10,7 +10,7 @@ SERVE_PORT ?= $(if $(filter file,$(origin PORT)),8080,$(PORT))
 INSTANCES  ?= 2
 RUN_DIR    ?= run/serve
 
-.PHONY: run serve rollout nginx test test-fast texts db check coverage lint format openapi browser wrk bench bench-data bench-releases fuzz load faults clean draft review draft-eval release
+.PHONY: run serve rollout nginx js test test-fast texts db check coverage lint format openapi browser wrk bench bench-data bench-releases fuzz load faults clean draft review draft-eval release
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,7 +60,16 @@ browser:  ## install Debian's Chromium for the docs-page browser test
 wrk:  ## install Debian's wrk for the load test and `make load`
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 
-test: lint browser wrk nginx texts  ## install everything, lint, and run the whole test suite (needs the archived texts)
+# The linters and TypeScript tools the contract tests run (tests/test_ecosystems.py): pinned with a
+# lockfile, installed from the npm registry once (never a CDN at run time); Node 20 (Debian's nodejs).
+JS_DIR := tests/js
+$(JS_DIR)/node_modules/.package-lock.json: $(JS_DIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null)
+	cd $(JS_DIR) && SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+js: $(JS_DIR)/node_modules/.package-lock.json  ## install the pinned npm tools of the contract tests
+
+test: lint browser wrk nginx js texts  ## install everything, lint, and run the whole test suite (needs the archived texts)
 	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest
 
 # Every test but those that start servers (gunicorn, the nginx stack, the generated

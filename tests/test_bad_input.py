@@ -108,7 +108,7 @@ def test_full_text_operators_and_quotes_are_answered_never_an_error(client, url,
     response = client.get(f"{url}?q={quote(q)}")
     assert response.status_code == 200, (q, response.status_code, response.get_data(as_text=True)[:300])
     if url != "/api/v1/search":
-        export = client.get(f"{url}?q={quote(q)}&format=csv")
+        export = client.get(f"{url}.csv?q={quote(q)}")
         assert export.status_code == 200, (q, export.get_data(as_text=True)[:300])
 
 

@@ -17,6 +17,7 @@ READ_URLS = [
     "/api/v1/claims",
     "/api/v1/events",
     "/api/v1/entities/Kiev",
+    "/api/v1/entities/north-korea/claims",  # deprecated path: a 301
     "/api/v1/search?q=troops",
     "/api/v1/discrepancies",
     "/api/v1/timeline",

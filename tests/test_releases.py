@@ -268,10 +268,11 @@ def test_a_renamed_id_answers_as_an_alias(client):
     response = client.get(f"/api/v1/figures/{old}")
     assert response.status_code == 301 and response.headers["Location"] == f"/api/v1/figures/{new}"
     assert client.get(response.headers["Location"]).status_code == 200
+    # An entity keeps its former id as an alias: it answers as the canonical id, with Content-Location.
     old, new = RENAMED_ENTITY
     response = client.get(f"/api/v1/entities/{old}/figures?page_size=5")
-    assert response.status_code == 301
-    assert response.headers["Location"] == f"/api/v1/entities/{new}/figures?page_size=5"
+    assert response.status_code == 200
+    assert response.headers["Content-Location"] == f"/api/v1/entities/{new}/figures?page_size=5"
     assert client.get(f"/api/v1/figures/{GONE_FIGURE}").status_code == 404
 
 

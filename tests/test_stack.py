@@ -102,9 +102,7 @@ def test_200_slow_clients_cost_nginx_connections_not_gunicorn_threads(stack):
             sock.settimeout(10)
             sock.connect((HOST, stack.port))
             opened.append(1)
-            sock.sendall(
-                b"GET /api/v1/figures?format=csv HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n"
-            )
+            sock.sendall(b"GET /api/v1/figures.csv HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n")
             stop.wait(30)
         except OSError:
             pass
@@ -151,8 +149,8 @@ def test_200_slow_clients_cost_nginx_connections_not_gunicorn_threads(stack):
     "url, content_type",
     [
         ("/api/v1/figures?category=troops", "application/json"),
-        ("/api/v1/figures?format=csv", "text/csv"),
-        ("/api/v1/events?format=ndjson", "application/x-ndjson"),
+        ("/api/v1/figures.csv", "text/csv"),
+        ("/api/v1/events.ndjson", "application/x-ndjson"),
         ("/api/v1/metrics/troops-additional-planned/chart.svg?subject=north-korea", "image/svg+xml"),
         ("/static/docs.js", "javascript"),
         ("/docs/assets/swagger-ui-bundle.js", "javascript"),
@@ -208,8 +206,8 @@ def test_errors_health_and_exports_are_not_cached(stack):
         ("/api/v1/figures?metirc=1", 422, "MISS"),  # no-store
         ("/api/v1/figures/nope", 404, "MISS"),
         ("/health", 200, "MISS"),
-        ("/api/v1/claims?format=csv", 200, "BYPASS"),  # an export: never looked up
-        ("/api/v1/claims", 200, "HIT"),  # (the same without format=csv is cached)
+        ("/api/v1/claims.csv", 200, "BYPASS"),  # an export: never looked up
+        ("/api/v1/claims", 200, "HIT"),  # (the list itself is cached)
     ):
         if cache == "HIT":
             get(stack.base + url)

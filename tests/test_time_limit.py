@@ -74,7 +74,7 @@ def test_the_progress_handler_interrupts_sqlite_itself(db_path):
 
 
 def _slow_reader(db_path, tmp_path, monkeypatch, *, restart: bool) -> int:
-    """Read /events?format=ndjson 50 ms per chunk with a 100 ms limit: the rows read before any error."""
+    """Read /events.ndjson 50 ms per chunk with a 100 ms limit: the rows read before any error."""
     from api.web.queries import events as event_queries
     from api.web.resources import common
 
@@ -102,7 +102,7 @@ def _slow_reader(db_path, tmp_path, monkeypatch, *, restart: bool) -> int:
 
         monkeypatch.setattr(common, "db", types.SimpleNamespace(extend_deadline=once))
     app = make_app(copy, QUERY_TIMEOUT_MS=100)
-    response = app.test_client().get("/api/v1/events?format=ndjson", buffered=False)
+    response = app.test_client().get("/api/v1/events.ndjson", buffered=False)
     assert response.status_code == 200
     rows = 0
     try:

@@ -69,7 +69,10 @@ class HealthSchema(WireSchema):
 @blp.response(200, HealthSchema)
 @blp.errors(503)
 def health():
-    """Report the build id, the release, whether the quotes were verified, and row counts; 503 if unreadable."""
+    """Report the build id, the release, unreleased changes, whether quotes were verified, and row counts.
+
+    503 when the database is missing or unreadable. Never cached (`Cache-Control: no-store`).
+    """
     info = db.build_info()
     body = {
         "status": "ok",
