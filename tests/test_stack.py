@@ -66,7 +66,8 @@ def problem_checks(status: int, headers: dict[str, str], body: bytes) -> dict:
     assert headers["content-type"] == "application/problem+json", headers
     problem = orjson.loads(body)
     assert set(problem) == {"type", "title", "status", "detail", "errors"}, problem
-    assert problem["status"] == status and problem["type"] == "about:blank" and problem["errors"] == {}
+    assert problem["status"] == status and problem["type"] == "about:blank"
+    assert problem["errors"] == ({"method": [problem["detail"]]} if status == 405 else {})
     for name, value in {**CORS_HEADERS, **SECURITY_HEADERS}.items():
         assert headers[name.lower()] == value, name
     assert headers["cache-control"] == "no-store"
@@ -272,6 +273,34 @@ def test_nginx_answers_bad_requests_itself_in_the_error_shape_with_cors(stack, c
     problem_checks(status, headers, body)
     assert len(stack.request_lines()) == before  # gunicorn never saw it
     assert get(stack.base + "/health")[0] == 200
+
+
+def _methods(allow: str) -> set[str]:
+    return set(allow.replace(" ", "").split(","))
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT"])
+@pytest.mark.parametrize("path", ["/api/v1/figures", "/api/v1/figures/anything", "/health", "/docs"])
+def test_methods_nginx_refuses_itself_are_answered_as_the_app_answers_a_405(stack, app, method, path):
+    """nginx answers TRACE and CONNECT before any location: the app's 405 problem, Allow, CORS and all."""
+    before = len(stack.request_lines())
+    status, headers, body = parse_response(raw_request(stack.port, _request(path.encode(), method=method.encode())))
+    assert status == 405, body[:300]
+    problem = problem_checks(status, headers, body)
+    assert _methods(headers["allow"]) == {"GET", "HEAD", "OPTIONS"}
+    expected = app.test_client().open(path, method=method)
+    assert expected.status_code == 405
+    app_allow = expected.headers["Allow"]
+    assert _methods(app_allow) == _methods(headers["allow"])
+    # The app lists the methods in the order its router holds them; nginx in a fixed one.
+    assert problem == orjson.loads(expected.get_data().replace(app_allow.encode(), headers["allow"].encode()))
+    assert len(stack.request_lines()) == before  # gunicorn never saw it
+
+
+def test_other_methods_reach_the_app_and_get_its_405(stack):
+    status, headers, body = parse_response(raw_request(stack.port, _request(b"/api/v1/figures", method=b"DELETE")))
+    assert status == 405 and _methods(headers["allow"]) == {"GET", "HEAD", "OPTIONS"}
+    assert problem_checks(status, headers, body)["errors"]["method"][0].startswith("Method DELETE is not allowed")
 
 
 def test_headers_the_app_does_not_read_never_reach_gunicorn(stack):
