@@ -8,7 +8,6 @@ instance killed under load; (f) what nginx answers itself; and `make serve` stop
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import shutil
 import signal
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 
 import orjson
+import psutil
 import pytest
 
 from api.web.http import CORS_HEADERS, SECURITY_HEADERS
@@ -28,7 +28,6 @@ from scripts.servers import (
     ROOT,
     free_port,
     get,
-    group_members,
     parse_response,
     percentile,
     raw_request,
@@ -40,6 +39,12 @@ pytestmark = pytest.mark.server
 
 def start_stack(db_path: Path, run_dir: Path, **options) -> Stack:
     return Stack(run_dir, free_port(), **options).start(db_path)
+
+
+def stack_processes(stack: Stack) -> list[psutil.Process]:
+    """supervisord and everything it runs: nginx's master and workers, each gunicorn master and its workers."""
+    supervisord = psutil.Process(stack.supervisord.pid)
+    return [supervisord, *supervisord.children(recursive=True)]
 
 
 @pytest.fixture(scope="module")
@@ -364,6 +369,7 @@ def test_an_instance_killed_under_load_costs_at_most_its_requests_in_flight(db_p
     1 s here, so nginx tries the dead instance again twice during the run: those tries cost no client."""
     stack = start_stack(db_path, tmp_path / "run", fail_timeout=1)
     in_flight_bound = stack.workers * stack.threads
+    other, killed = stack.info(1)["pid"], psutil.Process(stack.info(0)["pid"])
     # Never the same URL twice (value_min below every value changes nothing but the URL).
     sorts = ("id", "-value", "published", "source,period")
     urls = [f"/api/v1/figures?page_size={k % 500 + 1}&sort={sorts[k % 4]}&value_min=-{k}" for k in range(50_000)]
@@ -375,9 +381,16 @@ def test_an_instance_killed_under_load_costs_at_most_its_requests_in_flight(db_p
             time.sleep(3.0)
         error_log = stack.nginx.error_log_text()
         survivor_ok = get(stack.base + "/health")[0] == 200
+        # supervisord started the killed instance again, on its port; the other kept running.
+        restarted, untouched = stack.info(0), stack.info(1)
+        replica_ok = get(f"http://{HOST}:{stack.upstreams[0].port}/health")[0] == 200
+        everything = stack_processes(stack)
     finally:
         stack.stop()
-    assert group_members(stack.upstreams[0].pid) == []
+    assert not killed.is_running()
+    assert restarted["statename"] == "RUNNING" and restarted["pid"] != killed.pid and replica_ok
+    assert untouched["pid"] == other
+    assert [p.pid for p in everything if p.is_running()] == []
     failed = [(began - killed_at, url, status) for began, url, status, _ in load.results if status != 200]
     after = [r for r in load.results if r[0] > killed_at + 0.5]
     print(f"{len(load.results)} requests, {len(after)} started 0.5 s after the kill; failed: {failed}")
@@ -411,56 +424,46 @@ def test_make_serve_runs_the_stack_and_stops_every_process(db_path, tmp_path, ho
         while True:
             assert make.poll() is None, make.stdout.read().decode()
             try:
-                if (run_dir / "stack.json").exists() and get(f"http://{HOST}:{port}/health", timeout=1)[0] == 200:
+                if get(f"http://{HOST}:{port}/health", timeout=1)[0] == 200:
                     break
             except OSError:
                 pass
             assert time.monotonic() < deadline, "make serve did not answer within 30 s"
             time.sleep(0.2)
-        state = json.loads((run_dir / "stack.json").read_text())
-        groups = [state["nginx_pid"], *(u["pid"] for u in state["upstreams"])]
-        assert len(state["upstreams"]) == 2 and all(group_members(g) for g in groups)
+        # make's recipe execs supervisord, which runs nginx (master, workers) and each gunicorn (master, workers).
+        started = psutil.Process(make.pid).children(recursive=True)
+        names = sorted({p.name() for p in started})
+        assert any(arg.endswith("/supervisord") for p in started for arg in p.cmdline()[:2]), names
+        masters = [p for p in started if "--bind" in p.cmdline() and p.parent().name() != p.name()]
+        assert len(masters) == 2 and all(p.children() for p in masters), names
         assert get(f"http://{HOST}:{port}/api/v1/figures")[0] == 200
         if how == "SIGTERM to make":  # and `make rollout` from another shell finds it and rolls a build out
             variant = tmp_path / "variant.db"
             new_id = build_variant(variant, tmp_path / "variant")
+            rollout = ["make", "--no-print-directory", "-o", ".venv/.runtime", "rollout", f"DB={variant}"]
             rolled = subprocess.run(
-                [
-                    "make",
-                    "--no-print-directory",
-                    "-o",
-                    ".venv/.runtime",
-                    "rollout",
-                    f"DB={variant}",
-                    f"RUN_DIR={run_dir}",
-                ],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                timeout=60,
+                [*rollout, f"RUN_DIR={run_dir}"], cwd=ROOT, capture_output=True, text=True, timeout=60
             )
             assert rolled.returncode == 0, rolled.stdout + rolled.stderr
             assert orjson.loads(get(f"http://{HOST}:{port}/health")[2])["build_id"] == new_id
-            assert json.loads((run_dir / "stack.json").read_text())["build_id"] == new_id
-            assert f"{new_id}|" in (run_dir / "nginx.conf").read_text()  # the cache key's new prefix
+            assert f'"{new_id}"' in (run_dir / "build.conf").read_text()  # the cache key's new prefix
+            # gunicorn's HUP: new workers, the same masters.
+            assert all(m.is_running() for m in masters)
         if how == "Ctrl-C":
             os.killpg(make.pid, signal.SIGINT)  # what the terminal does: the whole foreground group
         else:
             make.send_signal(signal.SIGTERM)
-        make.wait(timeout=30)
+        make.wait(timeout=40)
     finally:
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
             make.wait()
-            # Killed, it could not stop what it started (each in a session of its own): do it here.
-            if (run_dir / "stack.json").exists():
-                state = json.loads((run_dir / "stack.json").read_text())
-                for group in (state["nginx_pid"], *(u["pid"] for u in state["upstreams"])):
-                    if group_members(group):
-                        os.killpg(group, signal.SIGKILL)
+        everything = locals().get("started", [])
+        for process in psutil.wait_procs(everything, timeout=1)[1]:
+            process.kill()  # make was killed: what it started cannot be left running
         with make.stdout:
             output = make.stdout.read().decode()
-    assert "stopping nginx and the replicas" in output, output
-    assert [g for g in groups if group_members(g)] == [], output
+    assert "received SIG" in output and "stopped: nginx" in output, output
+    assert [p for p in everything if p.is_running()] == [], output
     with pytest.raises(OSError):
         get(f"http://{HOST}:{port}/health", timeout=1)
