@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 import signal
 import socket
@@ -467,3 +468,54 @@ def test_make_serve_runs_the_stack_and_stops_every_process(db_path, tmp_path, ho
     assert [p for p in everything if p.is_running()] == [], output
     with pytest.raises(OSError):
         get(f"http://{HOST}:{port}/health", timeout=1)
+
+
+# ---- a real host: systemd units and the nginx environment ----------------------------------------------
+
+SYSTEMD = ROOT / "deploy" / "systemd"
+
+
+def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
+    """The instance template and nginx's unit, with /opt/claimbase read as this checkout (so that the
+    executables they name exist): no error and no warning."""
+    assert shutil.which("systemd-analyze"), "systemd-analyze (Debian's systemd package) is needed to check the units"
+    for unit in SYSTEMD.glob("*.service"):
+        (tmp_path / unit.name).write_text(unit.read_text().replace("/opt/claimbase", str(ROOT)))
+    units = [str(tmp_path / "claimbase-nginx.service"), str(tmp_path / "claimbase@8001.service")]
+    done = subprocess.run(["systemd-analyze", "verify", *units], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    # A unit that names a missing executable fails: the check is real.
+    bad = tmp_path / "claimbase-broken.service"
+    bad.write_text(
+        (tmp_path / "claimbase-nginx.service").read_text().replace("/usr/sbin/nginx ", "/usr/sbin/nginx-gone ")
+    )
+    assert subprocess.run(["systemd-analyze", "verify", str(bad)], capture_output=True, timeout=60).returncode != 0
+
+
+def host_environment(tmp_path: Path) -> dict[str, str]:
+    """deploy/systemd/nginx.env, its directories moved under ``tmp_path``."""
+    env = {}
+    for line in (SYSTEMD / "nginx.env").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            env[name] = (
+                value.strip('"').replace("/var/lib/claimbase", str(tmp_path)).replace("/var/cache", str(tmp_path))
+            )
+    return env
+
+
+def test_the_host_environment_renders_a_config_nginx_accepts(tmp_path):
+    env = host_environment(tmp_path)
+    done = subprocess.run(
+        [ROOT / "deploy" / "render-nginx"], env={"PATH": os.environ["PATH"], **env}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    conf = (tmp_path / "nginx" / "nginx.conf").read_text()
+    # Every name filled (the template's comments aside), nginx's own variables left alone.
+    assert not re.search(r"^[^#]*\$\{NGINX_", conf, re.M) and "$build_id|$scheme" in conf
+    assert "server 127.0.0.1:8002 max_fails=1 fail_timeout=2s;" in conf and "listen 127.0.0.1:8080;" in conf
+    del env["NGINX_LISTEN"]
+    done = subprocess.run(
+        [ROOT / "deploy" / "render-nginx"], env={"PATH": os.environ["PATH"], **env}, capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "NGINX_LISTEN is not set" in done.stderr
