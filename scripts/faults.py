@@ -39,7 +39,7 @@ import orjson
 from scripts.servers import DEFAULT_DB, HOST, ROOT, ServerError, ensure_db, free_port, get, percentile
 from scripts.stack import Stack, build_id
 
-EXPORT = "/api/v1/figures?format=csv"
+EXPORT = "/api/v1/figures.csv"
 NORMAL = "/api/v1/figures?category=troops&sort=source,period"
 
 

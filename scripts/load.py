@@ -63,14 +63,14 @@ end
 # What clients ask for: the headline question, its CSV, filters, records, analysis, a redirect, health.
 STATIC_URLS = [
     "/api/v1/figures?category=troops&sort=source,period",
-    "/api/v1/figures?category=troops&sort=source,period&format=csv",
+    "/api/v1/figures.csv?category=troops&sort=source,period",
     "/api/v1/figures",
     "/api/v1/figures?value_min=20000&sort=-value&page_size=10",
     "/api/v1/figures?q=troops&total=true",
     "/api/v1/claims",
     "/api/v1/claims?max_origins=1",
     "/api/v1/events?date_from=2025-06&date_to=2025-06",
-    "/api/v1/events?format=ndjson",
+    "/api/v1/events.ndjson",
     "/api/v1/entities?q=kim",
     "/api/v1/entities/Kiev",
     "/api/v1/sources",

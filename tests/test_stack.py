@@ -109,9 +109,7 @@ def test_200_slow_clients_cost_nginx_connections_not_gunicorn_threads(stack):
             sock.settimeout(10)
             sock.connect((HOST, stack.port))
             opened.append(1)
-            sock.sendall(
-                b"GET /api/v1/figures?format=csv HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n"
-            )
+            sock.sendall(b"GET /api/v1/figures.csv HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n")
             stop.wait(30)
         except OSError:
             pass
@@ -158,8 +156,8 @@ def test_200_slow_clients_cost_nginx_connections_not_gunicorn_threads(stack):
     "url, content_type",
     [
         ("/api/v1/figures?category=troops", "application/json"),
-        ("/api/v1/figures?format=csv", "text/csv"),
-        ("/api/v1/events?format=ndjson", "application/x-ndjson"),
+        ("/api/v1/figures.csv", "text/csv"),
+        ("/api/v1/events.ndjson", "application/x-ndjson"),
         ("/api/v1/metrics/troops-additional-planned/chart.svg?subject=north-korea", "image/svg+xml"),
         ("/static/docs.js", "javascript"),
         ("/docs/assets/swagger-ui-bundle.js", "javascript"),
@@ -182,6 +180,15 @@ def test_gzip_when_accepted_and_a_weak_etag_still_gives_304(stack, url, content_
             assert again[0] == 304 and again[2] == b"", (sent, again[0])
         other = get(stack.base + url, headers={"If-None-Match": 'W/"0000"'})
         assert other[0] == 200
+
+
+def test_one_vary_line_names_accept_and_accept_encoding(stack):
+    """The app's Vary and gzip's in one line: a client that reads the first Vary line alone gets both."""
+    for path in (b"/api/v1/figures?category=troops", b"/api/v1/claims.csv"):
+        for extra in (b"", b"Accept-Encoding: gzip\r\n", b""):  # a miss, then hits (or bypasses)
+            head = raw_request(stack.port, _request(path, extra=extra)).split(b"\r\n\r\n", 1)[0].decode("latin-1")
+            varies = [line for line in head.lower().split("\r\n") if line.startswith("vary:")]
+            assert varies == ["vary: accept, accept-encoding"], (path, extra, head)
 
 
 # ---- (c) the cache -----------------------------------------------------------------------------------
@@ -215,8 +222,8 @@ def test_errors_health_and_exports_are_not_cached(stack):
         ("/api/v1/figures?metirc=1", 422, "MISS"),  # no-store
         ("/api/v1/figures/nope", 404, "MISS"),
         ("/health", 200, "MISS"),
-        ("/api/v1/claims?format=csv", 200, "BYPASS"),  # an export: never looked up
-        ("/api/v1/claims", 200, "HIT"),  # (the same without format=csv is cached)
+        ("/api/v1/claims.csv", 200, "BYPASS"),  # an export: never looked up
+        ("/api/v1/claims", 200, "HIT"),  # (the same list as JSON is cached)
     ):
         if cache == "HIT":
             get(stack.base + url)
