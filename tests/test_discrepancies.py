@@ -83,7 +83,6 @@ def test_figure_discrepancies_are_exactly_these(client):
         "claimant:nk-additional-deployment-size",
         "claimant:nk-deployment-tripling",
         "claimant:nk-first-deployment-casualties",
-        "claimant:nk-first-deployment-size",
         "claimant:pokrovsk-strike-civilians-killed",
         "claimant:south-korea-additional-troops-2025",
         "claimant:tens-of-thousands-to-move",

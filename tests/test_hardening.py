@@ -298,7 +298,7 @@ def _slow_reader(db_path, tmp_path, monkeypatch, *, restart: bool) -> int:
 
 def test_streamed_exports_restart_the_limit_per_chunk(db_path, tmp_path, monkeypatch):
     """The limit bounds the work between two chunks of an export, not the time the client takes to read it."""
-    assert _slow_reader(db_path, tmp_path, monkeypatch, restart=True) == 45  # every event
+    assert _slow_reader(db_path, tmp_path, monkeypatch, restart=True) == 47  # every event
     # With one deadline for the whole stream, the same slow reader loses the export part way.
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
         _slow_reader(db_path, tmp_path, monkeypatch, restart=False)
