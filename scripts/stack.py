@@ -283,12 +283,6 @@ class Stack:
         if self.nginx is not None:
             self.nginx.stop()
 
-    def __enter__(self) -> Stack:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
     def info(self, i: int) -> dict:
         """supervisord's view of replica ``i``: its state, pid, start time."""
         return supervisor(self.run_dir, "getProcessInfo", f"replica:{self.upstreams[i].port}")
