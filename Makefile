@@ -73,9 +73,9 @@ openapi: $(VENV)/.runtime  ## regenerate openapi.yaml from the code
 	$(PY) -m api.web.openapi
 
 # ---- curation (see README: Curation) ----
-draft: $(VENV)/.runtime  ## draft fixtures for a new text: make draft TEXT=path/to/article.txt [ID=source-id] [OUT=dir]
-	@test -n "$(TEXT)" || (echo "usage: make draft TEXT=path/to/article.txt [ID=source-id] [OUT=fixtures/drafts/<id>]" >&2; exit 2)
-	$(PY) -m api.curate.draft $(TEXT) $(if $(ID),--id $(ID)) $(if $(OUT),--out $(OUT))
+draft: $(VENV)/.runtime  ## draft fixtures for a new text: make draft TEXT=path/to/article.txt [ID=source-id] [OUT=dir] [REF=YYYY-MM-DD]
+	@test -n "$(TEXT)" || (echo "usage: make draft TEXT=path/to/article.txt [ID=source-id] [OUT=fixtures/drafts/<id>] [REF=YYYY-MM-DD]" >&2; exit 2)
+	$(PY) -m api.curate.draft $(TEXT) $(if $(ID),--id $(ID)) $(if $(OUT),--out $(OUT)) $(if $(REF),--reference-date $(REF))
 
 review: $(VENV)/.runtime  ## one self-contained HTML review page of a source: make review SOURCE=<id> [OUT=file.html]
 	@test -n "$(SOURCE)" || (echo "usage: make review SOURCE=<source-id> [OUT=build/review/<id>.html]" >&2; exit 2)

@@ -10,22 +10,28 @@ from schemas.common import (
     ListArgs,
     PageSchema,
     QueryArgs,
+    QuoteSchema,
     WireSchema,
     meta,
     window_date,
 )
 from schemas.figures import (
+    EXPORT_EXCLUDE,
     ClaimantSchema,
     EntityRefSchema,
+    KnownFromSchema,
+    LinkSchema,
     MetricRefSchema,
     ValueSchema,
+    format_field,
     known_at_basis_field,
     known_at_field,
     known_from_field,
     repeated,
+    sort_field,
 )
 
-DISCREPANCY_KINDS = ("value", "quantity", "hedge", "claimant", "event_date", "event_attribution")
+DISCREPANCY_KINDS = ("value", "quantity", "hedge", "claimant", "event_date", "event_attribution", "wording")
 SEARCH_TYPES = ("figure", "entity", "event", "source", "claim", "statement")
 TIMELINE_KINDS = ("event", "figure")
 
@@ -33,6 +39,8 @@ TIMELINE_KINDS = ("event", "figure")
 
 # How the versions of a discrepancy relate (api/values.py computes it).
 RELATIONS = ("same", "compatible", "conflicting")
+# How a report's value moved from the one before it (api/values.py computes it).
+CHANGES = ("raised", "lowered", "narrowed", "widened", "none")
 
 
 class SourceStampSchema(WireSchema):
@@ -55,7 +63,9 @@ class DiscrepancyQueryArgs(ListArgs):
         metadata=meta(
             "Kind of difference: value, hedge, claimant (figures of one claim), quantity (a claim's values "
             "beside those of claims that estimate the same quantity another way), event_date or "
-            "event_attribution (citations of one event). Repeat to match any of several.",
+            "event_attribution (citations of one event), wording (one named speaker's statements about one "
+            "entity, or the citations of one event credited to one named speaker, in different words across "
+            "sources). Repeat to match any of several.",
             ["hedge"],
         ),
     )
@@ -83,11 +93,29 @@ class DiscrepancyQueryArgs(ListArgs):
     )
     known_at = known_at_field()
     known_at_basis = known_at_basis_field()
+    sort = fields.String(
+        load_default="id",
+        validate=validate.OneOf(("id", "known")),
+        metadata=meta(
+            "`id` (default) or `known`: by the date each discrepancy became known (every version known: its "
+            "`known_from`, a stated date before an assumed one on the same day; never known last), then id.",
+            "known",
+        ),
+    )
 
 
 class DiscrepancyRecordSchema(WireSchema):
-    type = fields.String(required=True, metadata=meta("claim or event.", "claim", enum=["claim", "event"]))
-    id = fields.String(required=True, metadata=meta("Claim key or event id.", "nk-additional-deployment-size"))
+    type = fields.String(
+        required=True,
+        metadata=meta(
+            "claim, event, or entity (kind wording: what the speaker's statements are about).",
+            "claim",
+            enum=["claim", "event", "entity"],
+        ),
+    )
+    id = fields.String(
+        required=True, metadata=meta("Claim key, event id or entity id.", "nk-additional-deployment-size")
+    )
     url = fields.String(required=True, metadata=meta("Link.", "/api/v1/claims/nk-additional-deployment-size"))
     title = fields.String(
         required=True, metadata=meta("The claim's statement or the event's title.", "North Korea is preparing …")
@@ -111,7 +139,13 @@ class VariantValueSchema(WireSchema):
     hedge = fields.String(metadata=meta("kind hedge: the hedge.", "up_to"))
     texts = fields.List(
         fields.String(),
-        metadata=meta("kinds value, quantity and hedge: each distinct value as written.", ["up to 30,000"]),
+        metadata=meta(
+            "kinds value, quantity and hedge: each distinct value as written; kind wording: the words quoted.",
+            ["up to 30,000"],
+        ),
+    )
+    cues = fields.List(
+        fields.String(), metadata=meta("kind wording: the verbs that introduce a statement, as written.", ["warned"])
     )
     claims = fields.List(
         fields.String(),
@@ -120,12 +154,16 @@ class VariantValueSchema(WireSchema):
     entity = fields.Nested(
         EntityRefSchema,
         allow_none=True,
-        metadata=meta("kinds claimant and event_attribution: the entity credited; null when none is named."),
+        metadata=meta(
+            "kinds claimant and event_attribution: the entity credited (null when none is named); kind wording: "
+            "the speaker."
+        ),
     )
     attributions = fields.List(
         fields.String(),
         metadata=meta(
-            "kinds claimant and event_attribution: each distinct wording of the attribution.", ["Ukrainian officials"]
+            "kinds claimant, event_attribution and wording: each distinct wording of the attribution or speaker.",
+            ["Ukrainian officials"],
         ),
     )
     actors = fields.List(
@@ -162,7 +200,11 @@ class DiscrepancyVariantSchema(WireSchema):
 
 class DiscrepancySchema(WireSchema):
     id = fields.String(
-        required=True, metadata=meta("Stable id: <kind>:<record id>.", "hedge:nk-additional-deployment-size")
+        required=True,
+        metadata=meta(
+            "Stable id: <kind>:<record id> (kind wording: <kind>:<record id>:<speaker id>).",
+            "hedge:nk-additional-deployment-size",
+        ),
     )
     kind = fields.String(required=True, metadata=meta("Kind of difference.", "hedge", enum=list(DISCREPANCY_KINDS)))
     relation = fields.String(
@@ -170,7 +212,7 @@ class DiscrepancySchema(WireSchema):
         allow_none=True,
         metadata=meta(
             "same, compatible (the values or dates overlap: one holds or refines the other) or conflicting "
-            "(disjoint); null for kinds claimant and event_attribution, or when a version gives no number. "
+            "(disjoint); null for kinds claimant, event_attribution and wording, or when a version gives no number. "
             "An 'about' value counts with a 10% margin.",
             "compatible",
             enum=["same", "compatible", "conflicting", None],
@@ -184,7 +226,10 @@ class DiscrepancySchema(WireSchema):
         required=True,
         metadata=meta("Two or more versions; figures or citations that agree share one."),
     )
-    known_from = known_from_field("the discrepancy (every version known: the latest of the versions' earliest dates)")
+    known_from = known_from_field(
+        "the discrepancy (every version known: the latest of the versions' earliest dates)",
+        "`known_at_basis=assumed` or `sort=known`",
+    )
 
 
 class DiscrepancyListSchema(PageSchema):
@@ -207,6 +252,17 @@ class TimelineQueryArgs(QueryArgs):
     )
     known_at = known_at_field()
     known_at_basis = known_at_basis_field()
+    sort = fields.String(
+        load_default="date",
+        validate=validate.OneOf(("date", "known")),
+        metadata=meta(
+            "`date` (default): by the date each entry is about (first day, last day, kind, id). `known`: by the "
+            "date each entry became known (its `known_from`: the stated publication date, else the assumed "
+            "reference date, marked `assumed`; a stated date before an assumed one on the same day; never known "
+            "last), then as `date`. `undated` follows the same order.",
+            "known",
+        ),
+    )
 
 
 class TimelineWhenSchema(WireSchema):
@@ -262,7 +318,7 @@ class TimelineEntrySchema(WireSchema):
         required=True,
         metadata=meta("On stated publication dates only (never assumed ones)."),
     )
-    known_from = known_from_field("the entry")
+    known_from = known_from_field("the entry", "`known_at_basis=assumed` or `sort=known`")
 
 
 class TimelineSchema(WireSchema):
@@ -349,6 +405,19 @@ class MetricSummaryQueryArgs(QueryArgs):
     known_at_basis = known_at_basis_field()
 
 
+class MetricChartQueryArgs(MetricSummaryQueryArgs):
+    axis = fields.String(
+        load_default="value",
+        validate=validate.OneOf(("value", "known")),
+        metadata=meta(
+            "`value` (default): one row per figure along the value axis, grouped by claimant. `known`: every "
+            "estimate of the metric and of the claims linked to its claims as answers to one question, at the date "
+            "it became known (x) and its value (y).",
+            "known",
+        ),
+    )
+
+
 class SummaryFigureSchema(WireSchema):
     id = fields.String(required=True, metadata=meta("Figure id.", "s002-additional-troops-up-to-30000"))
     url = fields.String(required=True, metadata=meta("Link.", "/api/v1/figures/s002-additional-troops-up-to-30000"))
@@ -383,10 +452,24 @@ class SummaryClaimantSchema(WireSchema):
 
 
 class SummaryRangeSchema(WireSchema):
-    low = fields.Float(required=True, allow_none=True, metadata=meta("Lowest lower bound of any figure.", 25000))
-    high = fields.Float(required=True, allow_none=True, metadata=meta("Highest upper bound of any figure.", 30000))
-    open_low = fields.Boolean(required=True, metadata=meta("Some figure is open below (up to, less than).", True))
-    open_high = fields.Boolean(required=True, metadata=meta("Some figure is open above (at least, more than).", False))
+    """The interval that holds every figure's value, as a claim's spread: open and vague figures stay so."""
+
+    low = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata=meta("Lowest bound any figure gives; null when a figure is open below or none gives a number.", 25000),
+    )
+    high = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata=meta("Highest bound any figure gives; null when a figure is open above or none gives a number.", None),
+    )
+    open_low = fields.Boolean(required=True, metadata=meta("Some figure is open below (up to, less than).", False))
+    open_high = fields.Boolean(required=True, metadata=meta("Some figure is open above (at least, more than).", True))
+    vague = fields.Boolean(
+        required=True, metadata=meta("Some figure gives no number (hundreds, tens of thousands).", False)
+    )
+    approximate = fields.Boolean(required=True, metadata=meta("Some figure is approximate (about, roughly).", False))
 
 
 class SummaryCountsSchema(WireSchema):
@@ -412,3 +495,86 @@ class MetricSummarySchema(WireSchema):
             "Link to the SVG chart.", "/api/v1/metrics/troops-additional-planned/chart.svg?subject=north-korea"
         ),
     )
+
+
+# ---- claim history ----------------------------------------------------------
+
+
+class HistoryQueryArgs(ListArgs):
+    known_at = known_at_field()
+    known_at_basis = known_at_basis_field()
+    sort = sort_field(("known", "id"), "known", "known")
+    format = format_field()
+
+
+class HistoryExportArgs(HistoryQueryArgs):
+    """The filters and sort of a claim's history, for an export of every report."""
+
+    class Meta(HistoryQueryArgs.Meta):
+        exclude = EXPORT_EXCLUDE
+
+
+class HistoryReportSchema(WireSchema):
+    id = fields.String(required=True, metadata=meta("The figure: one report.", "s002-additional-troops-up-to-30000"))
+    url = fields.String(required=True, metadata=meta("Link.", "/api/v1/figures/s002-additional-troops-up-to-30000"))
+    claim = fields.Nested(
+        LinkSchema, required=True, metadata=meta("The claim it reports: the one asked for or one linked to it.")
+    )
+    metric = fields.Nested(MetricRefSchema, required=True, metadata=meta("What this report measures."))
+    subject = fields.Nested(EntityRefSchema, required=True, metadata=meta("What the number is about."))
+    value = fields.Nested(ValueSchema, required=True)
+    period = fields.Nested(
+        DateSpecSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta("When the number refers to; null where the text does not say."),
+    )
+    claimant = fields.Nested(
+        ClaimantSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta("Who the source credits; null where it credits nobody."),
+    )
+    source = fields.Nested(SourceStampSchema, required=True)
+    known_from = fields.Nested(
+        KnownFromSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta(
+            "When the report became known: the source's stated publication date, else its assumed reference date "
+            "(`assumed: true`); null when neither exists (such reports come last)."
+        ),
+    )
+    quote = fields.Nested(QuoteSchema, required=True)
+    previous = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta("The report known before this one (its figure id); null for the first.", None),
+    )
+    relation = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta(
+            "How this value relates to the previous report's, by the rule of `/discrepancies`: same, compatible "
+            "(one interval holds or overlaps the other; an 'about' value counts with a 10% margin) or conflicting "
+            "(disjoint); null for the first report or when either gives no number.",
+            "compatible",
+            enum=[*RELATIONS, None],
+        ),
+    )
+    change = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta(
+            "How the value moved from the previous report's: none (the same value or interval), narrowed (inside "
+            "it), widened (holding it), else raised (no bound fell) or lowered (no bound rose); an open bound "
+            "counts as infinite and an 'about' value with its 10% margin. Null for the first report or when either "
+            "gives no number.",
+            "narrowed",
+            enum=[*CHANGES, None],
+        ),
+    )
+
+
+class HistoryListSchema(PageSchema):
+    items = fields.List(fields.Nested(HistoryReportSchema), required=True)

@@ -100,14 +100,16 @@ class KnownFromSchema(WireSchema):
     )
 
 
-def known_from_field(what: str = "the record"):
+def known_from_field(
+    what: str = "the record",
+    present: str = "`known_at_basis=assumed` (figures: or the sort key `published_or_assumed`)",
+):
     return fields.Nested(
         KnownFromSchema,
         allow_none=True,
         metadata=meta(
             f"When {what} counts as known: the earliest stated publication date of its sources, else the earliest "
-            "assumed reference date (`assumed: true`; a stated date wins a tie). Present only with "
-            "`known_at_basis=assumed` (figures: or the sort key `published_or_assumed`)."
+            f"assumed reference date (`assumed: true`; a stated date wins a tie). Present only with {present}."
         ),
     )
 

@@ -24,6 +24,7 @@ from schemas.vocabulary import (
     HEDGES,
     METRIC_CATEGORIES,
     PRECISIONS,
+    PUBLISHED_BASES,
     STANCES,
 )
 
@@ -144,15 +145,38 @@ class CitedEntitySchema(QuotedSchema):
 
 
 class PublishedSchema(DateSpecSchema):
+    """When the source was published, with the words that say so and where they come from."""
+
     quote = fields.String(required=True, validate=validate.Length(min=1))
     span = Span(required=True)
+    # "text": the outlet's own words; "archive-metadata": the date of the archive's
+    # `Source:` line (the quote then lies inside the source's `archive_line`).
+    basis = fields.String(load_default="text", validate=validate.OneOf(PUBLISHED_BASES))
 
 
 class ReferenceDateSchema(StrictSchema):
-    """The date relative phrases in a source are resolved against."""
+    """The date relative phrases in a source are resolved against.
+
+    Without a publication date it is assumed (``basis`` starts "assumed"); when
+    it is taken from a date the text gives ("Dec. 23"), ``quote`` and ``span``
+    hold those words, and ``outside_text`` says which part of the date (the
+    year) comes from outside the text, and from where.
+    """
 
     date = PartialDate(required=True)
     basis = fields.String(required=True, validate=validate.Length(min=1))
+    quote = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
+    span = Span(load_default=None, allow_none=True)
+    outside_text = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
+
+    @validates_schema
+    def check_quote(self, data, **kwargs):
+        if (data.get("quote") is None) != (data.get("span") is None):
+            raise ValidationError("quote and span go together", "span")
+        if data.get("outside_text") and not data["basis"].startswith("assumed"):
+            raise ValidationError(
+                "a date completed from outside the text is assumed: start basis with 'assumed'", "basis"
+            )
 
 
 class SourceFixture(StrictSchema):
@@ -163,6 +187,9 @@ class SourceFixture(StrictSchema):
     title = fields.String(required=True, allow_none=True)
     title_span = Span(load_default=None, allow_none=True)
     outlet = fields.String(required=True, allow_none=True, validate=SLUG)
+    # The line the archive wrote when it saved the page ("Source: <outlet>[, <date>]"):
+    # metadata, not the outlet's words; `outlet` and `published` (basis archive-metadata) come from it.
+    archive_line = fields.Nested(QuotedSchema, load_default=None, allow_none=True)
     author = fields.String(required=True, allow_none=True)
     author_span = Span(load_default=None, allow_none=True)
     published = fields.Nested(PublishedSchema, required=True, allow_none=True)
@@ -178,6 +205,17 @@ class SourceFixture(StrictSchema):
         for key in ("title", "author"):
             if (data.get(key) is None) != (data.get(f"{key}_span") is None):
                 raise ValidationError(f"{key} and {key}_span go together", f"{key}_span")
+        pub, line = data.get("published"), data.get("archive_line")
+        if pub and pub["basis"] == "archive-metadata":
+            if not line:
+                raise ValidationError("a date from archive metadata needs the source's archive_line", "published")
+            if not (line["span"][0] <= pub["span"][0] and pub["span"][1] <= line["span"][1]):
+                raise ValidationError("a date from archive metadata lies inside the archive_line", "published")
+        ref = data.get("reference_date")
+        if ref and pub is None and not ref["basis"].startswith("assumed"):
+            raise ValidationError(
+                "without a publication date the reference date is assumed: start basis with 'assumed'", "reference_date"
+            )
 
 
 class RoleSchema(QuotedSchema):
@@ -203,6 +241,13 @@ class MetricFixture(StrictSchema):
     category = fields.String(required=True, validate=validate.OneOf(METRIC_CATEGORIES))
     description = fields.String(required=True, validate=validate.Length(min=1))
     parent = fields.String(load_default=None, allow_none=True, validate=SLUG)
+    # The general terms that name what the metric counts, and terms of which one must stand next to
+    # the number too; the drafting assistant files a number under the metric whose words it finds.
+    words = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+    requires = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+    # Metrics this one replaces when its words stand anywhere in the number's clause (a plan word
+    # makes a sending a plan).
+    overrides = fields.List(fields.String(validate=SLUG), load_default=list)
 
 
 class ClaimFixture(StrictSchema):
@@ -213,6 +258,9 @@ class ClaimFixture(StrictSchema):
     # Other claim keys that estimate the same quantity in another way (a phased deployment beside
     # the headline size): their values are compared with this claim's as a ``quantity`` discrepancy.
     same_quantity_as = fields.List(fields.String(validate=SLUG), load_default=list)
+    # Other claim keys that answer the same question with another measure (the first contingent's
+    # losses: killed, killed or wounded, casualties): linked, never compared as one quantity.
+    same_question_as = fields.List(fields.String(validate=SLUG), load_default=list)
     note = fields.String(load_default=None, allow_none=True)
 
 

@@ -27,7 +27,7 @@ from schemas.figures import (
     sort_field,
 )
 from schemas.statements import STANCE_ARG, AssessmentSchema, CorroborationSchema, EventFigureSchema
-from schemas.vocabulary import ENTITY_TYPES, EVENT_STATUSES, EVENT_TYPES, METRIC_CATEGORIES, STANCES
+from schemas.vocabulary import ENTITY_TYPES, EVENT_STATUSES, EVENT_TYPES, METRIC_CATEGORIES, PUBLISHED_BASES, STANCES
 
 # ---- sources ---------------------------------------------------------------
 
@@ -49,6 +49,15 @@ class CiteSchema(WireSchema):
 
 class PublishedDateSchema(DateSpecSchema):
     quote = fields.Nested(QuoteSchema, required=True, metadata=meta("Where the text gives the date."))
+    basis = fields.String(
+        required=True,
+        metadata=meta(
+            "Where the date comes from: `text` (the outlet's own words) or `archive-metadata` (the line the "
+            "archive wrote when it saved the page, not the outlet's words; see the source's `archive_line`).",
+            "archive-metadata",
+            enum=list(PUBLISHED_BASES),
+        ),
+    )
 
 
 class ReferenceDateSchema(WireSchema):
@@ -60,6 +69,20 @@ class ReferenceDateSchema(WireSchema):
     )
     assumed = fields.Boolean(
         required=True, metadata=meta("True when the text gives no publication date and the date is assumed.", True)
+    )
+    quote = fields.Nested(
+        QuoteSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta("The words of the text the date is taken from (a date the text reports); null when none."),
+    )
+    outside_text = fields.String(
+        required=True,
+        allow_none=True,
+        metadata=meta(
+            "Which part of the date comes from outside the text, and from where (a year the text does not give).",
+            None,
+        ),
     )
 
 
@@ -91,7 +114,16 @@ class SourceSchema(WireSchema):
         PublishedDateSchema,
         required=True,
         allow_none=True,
-        metadata=meta("Publication date; null where the text gives none."),
+        metadata=meta("Publication date; null where neither the text nor its archive metadata gives one."),
+    )
+    archive_line = fields.Nested(
+        QuoteSchema,
+        required=True,
+        allow_none=True,
+        metadata=meta(
+            "The line the archive wrote when it saved the page (`Source: <outlet>[, <date>]`): metadata, "
+            "not a quote of the outlet; null where the text has none."
+        ),
     )
     reference_date = fields.Nested(ReferenceDateSchema, required=True, allow_none=True)
     language = fields.String(required=True, metadata=meta("ISO 639-1 language.", "en"))

@@ -3,7 +3,15 @@
 from marshmallow import fields, validate
 
 from schemas.common import ListArgs, PageSchema, QuoteSchema, WireSchema, meta
-from schemas.figures import ClaimantSchema, EntityRefSchema, SourceRefSchema, ValueSchema, repeated, sort_field
+from schemas.figures import (
+    ClaimantSchema,
+    EntityRefSchema,
+    SourceRefSchema,
+    ValueSchema,
+    known_from_field,
+    repeated,
+    sort_field,
+)
 from schemas.vocabulary import ASSESSMENT_STANCES
 
 # ---- statements -------------------------------------------------------------
@@ -78,9 +86,14 @@ class AssessmentSchema(WireSchema):
     quote = fields.Nested(QuoteSchema, required=True)
     independent = fields.Boolean(
         required=True,
-        metadata=meta("True when the assessing party is not among the claim's claimants or intermediaries.", True),
+        metadata=meta(
+            "True when the assessing party is not among the claim's claimants or intermediaries "
+            "(of the figures known by `known_at`, when given).",
+            True,
+        ),
     )
     note = fields.String(required=True, allow_none=True)
+    known_from = known_from_field("the assessment")
 
 
 class CorroborationSchema(WireSchema):

@@ -47,6 +47,10 @@ HEDGES = (
     "about_range",
     "vague",
 )
+# Where a source's publication date comes from: the outlet's own words in the
+# text, or the line the archive wrote when it saved the page ("Source: <outlet>,
+# <date>"), which is metadata, not a quote of the outlet.
+PUBLISHED_BASES = ("text", "archive-metadata")
 PRECISIONS = ("day", "week", "month", "season", "year", "decade")
 STANCES = ("reporting", "skeptical", "supportive", "opinion")
 EVENT_TYPES = (

@@ -13,6 +13,7 @@ import yaml
 from api.builder import database
 from api.builder.database import build, main
 from api.builder.fixtures import FixtureError, load_and_validate
+from api.builder.rows import question_groups
 from api.builder.texts import read_text
 from scripts.stack import build_id
 
@@ -52,6 +53,9 @@ def test_every_quote_is_verbatim_at_its_span(db_path, texts):
                 checked += 1
         for row in conn.execute("SELECT id, title, title_start, title_end FROM sources WHERE title IS NOT NULL"):
             assert docs[row["id"]][row["title_start"] : row["title_end"]] == row["title"]
+        for col in ("published_quote", "archive_line", "reference_quote"):
+            for row in conn.execute(f"SELECT id, {col}, {col}_start, {col}_end FROM sources WHERE {col} IS NOT NULL"):
+                assert docs[row["id"]][row[f"{col}_start"] : row[f"{col}_end"]] == row[col], (row["id"], col)
     assert checked > 100
 
 
@@ -125,6 +129,40 @@ BAD_FIXTURES = {
         lambda fx: (fx / "claims" / "core.yaml", set_first("same_quantity_as", ["kn-missile-strikes"])),
         "same_quantity_as.0",
         "another metric",
+    ),
+    "same question as itself": (
+        lambda fx: (
+            fx / "claims" / "core.yaml",
+            lambda records: records[0].update(same_question_as=[records[0]["id"]]),
+        ),
+        "same_question_as.0",
+        "cannot name itself",
+    ),
+    "a date from archive metadata without the archive line": (
+        lambda fx: (fx / "sources.yaml", lambda records: records[2]["published"].update(basis="archive-metadata")),
+        "published",
+        "needs the source's archive_line",
+    ),
+    "an archive line that is not the text": (
+        lambda fx: (
+            fx / "sources.yaml",
+            lambda records: records[2].update(archive_line={"quote": "Source: X", "span": [0, 9]}),
+        ),
+        "archive_line.span",
+        "not the quote",
+    ),
+    "an undated source's reference date not marked assumed": (
+        lambda fx: (fx / "sources.yaml", lambda records: records[0]["reference_date"].update(basis="the text's date")),
+        "reference_date",
+        "start basis with 'assumed'",
+    ),
+    "a reference date completed from outside the text not marked assumed": (
+        lambda fx: (
+            fx / "sources.yaml",
+            lambda records: records[2]["reference_date"].update(outside_text="the year, from another source"),
+        ),
+        "reference_date.basis",
+        "start basis with 'assumed'",
     ),
     "unknown field": (
         lambda fx: (fx / "metrics.yaml", set_first("colour", "red")),
@@ -285,3 +323,27 @@ def test_make_rebuilds_the_database_when_code_texts_or_fixtures_change(tmp_path,
     text = str(sorted(texts.glob("*.txt"))[0])
     for changed in ("api/shape.py", "api/builder/rows.py", "schemas/dates.py", "fixtures/metrics.yaml", text):
         assert make_question(target, texts, changed) == 1, changed
+
+
+def test_claims_linked_as_answers_to_one_question_are_linked_both_ways_and_transitively():
+    claims = [
+        {"id": "killed", "same_question_as": ["killed-or-wounded"]},
+        {"id": "killed-or-wounded", "same_question_as": []},
+        {"id": "casualties", "same_question_as": ["killed-or-wounded"]},
+        {"id": "deployed", "same_question_as": []},
+    ]
+    assert question_groups(claims) == {
+        "killed": ["casualties", "killed-or-wounded"],
+        "killed-or-wounded": ["casualties", "killed"],
+        "casualties": ["killed", "killed-or-wounded"],
+        "deployed": [],
+    }
+
+
+def test_the_database_stores_each_claims_question_group_symmetrically(db_path):
+    with connect(db_path) as db:
+        links = {cid: json.loads(q) for cid, q in db.execute("SELECT id, same_question_as FROM claims")}
+    for cid, others in links.items():
+        assert cid not in others
+        for other in others:
+            assert cid in links[other], (cid, other)

@@ -192,8 +192,13 @@ EXPORT_LISTS = [
     "/api/v1/entities/{entity_id}/claims",
     "/api/v1/sources/{source_id}/figures",
     "/api/v1/sources/{source_id}/events",
+    "/api/v1/claims/{claim_id}/history",
 ]
-IDS = {"{entity_id}": "north-korea", "{source_id}": "nk-plans-30000-more-troops"}
+IDS = {
+    "{entity_id}": "north-korea",
+    "{source_id}": "nk-plans-30000-more-troops",
+    "{claim_id}": "nk-additional-deployment-size",
+}
 CLAIMANT = "ukrainian-officials"  # credited with claims (North Korea is the subject of figures, not a claimant)
 
 

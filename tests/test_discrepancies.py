@@ -161,6 +161,7 @@ def test_discrepancy_filters(client):
         "claimant",
         "event_date",
         "event_attribution",
+        "wording",
     }
     assert list(everything) == sorted(everything)
 
@@ -228,3 +229,25 @@ def test_a_phased_deployment_estimate_differs_from_the_headline_size(client):
     assert by_claims[("nk-additional-deployment-size",)] in {(25000, 30000), (30000, 30000)}
     assert ("nk-additional-deployment-size", "western-additional-deployment-estimate") in by_claims
     assert {"quantity:nk-additional-deployment-size"} <= set(discrepancies(client, "relation=conflicting"))
+
+
+def test_a_relation_follows_the_figures_it_compares(client):
+    """``same`` only where every figure gives the same numbers with the same hedge; never across hedges."""
+    found = discrepancies(client)
+    values = {}
+    for f in get_all(client, "/api/v1/figures?page_size=500"):
+        values[f["id"]] = (f["value"]["low"], f["value"]["high"], f["value"]["hedge"])
+    checked = 0
+    for d in found.values():
+        if d["kind"] not in ("value", "hedge", "quantity"):
+            continue
+        given = {values[q["figure"]] for v in d["variants"] for q in v["quotes"] if values[q["figure"]][2] != "vague"}
+        if d["relation"] == "same":
+            assert len(given) == 1, d["id"]
+        if len(given) > 1:
+            assert d["relation"] in ("compatible", "conflicting"), d["id"]
+        checked += 1
+    assert checked >= 5
+    # "110,000" beside "about 110,000", "11,000" beside "roughly 11,000": compatible, as "82" beside "at least 82".
+    for record in ("russian-troops-massed-pokrovsk", "nk-first-deployment-size", "kn-missile-strikes"):
+        assert found[f"hedge:{record}"]["relation"] == "compatible"

@@ -1,5 +1,6 @@
 """Curation tools: drafting a new text, the build refusing drafts, the review page, the leave-one-out score."""
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ from api.curate.draft import Drafter, write_draft
 from api.curate.vocab import Vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
+REF = dt.date(2025, 7, 2)  # a reference date for made-up texts that give none (make draft … REF=…)
 
 # A made-up article: none of it is in fixtures/ or the archived texts.
 ARTICLE = """Floods displace thousands in Valdoria
@@ -58,14 +60,24 @@ def test_source_record_has_the_text_facts_and_no_invented_ones(drafted):
     assert source["author"] is None and source["unconfirmed"] is True
 
 
-def test_a_text_without_a_date_gets_an_assumed_reference_date_with_its_basis(fixtures):
+def test_a_text_without_a_date_resolves_no_relative_date_and_says_why(fixtures):
     text = "Officials said 400 troops arrived last November.\n"
     out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "901_undated.txt")
     (source,) = out["sources"]
     assert source["published"] is None and source["title"] is None
+    assert source["reference_date"] is None
+    assert source["draft"]["why"]["reference_date"].startswith("no reference date")
+    (fig,) = out["figures"]
+    assert fig["period"] is None
+
+
+def test_a_reference_date_given_when_drafting_resolves_relative_dates_as_assumed(fixtures):
+    text = "Officials said 400 troops arrived last November.\n"
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "901_undated.txt", reference=dt.date(2026, 2, 1))
+    (source,) = out["sources"]
     assert source["reference_date"]["basis"].startswith("assumed:")
     (fig,) = out["figures"]
-    assert fig["period"]["resolved_from"] == source["reference_date"]["date"]
+    assert fig["period"]["start"] == "2025-11" and fig["period"]["resolved_from"] == "2026-02-01"
 
 
 @pytest.mark.parametrize(
@@ -117,7 +129,7 @@ def test_a_sentence_cites_an_event_once_whatever_the_dates_it_gives(fixtures):
         "South Korean military sources stated in March that another 3,000 North Korean troops "
         "were deployed to Russia earlier this year.\n"
     )
-    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "913_twice.txt")["events"]
+    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "913_twice.txt", reference=REF)["events"]
     merges = [e["draft"]["merge_into"] for e in events if e["draft"]["merge_into"]]
     assert merges and len(merges) == len(set(merges))
 
@@ -127,7 +139,7 @@ def test_citations_of_one_event_from_two_sentences_say_to_keep_one(fixtures):
         "Russia is massing its own troops near the eastern hub of Pokrovsk ahead of an offensive.\n"
         "Kyiv says Russia is massing troops near Pokrovsk for a fresh offensive.\n"
     )
-    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "917_twice.txt")["events"]
+    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "917_twice.txt", reference=REF)["events"]
     pokrovsk = [e for e in events if e["draft"]["merge_into"] == "russia-masses-troops-near-pokrovsk"]
     assert len(pokrovsk) == 2
     assert all("a source cites an event once" in e["draft"]["why"]["same_event_as"] for e in pokrovsk)
@@ -143,7 +155,7 @@ def test_a_cue_that_names_no_speaker_is_drafted_as_an_exclusion_not_a_statement(
 
 def test_an_event_citation_quotes_the_clause_that_holds_its_date(fixtures):
     text = "The convoy left on June 2; officials said the bridge reopened on June 9.\n"
-    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "915_clauses.txt")["events"]
+    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "915_clauses.txt", reference=REF)["events"]
     quotes = {e["citations"][0]["date"]["phrase"]: e["citations"][0]["quote"] for e in events}
     assert quotes == {
         "on June 2": "The convoy left on June 2",
@@ -202,7 +214,7 @@ def test_the_document_refers_back_to_the_document_named_before(fixtures):
 
 def test_records_drafted_from_one_date_do_not_share_it_in_the_yaml(fixtures, tmp_path):
     text = "Last November, 300 soldiers and 40 trucks crossed the border, officials said.\n"
-    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "909_shared.txt")
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "909_shared.txt", reference=REF)
     assert [f["period"]["phrase"] for f in out["figures"]] == ["Last November", "Last November"]
     (path,) = [p for p in write_draft(out, tmp_path) if p.parent.name == "figures"]
     assert "&id" not in path.read_text(encoding="utf-8")
@@ -228,7 +240,9 @@ def test_claimant_via_and_period_come_from_the_sentence(drafted):
 def test_unknown_names_become_suggested_entities_and_names_are_not_figures(drafted):
     names = {e["name"]: e for e in drafted["entities"]}
     assert {"Interior Ministry", "Elena Marsh", "Valdoria"} <= set(names)
-    assert names["Interior Ministry"]["type"] == "agency"
+    assert names["Interior Ministry"]["type"] == "government"  # a ministry, as curation types them
+    assert names["Valdoria"]["type"] == "place"
+    assert not {"Floods", "Heavy", "Relief"} & set(names)  # headline words and sentence starts are not names
     assert all(e["unconfirmed"] and e["draft"]["why"] for e in drafted["entities"])
     assert "CNN" not in names and "TASS" not in names  # the vocabulary knows them
     assert any(x["quote"] == "KN-23" and "name" in x["reason"] for x in drafted["exclusions"])
@@ -268,7 +282,7 @@ def test_a_claim_key_is_suggested_where_a_curated_claim_matches(fixtures):
         "Ukrainian officials told CNN that North Korea is preparing to send up to 30,000 more troops to Russia.\n"
         "Western officials estimate that about 4,000 North Korean soldiers were killed or wounded.\n"
     )
-    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "902_nk.txt")
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "902_nk.txt", reference=REF)
     claims = {f["value"]["text"]: (f["claim"], f["metric"], f["claimant"]["entity"]) for f in out["figures"]}
     assert claims["up to 30,000"] == (
         "nk-additional-deployment-size",
@@ -297,7 +311,7 @@ def test_an_outlet_the_lead_relays_is_the_via_of_every_record_that_names_none(fi
 
 def test_a_figure_is_linked_to_the_event_its_claim_describes(fixtures):
     text = "Ukrainian officials told CNN that North Korea is preparing to send up to 30,000 more troops to Russia.\n"
-    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "902_nk.txt")
+    out = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "902_nk.txt", reference=REF)
     (fig,) = out["figures"]
     assert fig["claim"] == "nk-additional-deployment-size"
     linked = {f["event"] for f in fixtures.data("figures") if f["claim"] == "nk-additional-deployment-size"}
@@ -314,7 +328,7 @@ def test_a_sentence_reporting_a_known_event_gets_a_citation_to_merge_into_it(fix
         "Russia is massing its own troops near the eastern hub of Pokrovsk ahead of an offensive.\n"
         "The harvest festival in Valdoria drew large crowds to the old town square on a mild evening.\n"
     )
-    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "906_known.txt")["events"]
+    events = Drafter(Vocabulary.from_fixtures(fixtures)).draft(text, "906_known.txt", reference=REF)["events"]
     merged = {e["draft"]["merge_into"]: e for e in events}
     assert "russia-masses-troops-near-pokrovsk" in merged
     cite = merged["russia-masses-troops-near-pokrovsk"]
@@ -382,6 +396,7 @@ def test_a_whole_draft_moved_into_place_is_refused_record_by_record(tmp_path, te
             existing = (fx / "sources.yaml").read_text("utf-8")
             (fx / "sources.yaml").write_text(existing + path.read_text("utf-8"), "utf-8")
         else:
+            (fx / rel).parent.mkdir(parents=True, exist_ok=True)  # metrics/ for a proposed metric
             shutil.copy(path, fx / rel)
     with pytest.raises(FixtureError) as err:
         load_and_validate(fx, archive)
@@ -456,11 +471,20 @@ def test_the_review_page_marks_what_no_record_covers(fixtures):
         for n, rec in enumerate(recs):
             if "span" in rec:
                 marks.append(review.Mark(rec["span"][0], rec["span"][1], kind[:-1], f"x{n}", "r", rec, True))
-    html = review.render(ARTICLE, "valdoria", marks)
+    html = review.render(ARTICLE, "valdoria", marks, tmp_kinds)
     uncovered = re.findall(r'<span class="uncovered i-number"[^>]*>([^<]*)</span>', html)
     # Without the figures and events, the numbers in their sentences are marked uncovered.
     assert "12,000" in uncovered and "300" in uncovered
     assert "KN" not in "".join(uncovered)
+    # Strict: a statement whose quote holds a number does not cover it (make coverage's rule).
+    number = next(i for i in find_items(ARTICLE) if i.kind == "number" and i.text == "12,000")
+    sentence = ARTICLE.rfind(".", 0, number.start) + 1
+    quote_end = ARTICLE.find(".", number.end) + 1
+    statement = {"id": "s", "source": tmp_kinds["sources"][0]["id"], "quote": ARTICLE[sentence:quote_end]}
+    statement["span"] = [sentence, quote_end]
+    with_statement = {**tmp_kinds, "statements": [*tmp_kinds.get("statements", []), statement]}
+    html = review.render(ARTICLE, "valdoria", marks, with_statement)
+    assert "12,000" in re.findall(r'<span class="uncovered i-number"[^>]*>([^<]*)</span>', html)
 
 
 @pytest.mark.browser
@@ -474,7 +498,7 @@ def test_the_review_page_renders_in_chromium(tmp_path, fixtures):
     sid = records["sources"][0]["id"]
     marks = review.records_of(out, sid, draft=True)
     page = tmp_path / "review.html"
-    page.write_text(review.render(ARTICLE, sid, marks), "utf-8")
+    page.write_text(review.render(ARTICLE, sid, marks, review.records_in([out])), "utf-8")
     shot = tmp_path / "review.png"
     run = subprocess.run(
         [

@@ -20,7 +20,15 @@ def test_metric_summary_of_the_additional_troops(client, spec):
     conforms(spec, "MetricSummary", body)
     assert body["metric"]["id"] == "troops-additional-planned" and body["subject"]["id"] == "north-korea"
     assert body["counts"] == {"figures": 12, "sources": 5, "claimants": 6, "claims": 4}
-    assert body["range"] == {"low": 10000, "high": 30000, "open_low": True, "open_high": False}
+    # "up to 30,000" leaves the range open below; "tens of thousands" gives no number.
+    assert body["range"] == {
+        "low": None,
+        "high": 30000,
+        "open_low": True,
+        "open_high": False,
+        "vague": True,
+        "approximate": False,
+    }
     assert [(c["key"], c["figure_count"], c["latest"]["id"]) for c in body["claimants"]] == [
         ("ukrainian-intelligence-assessment", 3, "s002-additional-troops-up-to-30000"),
         ("ukrainian-officials", 3, "s000-additional-troops-up-to-30000"),
@@ -44,11 +52,14 @@ def test_metric_summary_known_at_and_404s(client):
         ["s002-additional-troops-up-to-30000", "s002-ukraine-estimate-30000"],
         ["s002-western-estimate-up-to-30000"],
     ]
+    # "82" and "at least 82": open above, never closed at 82.
     assert get_json(client, "/api/v1/metrics/ballistic-missile-strikes/summary")["range"] == {
         "low": 82,
-        "high": 82,
+        "high": None,
         "open_low": False,
         "open_high": True,
+        "vague": False,
+        "approximate": False,
     }
     for url in (
         "/api/v1/metrics/no-such-metric/summary",
@@ -84,7 +95,14 @@ def test_summary_groups_a_claimant_known_only_by_its_wording():
         ("Western intelligence estimates", "a", ["a", "b"]),
         (None, "c", ["c"]),
     ]
-    assert body["range"] == {"low": 3000, "high": 5000, "open_low": True, "open_high": True}
+    assert body["range"] == {
+        "low": None,
+        "high": None,
+        "open_low": True,
+        "open_high": True,
+        "vague": False,
+        "approximate": True,
+    }
     assert "claimant_key" not in body["claimants"][0]["latest"]
 
 
@@ -156,3 +174,19 @@ def test_chart_is_linked_from_the_docs_and_documented(client, spec):
     operation = spec["paths"]["/api/v1/metrics/{metric_id}/chart.svg"]["get"]
     assert "image/svg+xml" in operation["responses"]["200"]["content"]
     validate(spec)
+
+
+def test_chart_over_time_draws_one_mark_per_figure_with_its_bounds(client):
+    response = client.get("/api/v1/metrics/ballistic-missile-strikes/chart.svg?axis=known")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    root = ET.fromstring(response.data)
+    assert root.get("data-axis") == "known"
+    figures = {f["id"]: f for f in get_all(client, "/api/v1/figures?metric=ballistic-missile-strikes&page_size=100")}
+    drawn = {g.get("data-figure-id"): g for g in marks(root)}
+    assert set(drawn) == set(figures)
+    for ident, g in drawn.items():
+        value = figures[ident]["value"]
+        assert (g.get("data-low"), g.get("data-high")) == tuple(
+            "" if v is None else f"{v:g}" for v in (value["low"], value["high"])
+        )
+    assert client.get("/api/v1/metrics/ballistic-missile-strikes/chart.svg?axis=time").status_code == 422

@@ -74,13 +74,13 @@ def test_holding_out_nothing_keeps_everything(tmp_path):
     assert database.build_id_for(copy, None) == database.build_id_for(FIXTURES, None)
 
 
-def test_a_sixth_source_held_out_leaves_the_story_as_it_was(tmp_path, story_fixtures):
+def test_a_ninth_source_held_out_leaves_the_story_as_it_was(tmp_path, story_fixtures):
     # What tests/conftest.py story_fixtures does when a curator has added an article.
     story, _ = load(story_fixtures)
     grown = tmp_path / "fixtures"
     shutil.copytree(story_fixtures, grown)
-    sixth = {**story.data("sources")[0], "id": "valdoria-floods", "filename": "905_valdoria.txt", "cites": []}
-    _append(grown / "sources.yaml", [sixth])
+    ninth = {**story.data("sources")[0], "id": "valdoria-floods", "filename": "905_valdoria.txt", "cites": []}
+    _append(grown / "sources.yaml", [ninth])
     _append(
         grown / "metrics.yaml",
         [

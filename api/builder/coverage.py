@@ -293,7 +293,7 @@ def own(records: dict[str, list[dict]]) -> tuple[dict[str, list[Own]], list[Ambi
         claimant = f.get("claimant") or {}
         o.attribution(f, label, "claimant.as_written", claimant.get("as_written"), parties=(f.get("via"),))
     for ev in records.get("events", []):
-        for i, cit in enumerate(ev["citations"]):
+        for i, cit in enumerate(ev.get("citations") or []):
             label = f"event {ev.get('id')} citation {i}"
             o.phrase(cit, label, f"citations.{i}.date.phrase", (cit.get("date") or {}).get("phrase"), DATES)
             attribution = cit.get("attribution") or {}
@@ -302,8 +302,9 @@ def own(records: dict[str, list[dict]]) -> tuple[dict[str, list[Own]], list[Ambi
                 cit, label, f"citations.{i}.attribution.as_written", attribution.get("as_written"), None, parties
             )
     for st in records.get("statements", []):
-        speaker = st["speaker"]
-        o.attribution(st, f"statement {st.get('id')}", "speaker.as_written", speaker.get("as_written"), st["cue"])
+        # A draft may not have its speaker or cue yet: then it owns nothing of its quote.
+        speaker = st.get("speaker") or {}
+        o.attribution(st, f"statement {st.get('id')}", "speaker.as_written", speaker.get("as_written"), st.get("cue"))
     for a in records.get("assessments", []):
         o.attribution(a, f"assessment {a.get('id')}", "as_written", a.get("as_written"), parties=(a.get("entity"),))
     for x in records.get("exclusions", []):

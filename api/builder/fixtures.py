@@ -304,6 +304,12 @@ class Checker:
                     self.add(rec, f"same_quantity_as.{i}", "a claim cannot name itself")
                 elif other in claims and claims[other]["metric"] != rec.data["metric"]:
                     self.add(rec, f"same_quantity_as.{i}", f"claim {other!r} has another metric")
+            for i, other in enumerate(rec.data["same_question_as"]):
+                self.ref(rec, f"same_question_as.{i}", other, "claims")
+                if other == rec.data["id"]:
+                    self.add(rec, f"same_question_as.{i}", "a claim cannot name itself")
+                elif other in rec.data["same_quantity_as"]:
+                    self.add(rec, f"same_question_as.{i}", f"claim {other!r} is already named as the same quantity")
         for rec in self.fx.records["events"]:
             d = rec.data
             self.ref(rec, "location", d["location"], "entities")
@@ -419,6 +425,11 @@ class Checker:
                 self.quote(rec, "author_span", d["id"], d["author"], d["author_span"])
             if d["published"]:
                 self.quote(rec, "published.span", d["id"], d["published"]["quote"], d["published"]["span"])
+            if d["archive_line"]:
+                self.quote(rec, "archive_line.span", d["id"], d["archive_line"]["quote"], d["archive_line"]["span"])
+            ref = d["reference_date"]
+            if ref and ref["quote"]:
+                self.quote(rec, "reference_date.span", d["id"], ref["quote"], ref["span"])
             for i, ev in enumerate(d["stance_evidence"]):
                 self.quote(rec, f"stance_evidence.{i}.span", d["id"], ev["quote"], ev["span"])
             for i, cite in enumerate(d["cites"]):

@@ -44,6 +44,27 @@ def _span(span):
     return (span[0], span[1]) if span else (None, None)
 
 
+def question_groups(claims: list[dict]) -> dict[str, list[str]]:
+    """Return, for each claim, the other claims that answer its question (``same_question_as`` links, both ways, transitively)."""
+    parent = {c["id"]: c["id"] for c in claims}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for c in claims:
+        for other in c["same_question_as"]:
+            a, b = root(c["id"]), root(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[str, list[str]] = {}
+    for cid in sorted(parent):
+        groups.setdefault(root(cid), []).append(cid)
+    return {cid: [o for o in groups[root(cid)] if o != cid] for cid in parent}
+
+
 def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
     """Turn validated fixtures, other than figures, into rows of the tables they fill (by table name).
 
@@ -80,7 +101,10 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
         t_start, t_end = _span(s["title_span"])
         a_start, a_end = _span(s["author_span"])
         p_start, p_end = _span(pub["span"] if pub else None)
-        ref = s["reference_date"]
+        ref = s["reference_date"] or {}
+        line = s["archive_line"]
+        l_start, l_end = _span(line["span"] if line else None)
+        r_start, r_end = _span(ref.get("span"))
         rows["sources"].append(
             {
                 "id": s["id"],
@@ -98,8 +122,16 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
                 "published_quote": pub["quote"] if pub else None,
                 "published_quote_start": p_start,
                 "published_quote_end": p_end,
-                "reference_date": ref["date"] if ref else None,
-                "reference_basis": ref["basis"] if ref else None,
+                "published_basis": pub["basis"] if pub else None,
+                "archive_line": line["quote"] if line else None,
+                "archive_line_start": l_start,
+                "archive_line_end": l_end,
+                "reference_date": ref.get("date"),
+                "reference_basis": ref.get("basis"),
+                "reference_quote": ref.get("quote"),
+                "reference_quote_start": r_start,
+                "reference_quote_end": r_end,
+                "reference_outside_text": ref.get("outside_text"),
                 "language": s["language"],
                 "stance": s["stance"],
                 "note": s["note"],
@@ -125,6 +157,7 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
         rows["metrics"].append(
             {k: m[k] for k in ("id", "label", "unit", "category", "description")} | {"parent_id": m["parent"]}
         )
+    questions = question_groups(fixtures.data("claims"))
     for c in sorted(fixtures.data("claims"), key=lambda d: d["id"]):
         rows["claims"].append(
             {
@@ -133,6 +166,7 @@ def table_rows(fixtures: Fixtures) -> dict[str, list[dict]]:
                 "metric_id": c["metric"],
                 "subject_id": c["subject"],
                 "same_quantity_as": orjson.dumps(c["same_quantity_as"]).decode(),
+                "same_question_as": orjson.dumps(questions[c["id"]]).decode(),
                 "note": c["note"],
                 "figure_count": 0,
                 "source_count": 0,

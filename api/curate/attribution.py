@@ -6,10 +6,21 @@ import re
 from dataclasses import dataclass
 
 from api.builder.coverage import find_cues
+from api.curate.dates import MONTH_ABBREVIATIONS
 from api.curate.vocab import Vocabulary
 
-ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Sgt", "Capt", "Prof", "Jr", "Sr", "No", "vs")
+ABBREVIATIONS = (
+    *("Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Sgt", "Capt", "Maj", "Adm", "Brig", "Cpl", "Pvt"),
+    *("Sen", "Rep", "Gov", "Prof", "Jr", "Sr", "No", "vs", "Amb", "Rev"),
+)
 BOUNDARY_RE = re.compile(r"[.!?…][”’\"')\]]*(?=\s+[“\"‘'(\[]?[A-Z0-9])|\n+")
+# A part of the clause before the speaker that says when or why, not who ("Despite those losses,").
+LEADING_ADVERBIAL = re.compile(
+    r"^(?:on|in|by|last|earlier|this|since|after|before|despite|amid|following|during|while|under|given|as)\b", re.I
+)
+SUBORDINATE_RE = re.compile(r"\b(?:after|before|when|while|because|until|although|though|whereas|once)\s+", re.I)
+ROLE_WORD = re.compile(r"(?:former|senior|deputy|chief|top|acting)\b")
+DAY_AFTER_RE = re.compile(r"\s*\d{1,2}\b")
 ADVERBIALS = re.compile(
     r"^(?:similarly|meanwhile|however|separately|additionally|still|also|now|but|and|yet|moreover|"
     r"further|furthermore|in addition|previously|earlier|later|instead|indeed|notably|since then)$",
@@ -48,6 +59,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
         word = re.search(r"(\w+)[.]$", text[max(0, end - 6) : end])
         if m.group()[0] == "." and word and (word.group(1) in ABBREVIATIONS or len(word.group(1)) == 1):
             continue
+        if m.group()[0] == "." and word and word.group(1) in MONTH_ABBREVIATIONS and DAY_AFTER_RE.match(text, m.end()):
+            continue  # "on Dec. 23 that": a month before its day does not end the sentence
         spans.append((start, end))
         start = m.end()
     spans.append((start, len(text)))
@@ -99,12 +112,12 @@ def _speaker_before(text: str, sent: tuple[int, int], cue_start: int) -> tuple[i
     that = seg.lower().rfind(" that ")
     if that >= 0:
         a, seg = a + that + 6, seg[that + 6 :]
-    parts = [m for m in re.finditer(r"[^,;:]+", seg) if m.group().strip()]
+    parts = [m for m in re.finditer(r"(?:[^,;:]|(?<=\d),(?=\d{3}))+", seg) if m.group().strip()]
     # Drop leading adverbials and dates ("On Friday,", "Similarly,"): keep from the
     # first part that can name someone.
     while len(parts) > 1:
         first = parts[0].group().strip()
-        if ADVERBIALS.match(first) or re.match(r"^(?:on|in|by|last|earlier|this|since|after|before)\b", first, re.I):
+        if ADVERBIALS.match(first) or LEADING_ADVERBIAL.match(first):
             parts.pop(0)
         else:
             break
@@ -113,6 +126,11 @@ def _speaker_before(text: str, sent: tuple[int, int], cue_start: int) -> tuple[i
     if not parts:
         return None
     start = parts[-1].start()
+    cut = list(SUBORDINATE_RE.finditer(parts[-1].group()))
+    if cut:
+        # "His remarks came after a senior official said": the speaker follows the conjunction.
+        start += cut[-1].end()
+        parts = parts[-1:]
     # A speaker may carry an appositive: "Ukraine's military chief, Oleksandr Syrskyi".
     if len(parts) > 1 and _looks_like_appositive(parts[-2].group()):
         start = parts[-2].start()
@@ -141,6 +159,20 @@ def clause(text: str, sent: tuple[int, int], pos: int) -> tuple[int, int]:
 def _looks_like_appositive(part: str) -> bool:
     """'Ukraine's military chief' before ', Oleksandr Syrskyi': short, no verb-like words."""
     ws = part.split()
+    if not ws or re.match(r"(?:for|in|on|at|by|with|to|from|of|as|after|before|since|during)\b", ws[0], re.I):
+        return False  # "… for a new deployment, Lee added": a phrase of the clause, not a title
+    if (
+        re.fullmatch(r"[A-Za-z]+(?:ed|ing)", ws[0])
+        and len(ws) > 1
+        and ws[1].lower() in ("by", "to", "with", "in", "on")
+    ):
+        return False  # "… for a new deployment, Lee added": a phrase of the clause, not a title
+    if (
+        ws[0][0].islower()
+        and ws[0] not in ("a", "an", "the", "its", "his", "her", "their")
+        and not ROLE_WORD.match(ws[0])
+    ):
+        return False  # "… killed, wounded in the valley, the mayor says": a participle, not a title
     return 0 < len(ws) <= 5 and not re.search(r"\b(?:is|are|was|were|has|have|had|would|will)\b", part)
 
 
@@ -168,7 +200,7 @@ def attributions(text: str, sent: tuple[int, int], vocab: Vocabulary) -> list[At
                 # "The report adds", "Ukraine's estimate of": the noun phrase is the speaker.
                 span = (c0 - len(det.group()), c1)
                 phrase = text[span[0] : span[1]]
-                entity, why = vocab.best_entity(phrase)
+                entity, why = vocab.best_entity(phrase, span[0])
                 out.append(Attribution(c0, c1, cue_text, span, phrase, entity, None, why))
                 continue
         if word in AFTER_NP_CUES:
@@ -176,7 +208,7 @@ def attributions(text: str, sent: tuple[int, int], vocab: Vocabulary) -> list[At
             if not span:
                 continue
             phrase = text[span[0] : span[1]]
-            entity, why = vocab.best_entity(phrase)
+            entity, why = vocab.best_entity(phrase, span[0])
             outlet = _outlet(vocab, phrase)
             if outlet and entity == outlet:
                 out.append(
@@ -220,7 +252,7 @@ def attributions(text: str, sent: tuple[int, int], vocab: Vocabulary) -> list[At
         phrase = text[span[0] : span[1]]
         if word in SPEECH_NOUNS and not phrase:
             continue
-        entity, why = vocab.best_entity(phrase)
+        entity, why = vocab.best_entity(phrase, span[0])
         if word in ("told", "tells"):
             after = _noun_phrase_after(text, sent, c1)
             if after:

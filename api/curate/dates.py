@@ -16,11 +16,15 @@ from schemas.dates import span_bounds
 
 MONTHS = "January February March April May June July August September October November December".split()
 MONTH_NO = {m.lower(): i + 1 for i, m in enumerate(MONTHS)}
+# Newsroom abbreviations of a month before a day ("Dec. 23", "Sept 5"), with or without a period.
+MONTH_ABBREVIATIONS = "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
 WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11), "winter": (12, 2)}
 COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "a": 1, "a few": 3, "several": 3}
 
 M = r"(?:" + "|".join(MONTHS) + r")"
+# A month as written before a day: its name, or an abbreviation with or without its period.
+MD = r"(?:" + "|".join(MONTHS) + "|" + "|".join(rf"{a}\b\.?" for a in MONTH_ABBREVIATIONS) + r")"
 WD = r"(?:" + "|".join(WEEKDAYS) + r")"
 SEASON = r"(?:spring|summer|fall|autumn|winter)"
 YEAR = r"(?:19|20)\d{2}"
@@ -29,7 +33,7 @@ QUAL = r"(?:(?:the\s+)?(?P<qual>[Ee]arly|[Mm]id|[Ll]ate|[Ee]nd of|[Bb]eginning o
 
 PATTERNS = [
     ("month_or_month", rf"{PRE}{QUAL}(?P<m1>{M})\s+(?:or|and|to|–|-)\s+(?P<m2>{M})(?:,?\s+(?P<y>{YEAR}))?\b"),
-    ("month_day", rf"{PRE}(?P<m1>{M})\s+(?P<d>\d{{1,2}})(?:,?\s+(?P<y>{YEAR}))?\b"),
+    ("month_day", rf"{PRE}(?P<m1>{MD})\s*(?P<d>\d{{1,2}})(?![\d,.]\d)(?:,?\s+(?P<y>{YEAR}))?\b"),
     ("day_month", rf"{PRE}(?P<d>\d{{1,2}})\s+(?P<m1>{M})(?:,?\s+(?P<y>{YEAR}))?\b"),
     ("month", rf"{PRE}{QUAL}(?:(?P<rel>[Ll]ast|[Tt]his|[Nn]ext|[Pp]ast)\s+)?(?P<m1>{M})(?:,?\s+(?P<y>{YEAR}))?\b"),
     ("season", rf"{PRE}{QUAL}(?:(?P<rel>[Ll]ast|[Tt]his|[Nn]ext|[Pp]ast)\s+)?(?P<s>{SEASON})(?:\s+(?P<y>{YEAR}))?\b"),
@@ -90,169 +94,250 @@ def _qualifier(m: re.Match) -> str | None:
     return None
 
 
+def month_no(name: str) -> int:
+    """Return the month number of a month's name or newsroom abbreviation ("Dec.", "Sept")."""
+    return MONTH_NO[next(m for m in MONTH_NO if m.startswith(name.rstrip(".").lower()[:3]))]
+
+
+@dataclass
+class Ctx:
+    """What a rule resolving one matched expression may use."""
+
+    m: re.Match
+    g: dict
+    phrase: str
+    ref: dt.date | None
+    ref_note: str
+    spec: dict
+    rel: str
+    year: int | None
+    anchor: DateExpr | None = None
+
+
+def _r_day(c: Ctx):
+    """'June 17', 'Dec. 23', '4 June': a day; without a year, the most recent one up to the reference date."""
+    month, day = month_no(c.g["m1"]), int(c.g["d"])
+    year, resolved = c.year, None
+    if year is None:
+        year = _recent_month(month, c.ref, strictly_before=False)
+        resolved = f"'{c.phrase}' gives no year: the most recent {c.g['m1']} {day} up to {c.ref_note}"
+    try:
+        c.spec.update(start=dt.date(year, month, day).isoformat(), precision="day")
+    except ValueError:
+        return None, f"'{c.phrase}' is not a real day"
+    return resolved
+
+
+def _r_month(c: Ctx):
+    """'last November', 'July or August': a month; without a year, the most recent one (or the next, after 'next')."""
+    month = month_no(c.g["m1"])
+    year, resolved = c.year, None
+    if year is None:
+        year = _recent_month(month, c.ref, strictly_before=c.rel in ("last", "past"))
+        word = "before" if c.rel in ("last", "past") else "up to"
+        resolved = f"'{c.phrase}' gives no year: the most recent {c.g['m1']} {word} {c.ref_note}"
+        if c.rel == "next":
+            year = c.ref.year if month > c.ref.month else c.ref.year + 1
+            resolved = f"'{c.phrase}': the first {c.g['m1']} after {c.ref_note}"
+    c.spec.update(start=_ym(year, month), precision="month")
+    if c.g.get("m2"):
+        m2 = month_no(c.g["m2"])
+        c.spec["end"] = _ym(year if m2 >= month else year + 1, m2)
+    return resolved
+
+
+def _r_season(c: Ctx):
+    """'fall 2024', 'last summer': month bounds of a season."""
+    first, last = SEASONS[c.g["s"].lower()]
+    year, resolved = c.year, None
+    if year is None:
+        ref = c.ref
+        ends = {y: dt.date(y + (1 if first == 12 else 0), last, 28) for y in (ref.year - 1, ref.year, ref.year + 1)}
+        if c.rel == "next":
+            year = min(y for y in ends if dt.date(y, first, 1) > ref)
+        elif c.rel in ("last", "past"):
+            # The most recent season that is over by the reference date.
+            year = max(y for y, e in ends.items() if e < ref)
+        else:
+            year = max(y for y in ends if dt.date(y, first, 1) <= ref)
+        resolved = f"'{c.phrase}': the {c.g['s']} {'after' if c.rel == 'next' else 'before'} {c.ref_note}"
+    c.spec.update(start=_ym(year, first), end=_ym(year + (1 if first == 12 else 0), last), precision="season")
+    return resolved
+
+
+def _r_weekday(c: Ctx):
+    """'on Thursday', 'said Tuesday': the most recent such day up to the reference date, that day included.
+
+    Wire copy names the day of publication by its weekday ("said Thursday" in a
+    text of Thursday), so a weekday equal to the reference date's is that day.
+    """
+    wd = WEEKDAYS.index(c.g["wd"].rstrip("s").capitalize())
+    day = c.ref - dt.timedelta(days=(c.ref.weekday() - wd) % 7)
+    if c.rel == "last":
+        day = c.ref - dt.timedelta(days=((c.ref.weekday() - wd) % 7) or 7)
+    if c.rel == "next":
+        day = c.ref + dt.timedelta(days=((wd - c.ref.weekday()) % 7) or 7)
+    c.spec.update(start=day.isoformat(), precision="day")
+    when = "after" if c.rel == "next" else "the same day as, or the last before," if day == c.ref else "before"
+    return f"'{c.phrase}': the {c.g['wd']} {when} {c.ref_note}"
+
+
+def _r_relative(c: Ctx):
+    """'last month', 'earlier this year', 'the coming months', 'last week': counted from the reference date."""
+    ref, rel = c.ref, c.rel
+    unit = c.g["unit"].lower().rstrip("s")
+    if rel in ("coming", "next") and unit in ("month", "week", "day", "year") and c.g["unit"].endswith("s"):
+        # "the coming months": open-ended from the reference month on.
+        c.spec.update(start=_ym(ref.year, ref.month), precision="month", qualifier="after")
+        return f"'{c.phrase}': the months after {c.ref_note}; open-ended, so the start is the reference month and qualifier 'after'"
+    if unit == "year":
+        y = {"last": ref.year - 1, "past": ref.year - 1, "previous": ref.year - 1, "next": ref.year + 1}.get(
+            rel, ref.year
+        )
+        c.spec.update(start=str(y), precision="year")
+        return f"'{c.phrase}': the year {y}, from {c.ref_note}"
+    if unit == "month":
+        first = dt.date(ref.year, ref.month, 1)
+        if rel in ("last", "past", "previous"):
+            first = (first - dt.timedelta(days=1)).replace(day=1)
+        elif rel == "next":
+            first = (first + dt.timedelta(days=32)).replace(day=1)
+        c.spec.update(start=_ym(first.year, first.month), precision="month")
+        return f"'{c.phrase}': the month {_ym(first.year, first.month)}, from {c.ref_note}"
+    if unit == "weekend":
+        sat = ref - dt.timedelta(days=((ref.weekday() - 5) % 7) or 7)
+        if rel == "next":
+            sat = ref + dt.timedelta(days=((5 - ref.weekday()) % 7) or 7)
+        c.spec.update(start=sat.isoformat(), end=(sat + dt.timedelta(days=1)).isoformat(), precision="day")
+        return f"'{c.phrase}': the weekend {'after' if rel == 'next' else 'before'} {c.ref_note}"
+    if unit == "week":
+        monday = ref - dt.timedelta(days=ref.weekday())
+        end = ref
+        if rel in ("last", "past", "previous"):
+            monday -= dt.timedelta(days=7)
+            end = monday + dt.timedelta(days=6)
+        elif rel == "next":
+            monday += dt.timedelta(days=7)
+            end = monday + dt.timedelta(days=6)
+        c.spec.update(start=monday.isoformat(), end=end.isoformat(), precision="week")
+        return f"'{c.phrase}': the week of {c.ref_note}" + (", up to that date" if end == ref else "")
+    return None, f"'{c.phrase}' is too vague to resolve"
+
+
+def _r_ago(c: Ctx):
+    """'two weeks ago', 'a few months ago': counted back from the reference date, qualifier about."""
+    n = COUNTS.get(c.g["n"].lower())
+    if n is None:
+        if not c.g["n"].isdigit():
+            return None, f"'{c.phrase}': no count"
+        n = int(c.g["n"])
+    ref, unit = c.ref, c.g["unit"].lower().rstrip("s")
+    if unit == "day":
+        c.spec.update(start=(ref - dt.timedelta(days=n)).isoformat(), precision="day", qualifier="about")
+    elif unit == "week":
+        day = ref - dt.timedelta(days=7 * n)
+        monday = day - dt.timedelta(days=day.weekday())
+        end = (monday + dt.timedelta(days=6)).isoformat()
+        c.spec.update(start=monday.isoformat(), end=end, precision="week", qualifier="about")
+    elif unit == "month":
+        y, mth = divmod(ref.year * 12 + ref.month - 1 - n, 12)
+        c.spec.update(start=_ym(y, mth + 1), precision="month", qualifier="about")
+    else:
+        c.spec.update(start=str(ref.year - n), precision="year", qualifier="about")
+    return f"'{c.phrase}': counted back from {c.ref_note}"
+
+
+def _r_within(c: Ctx):
+    """'in two weeks', 'within 24 hours': a window before the reference date, or before an earlier date after an ordinal."""
+    g, ref, anchor = c.g, c.ref, c.anchor
+    n = COUNTS.get(g["n"].lower()) or (int(g["n"]) if g["n"].isdigit() else {"seven": 7, "ten": 10}[g["n"].lower()])
+    unit = g["unit"].lower()
+    days = n * 7 if unit.startswith("week") else n if unit.startswith("day") else -(-n // 24)
+    if anchor is not None:
+        # "his second visit in two weeks" after "on June 17": the window before that date.
+        a0, _ = span_bounds(anchor.spec["start"], anchor.spec.get("end"))
+        first = dt.date.fromisoformat(a0) - dt.timedelta(days=days)
+        if anchor.spec["precision"] == "day":
+            last = dt.date.fromisoformat(a0) - dt.timedelta(days=1)
+            c.spec.update(start=first.isoformat(), end=last.isoformat(), precision="day", qualifier="about")
+        else:
+            c.spec.update(start=_ym(first.year, first.month), end=anchor.spec["start"], precision="month")
+            if c.spec["end"] == c.spec["start"]:
+                c.spec["end"] = None
+        return f"'{c.phrase}' after an ordinal: the {days} days before '{anchor.phrase}'"
+    if g["prep"].lower() == "within":
+        # "within 24 hours (of …)": the days just before the reference date.
+        first = ref - dt.timedelta(days=days)
+        c.spec.update(start=first.isoformat(), end=ref.isoformat(), precision="day", qualifier="about")
+        return f"'{c.phrase}': the {days} day(s) up to {c.ref_note}"
+    c.spec.update(start=(ref + dt.timedelta(days=days)).isoformat(), precision="day", qualifier="about")
+    return f"'{c.phrase}': {days} days after {c.ref_note}"
+
+
+def _r_yesterday(c: Ctx):
+    """'yesterday', 'today', 'tomorrow': a day from the reference date."""
+    w = c.g["w"].lower()
+    day = c.ref + dt.timedelta(days={"yesterday": -1, "tomorrow": 1}.get(w, 0))
+    c.spec.update(start=day.isoformat(), precision="day")
+    return f"'{c.phrase}': counted from {c.ref_note}"
+
+
+def _r_year(c: Ctx):
+    """'2024', 'in early 2025': a year as written."""
+    c.spec.update(start=str(c.year), precision="year")
+
+
+RESOLVERS = {
+    "month_or_month": _r_month,
+    "month_day": _r_day,
+    "day_month": _r_day,
+    "month": _r_month,
+    "season": _r_season,
+    "weekday": _r_weekday,
+    "relative": _r_relative,
+    "ago": _r_ago,
+    "within": _r_within,
+    "yesterday": _r_yesterday,
+    "year": _r_year,
+}
+"""The rule that resolves each pattern of PATTERNS (by name)."""
+
+NEEDS_NO_REFERENCE = {"year"}  # and a month or day that states its year
+
+
 def resolve(
-    name: str, m: re.Match, ref: dt.date, assumed: bool, anchor: DateExpr | None = None
+    name: str, m: re.Match, ref: dt.date | None, assumed: bool, anchor: DateExpr | None = None
 ) -> tuple[dict | None, str]:
-    """Return (date spec, why) for one matched expression."""
+    """Return (date spec, why) for one matched expression; None when it cannot be resolved.
+
+    Without a reference date only expressions that state their year resolve.
+    """
     g = m.groupdict()
     phrase = m.group().strip()
-    ref_note = f"the reference date {ref.isoformat()}" + (
-        " (assumed: see the source's reference_date)" if assumed else ""
+    year = int(g["y"]) if g.get("y") else None
+    if ref is None and name not in NEEDS_NO_REFERENCE and not (year and name in ("month_day", "day_month", "month")):
+        if not (name == "within" and anchor is not None):
+            return None, f"'{phrase}': no reference date (the text gives no publication date and none was given)"
+    ref_note = (
+        f"the reference date {ref.isoformat()}" + (" (assumed: see the source's reference_date)" if assumed else "")
+        if ref
+        else "no reference date"
     )
     spec = {"start": None, "end": None, "precision": None, "qualifier": _qualifier(m), "phrase": phrase}
-    rel = (g.get("rel") or "").lower()
-    resolved = None
-    year = int(g["y"]) if g.get("y") else None
-    if name in ("month_day", "day_month"):
-        month, day = MONTH_NO[g["m1"].lower()], int(g["d"])
-        if year is None:
-            year = _recent_month(month, ref, strictly_before=False)
-            resolved = f"'{phrase}' gives no year: the most recent {g['m1']} {day} up to {ref_note}"
-        try:
-            spec.update(start=dt.date(year, month, day).isoformat(), precision="day")
-        except ValueError:
-            return None, f"'{phrase}' is not a real day"
-    elif name in ("month", "month_or_month"):
-        month = MONTH_NO[g["m1"].lower()]
-        if year is None:
-            year = _recent_month(month, ref, strictly_before=rel in ("last", "past"))
-            word = "before" if rel in ("last", "past") else "up to"
-            resolved = f"'{phrase}' gives no year: the most recent {g['m1']} {word} {ref_note}"
-            if rel == "next":
-                year = ref.year if month > ref.month else ref.year + 1
-                resolved = f"'{phrase}': the first {g['m1']} after {ref_note}"
-        spec.update(start=_ym(year, month), precision="month")
-        if name == "month_or_month":
-            m2 = MONTH_NO[g["m2"].lower()]
-            spec["end"] = _ym(year if m2 >= month else year + 1, m2)
-    elif name == "season":
-        first, last = SEASONS[g["s"].lower()]
-        if year is None:
-            ends = {y: dt.date(y + (1 if first == 12 else 0), last, 28) for y in (ref.year - 1, ref.year, ref.year + 1)}
-            if rel == "next":
-                year = min(y for y in ends if dt.date(y, first, 1) > ref)
-            elif rel in ("last", "past"):
-                # The most recent season that is over by the reference date.
-                year = max(y for y, e in ends.items() if e < ref)
-            else:
-                year = max(y for y in ends if dt.date(y, first, 1) <= ref)
-            resolved = f"'{phrase}': the {g['s']} {'after' if rel == 'next' else 'before'} {ref_note}"
-        spec.update(start=_ym(year, first), end=_ym(year + (1 if first == 12 else 0), last), precision="season")
-    elif name == "weekday":
-        wd = WEEKDAYS.index(g["wd"].rstrip("s").capitalize())
-        delta = (ref.weekday() - wd) % 7 or 7
-        day = ref - dt.timedelta(days=delta)
-        if rel == "next":
-            day = ref + dt.timedelta(days=((wd - ref.weekday()) % 7) or 7)
-        spec.update(start=day.isoformat(), precision="day")
-        resolved = f"'{phrase}': the {g['wd']} {'after' if rel == 'next' else 'before'} {ref_note}"
-    elif name == "relative":
-        unit = g["unit"].lower().rstrip("s")
-        if rel in ("coming", "next") and unit in ("month", "week", "day", "year") and g["unit"].endswith("s"):
-            # "the coming months": open-ended from the reference month on.
-            spec.update(start=_ym(ref.year, ref.month), precision="month", qualifier="after")
-            resolved = f"'{phrase}': the months after {ref_note}; open-ended, so the start is the reference month and qualifier 'after'"
-        elif unit == "year":
-            y = {"last": ref.year - 1, "past": ref.year - 1, "previous": ref.year - 1, "next": ref.year + 1}.get(
-                rel, ref.year
-            )
-            spec.update(start=str(y), precision="year")
-            resolved = f"'{phrase}': the year {y}, from {ref_note}"
-        elif unit == "month":
-            first = dt.date(ref.year, ref.month, 1)
-            if rel in ("last", "past", "previous"):
-                first = (first - dt.timedelta(days=1)).replace(day=1)
-            elif rel == "next":
-                first = (first + dt.timedelta(days=32)).replace(day=1)
-            spec.update(start=_ym(first.year, first.month), precision="month")
-            resolved = f"'{phrase}': the month {_ym(first.year, first.month)}, from {ref_note}"
-        elif unit == "weekend":
-            sat = ref - dt.timedelta(days=((ref.weekday() - 5) % 7) or 7)
-            if rel == "next":
-                sat = ref + dt.timedelta(days=((5 - ref.weekday()) % 7) or 7)
-            spec.update(start=sat.isoformat(), end=(sat + dt.timedelta(days=1)).isoformat(), precision="day")
-            resolved = f"'{phrase}': the weekend {'after' if rel == 'next' else 'before'} {ref_note}"
-        elif unit == "week":
-            monday = ref - dt.timedelta(days=ref.weekday())
-            if rel in ("last", "past", "previous"):
-                monday -= dt.timedelta(days=7)
-                end = monday + dt.timedelta(days=6)
-            elif rel == "next":
-                monday += dt.timedelta(days=7)
-                end = monday + dt.timedelta(days=6)
-            else:
-                end = ref
-            spec.update(start=monday.isoformat(), end=end.isoformat(), precision="week")
-            resolved = f"'{phrase}': the week of {ref_note}" + (", up to that date" if end == ref else "")
-        else:
-            return None, f"'{phrase}' is too vague to resolve"
-    elif name == "ago":
-        n = COUNTS.get(g["n"].lower())
-        if n is None:
-            if not g["n"].isdigit():
-                return None, f"'{phrase}': no count"
-            n = int(g["n"])
-        unit = g["unit"].lower().rstrip("s")
-        if unit == "day":
-            day = ref - dt.timedelta(days=n)
-            spec.update(start=day.isoformat(), precision="day", qualifier="about")
-        elif unit == "week":
-            day = ref - dt.timedelta(days=7 * n)
-            monday = day - dt.timedelta(days=day.weekday())
-            spec.update(
-                start=monday.isoformat(),
-                end=(monday + dt.timedelta(days=6)).isoformat(),
-                precision="week",
-                qualifier="about",
-            )
-        elif unit == "month":
-            y, mth = divmod(ref.year * 12 + ref.month - 1 - n, 12)
-            spec.update(start=_ym(y, mth + 1), precision="month", qualifier="about")
-        else:
-            spec.update(start=str(ref.year - n), precision="year", qualifier="about")
-        resolved = f"'{phrase}': counted back from {ref_note}"
-    elif name == "within":
-        n = COUNTS.get(g["n"].lower()) or (int(g["n"]) if g["n"].isdigit() else {"seven": 7, "ten": 10}[g["n"].lower()])
-        unit = g["unit"].lower()
-        days = n * 7 if unit.startswith("week") else n if unit.startswith("day") else -(-n // 24)
-        if anchor is not None:
-            # "his second visit in two weeks" after "on June 17": the window before that date.
-            a0, a1 = span_bounds(anchor.spec["start"], anchor.spec.get("end"))
-            first = dt.date.fromisoformat(a0) - dt.timedelta(days=days)
-            if anchor.spec["precision"] == "day":
-                last = dt.date.fromisoformat(a0) - dt.timedelta(days=1)
-                spec.update(start=first.isoformat(), end=last.isoformat(), precision="day", qualifier="about")
-            else:
-                spec.update(start=_ym(first.year, first.month), end=anchor.spec["start"], precision="month")
-                if spec["end"] == spec["start"]:
-                    spec["end"] = None
-            resolved = f"'{phrase}' after an ordinal: the {days} days before '{anchor.phrase}'"
-        elif g["prep"].lower() == "within":
-            # "within 24 hours (of …)": the days just before the reference date.
-            first = ref - dt.timedelta(days=days)
-            spec.update(start=first.isoformat(), end=ref.isoformat(), precision="day", qualifier="about")
-            resolved = f"'{phrase}': the {days} day(s) up to {ref_note}"
-        else:
-            day = ref + dt.timedelta(days=days)
-            spec.update(start=day.isoformat(), precision="day", qualifier="about")
-            resolved = f"'{phrase}': {days} days after {ref_note}"
-    elif name == "yesterday":
-        w = g["w"].lower()
-        day = ref + dt.timedelta(days={"yesterday": -1, "tomorrow": 1}.get(w, 0))
-        spec.update(start=day.isoformat(), precision="day")
-        resolved = f"'{phrase}': counted from {ref_note}"
-    elif name == "year":
-        spec.update(start=str(year), precision="year")
+    c = Ctx(m, g, phrase, ref, ref_note, spec, (g.get("rel") or "").lower(), year, anchor)
+    out = RESOLVERS[name](c)
+    if isinstance(out, tuple):
+        return out
     if spec["start"] is None:
         return None, f"'{phrase}' not resolved"
-    if resolved:
+    if out:
         spec["resolved_from"] = ref.isoformat()
-        spec["resolution"] = resolved
-        return spec, resolved
+        spec["resolution"] = out
+        return spec, out
     return spec, f"'{phrase}' states the date"
 
 
-def find_dates(text: str, ref: dt.date, assumed: bool = True) -> list[DateExpr]:
+def find_dates(text: str, ref: dt.date | None, assumed: bool = True) -> list[DateExpr]:
     """Return every date expression in ``text``, longest first where two overlap, in text order."""
     found = []
     for name, rx in COMPILED:

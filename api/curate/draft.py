@@ -20,12 +20,14 @@ import re
 import sys
 import time
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 from api.builder.coverage import find_cues, find_items
 from api.builder.fixtures import DEFAULT_FIXTURES_DIR, load
+from api.curate import metrics as metrics_
 from api.curate.attribution import (
     PRONOUN_RE,
     SPEECH_NOUNS,
@@ -35,7 +37,8 @@ from api.curate.attribution import (
     clause,
     sentences,
 )
-from api.curate.dates import DateExpr, find_dates
+from api.curate.dates import MD, WD, DateExpr, find_dates, month_no
+from api.curate.entities import TextEntities, TextVocabulary
 from api.curate.values import MULTIPLIERS, ORDINALS, Value, find_values
 from api.curate.vocab import Example, Vocabulary, context, words
 from schemas.dates import span_bounds
@@ -44,7 +47,24 @@ DRAFTS_DIR = DEFAULT_FIXTURES_DIR / "drafts"
 PAGE_LABEL_RE = re.compile(r"^[ \t-]*(?:Last Updated|First Published|Published|Updated|Posted)\s*:.*$", re.M)
 PUBLISHED_RE = re.compile(
     r"(?:\bdate|\bPublished:?|\bPosted:?|\bUpdated:?)\s+(?P<d>\d{4}-\d{2}-\d{2})\b|"
-    r"\b(?:Published|Posted):?\s+(?P<m>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s+(?P<y>\d{4})\b"
+    rf"\b(?:Published|Posted|Updated):?\s+(?:(?:on|{WD}),?\s+)?(?P<m>{MD})\s*(?P<day>\d{{1,2}}),\s+(?P<y>\d{{4}})\b"
+)
+# The line an archive writes above a saved page: metadata about the text, not the outlet's words.
+SOURCE_LINE_RE = re.compile(r"^Source:[ \t]*(?P<outlet>[^,\n]+?)(?:,[ \t]*(?P<d>\d{4}-\d{2}-\d{2}))?[ \t]*$", re.M)
+ARCHIVE_NOTE = (
+    "outlet and published come from the archive's 'Source:' line (archive metadata), not from the outlet's words"
+)
+NO_REFERENCE = (
+    "no reference date: the text gives no publication date (no 'Source: …, YYYY-MM-DD', 'Published:', 'Posted:' "
+    "or 'Updated:' line, no dated dateline) and none was given (make draft … REF=YYYY-MM-DD), so no relative "
+    "date is resolved"
+)
+# A wire dateline before the first sentence: "SEOUL, Dec. 19 (Yonhap) -- ", "KYIV, Ukraine, March 4, 2025 — ".
+DATELINE_RE = re.compile(
+    rf"^(?P<line>(?P<place>[A-Z][A-Za-z.'’ -]+(?:,[ ]+[A-Z][A-Za-z.'’ -]+)?),[ ]+"
+    rf"(?P<when>(?P<m>{MD})[ ]*(?P<d>\d{{1,2}})(?:,[ ]+(?P<y>(?:19|20)\d{{2}}))?)"
+    r"(?:[ ]+\((?P<agency>[A-Z][\w .&-]+)\))?[ ]*(?:--|—|–|-|:)[ ]*)",
+    re.M,
 )
 BYLINE_RE = re.compile(r"^By\s+((?:[A-Z][\w’'-]+\s?){2,4})$", re.M)
 NAME_RE = re.compile(r"\b[A-Z][\w’'-]*[a-z0-9][\w’'-]*(?:[ ]+(?:of[ ]+the[ ]+|of[ ]+|the[ ]+)?[A-Z][\w’'-]+)*")
@@ -61,20 +81,40 @@ MONTH_OR_DAY = set(
     "January February March April May June July August September October November December "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 )
+# The words of a sentence that say what kind of event it reports; the first that matches types a new event.
 EVENT_TYPE_WORDS = [
     ("visit", r"\bvisit"),
     ("confirmation", r"\bconfirm"),
-    ("deployment", r"\b(?:deploy|sent|send|arriv|join)"),
-    ("strike", r"\b(?:strike|attack|killed)"),
-    ("supply", r"\b(?:suppl|provid)"),
+    ("deployment", r"\b(?:deploy|sent|send|arriv|join|dispatch)"),
+    ("strike", r"\b(?:strike|attack|killed|kill)"),
+    ("supply", r"\b(?:suppl|provid|missiles|shells|ammunition|munitions)"),
     ("training", r"\btrain"),
     ("inspection", r"\binspect"),
     ("memorial", r"\b(?:memorial|mourn)"),
     ("anniversary", r"\banniversar"),
     ("announcement", r"\bannounc"),
-    ("sighting", r"\b(?:spotted|seen|sighted|imagery|images)"),
-    ("statement", r"\b(?:said|says|told|warned|stated)"),
+    ("sighting", r"\b(?:spotted|seen|sighted|imagery|images|dock|taxi|activity|arrival|observed)"),
+    ("statement", r"\b(?:said|says|told|warned|stated|argued|suggest|called)"),
+    (
+        "report",
+        r"\b(?:report|assessment|briefing|briefed|estimate|document|told lawmakers|reveal|obtained|investigat|claims)",
+    ),
+    ("military-operation", r"\b(?:incursion|offensive|operation|counteroffensive|invasion)"),
+    ("troop-movement", r"\b(?:massing|massed|moved|moving|refitted|transport)"),
+    ("satellite-observation", r"\b(?:satellite|imagery)"),
+    ("selection", r"\b(?:select|chose|chosen|picked)"),
+    ("cooperation", r"\b(?:cooperation|alliance|partnership|ties|pact|treaty)"),
+    ("forecast", r"\b(?:could|would|expected|likely|as early as|may)\b"),
 ]
+
+
+_EVENT_TYPE_RES = [(t, re.compile(rx, re.I)) for t, rx in EVENT_TYPE_WORDS]
+
+
+@lru_cache(maxsize=1024)
+def event_types(quote: str) -> frozenset[str]:
+    """Return every event type whose words the sentence holds."""
+    return frozenset(t for t, rx in _EVENT_TYPE_RES if rx.search(quote))
 
 
 # How much a compatible value counts beside shared words, and how many close
@@ -134,7 +174,7 @@ def periods_compatible(a: dict | None, b: dict | None) -> bool:
 # A sentence reports a known event when this share of its words, weighted by rarity, is in
 # what the event's citations, title and summary say; and within this ratio of the best match.
 # Chosen on the leave-one-out drafts of the five texts (make draft-eval, "known events cited").
-KNOWN_EVENT_SHARE = 0.4
+KNOWN_EVENT_SHARE = 0.3
 KNOWN_EVENT_RELATIVE = 0.8
 KNOWN_EVENT_MIN_WORDS = 5  # fewer content words is a heading or a fragment
 KNOWN_EVENT_MIN_SHARED = 3  # and at least this many of them in common
@@ -144,6 +184,7 @@ LEAD_CHARS = 600  # an article's lead: where it says whose reporting it relays
 LOCATION_TYPES = ("city", "region", "facility", "place")  # where an event happens
 PLACE_TYPES = (*LOCATION_TYPES, "country")  # never cited as a party
 TITLE_OUTLET_RE = re.compile(r"([^:\n]{2,30}):\s")  # "CNN: North Korea plans …"
+CUE_THAT_RE = re.compile(r",?\s+that\b")
 INCLUDING_RE = re.compile(r"\b(?:including|among them|of which|one of)\b", re.I)
 RELAYED_RE = re.compile(r"\b(?:seen|reviewed|analy[sz]ed|obtained|verified|examined)\s+by\b", re.I)
 
@@ -152,7 +193,9 @@ class Drafter:
     """Drafts one text with one vocabulary."""
 
     def __init__(self, vocab: Vocabulary):
-        self.vocab = vocab
+        self._base = vocab
+        self.vocab: Vocabulary | TextVocabulary = vocab
+        self._found = TextEntities()
         self.outlets = {e for e, d in vocab.entities.items() if d["type"] == "media-outlet"}
         self._sourcing: dict = {}
         self._sourcing_sent: dict = {}
@@ -161,10 +204,26 @@ class Drafter:
         self._title: str | None = None
         self._text = ""
         self._title_span: list[int] | None = None
+        self._dateline: re.Match | None = None
+        self._metric_text = ""
+        self._figure_spans: list[tuple[int, int]] = []
+        self._joined = metrics_.metric_words(vocab.metrics)
+        self._proposed: dict[str, dict] = {}
         self._event_words: dict[str, set[str]] | None = None
         self._event_idf: dict[str, float] = {}
 
     # ---- suggestions -------------------------------------------------------
+    def metric_by_words(self, text, sent, v: Value) -> tuple[metrics_.Fit | None, tuple[str, str, str]]:
+        """Return the metric whose words stand next to the number, and the words around it."""
+        lo, hi = clause(text, sent, v.start)
+        mtext = self._metric_text
+        others = [s for s in self._figure_spans if s != (v.start, v.end)]
+        w0, w1 = metrics_.window(mtext, lo, hi, v.start, v.end, others, self._joined)
+        before, after = mtext[w0 : v.start], mtext[v.end : w1]
+        wide = f"{mtext[lo:w0]} | {mtext[w1:hi]}"
+        fits = metrics_.fit(self.vocab.metrics, before, after, wide, mtext[v.start : v.end])
+        return (fits[0] if fits else None), (before, after, wide)
+
     def suggest_metric(self, feats, value, period=None) -> tuple[str | None, list[tuple[float, Example]], str]:
         scored, word_score = [], {}
         for ex in self.vocab.examples:
@@ -194,16 +253,6 @@ class Drafter:
             best = next(ex for s, ex in scored if ex.metric == metric)
             shared = [w for w in feats if w in best.feats and not w.startswith("k:")][:4]
             return metric, scored, f"context like curated figures of {metric} (shared words: {', '.join(shared)})"
-        # No close example: the metric whose label, unit or description shares the words after the number.
-        after = {w[2:] for w in feats if w.startswith("a:")}
-        best, score = None, 0
-        for m in self.vocab.metrics.values():
-            vocab_words = set(words(m["label"]))
-            s = len(after & vocab_words)
-            if s > score:
-                best, score = m["id"], s
-        if best:
-            return best, scored, f"the words after the number match metric {best}'s label"
         return None, scored, "no metric in the vocabulary fits: propose one"
 
     def suggest_claim(self, metric, value, period, claimant, scored, near: str) -> tuple[str | None, str]:
@@ -231,8 +280,18 @@ class Drafter:
     # ---- the draft ---------------------------------------------------------
     def draft(self, text: str, filename: str, source_id: str | None = None, reference: dt.date | None = None) -> dict:
         """Return the draft records of ``text`` by kind, each marked unconfirmed."""
+        self._dateline = None
+        self.vocab = self._base
         source, ref, assumed, taken = self.source_record(text, filename, source_id, reference)
         sid = source["id"]
+        # The names this text introduces, outside its headline and the archive's lines.
+        skip = [tuple(source["title_span"])] if source["title_span"] else []
+        skip += [tuple(source["draft"]["source_line"])] if source["draft"].get("source_line") else []
+        skip += [(self._dateline.start("line"), self._dateline.end("line"))] if self._dateline else []
+        starts = {a for a, _ in sentences(text)} | {m.end() for m in re.finditer(r"\n", text)}
+        self._found = TextEntities.read(text, self._base, sid, skip, starts)
+        self.vocab = TextVocabulary(self._base, text, self._found, sid)
+        self.outlets = {e for e, d in self.vocab.entities.items() if d["type"] == "media-outlet"}
         sents = []
         for a, b in sentences(text):
             for s0, s1 in taken:
@@ -249,6 +308,10 @@ class Drafter:
             if label and any(i.kind in ("number", "date") for i in find_items(label.group())):
                 a = m.start() + label.start()
                 exclusions.append(self._exclusion(sid, text, a, a + len(label.group()), "not a claim: a page label"))
+        if self._dateline is not None and not source["published"]:
+            d = self._dateline
+            reason = "not a claim: the dateline (where and when the text was filed)"
+            exclusions.append(self._exclusion(sid, text, d.start("line"), d.end("when"), reason))
         dates = [d for d in find_dates(text, ref, assumed) if not any(s <= d.start < e for s, e in taken)]
         date_spans = [(d.start, d.end) for d in dates] + taken
         values = find_values(text, date_spans)
@@ -268,6 +331,12 @@ class Drafter:
                 if found:
                     self._sourcing[prev] = found[0]
                     self._sourcing_sent[prev] = nxt
+        # What a metric's words are read from: the text without the numbers that are not claims.
+        blank = [(v.start, v.end) for v in values if v.kind == "exclusion"]
+        self._metric_text = "".join(" " if any(a <= i < b for a, b in blank) else ch for i, ch in enumerate(text))
+        self._figure_spans = [(v.start, v.end) for v in values if v.kind == "figure"]
+        self._proposed = {}
+        self._metrics_so_far: list[str | None] = []
         figures, sent_has_record = [], set()
         counter: dict[str, int] = {}
         for v in values:
@@ -300,7 +369,8 @@ class Drafter:
         for sent in sents:
             # A sentence that reports an event the other sources cite: a citation to merge into it.
             cited = {e["draft"]["merge_into"] for e in events if sent[0] <= e["citations"][0]["span"][0] < sent[1]}
-            for known in self._known_events(text[sent[0] : sent[1]]):
+            specs = [d.spec for d in dates if d.spec and sent[0] <= d.start < sent[1]]
+            for known in self._known_events(text[sent[0] : sent[1]], specs, ref):
                 if known[0] not in cited:
                     # Not marked as having a record: who said it may still be a statement.
                     events.append(self.event(text, sid, None, sent, atts_by_sent[sent], counter, known))
@@ -328,16 +398,21 @@ class Drafter:
             statements.append(self.statement(text, sid, sent, atts, counter))
         records = {"figures": figures, "events": events, "statements": statements, "exclusions": exclusions}
         fields = [source["published"]["span"]] if source["published"] else []
+        fields += [source["draft"]["source_line"]] if source["draft"].get("source_line") else []
         fields += [source["author_span"]] if source["author_span"] else []
         self._cover_the_rest(text, sid, records, fields)
         self._via_the_channel(text, sents, atts_by_sent, records)
         self._link_events(records)
-        entities = self._new_entities(text, sid)
+        entities = list(self._found.suggested.values())
+        new_outlet = source["draft"].get("new_outlet")
+        if new_outlet and source["outlet"] not in {e["id"] for e in entities}:
+            entities.insert(0, self._outlet_entity(source["outlet"], new_outlet, sid))
         self._link_new_entities(entities, records)
         claims = self._new_claims(sid, figures)
         return {
             "sources": [source],
             "entities": entities,
+            "metrics": [self._metric_record(m, sid) for m in self._proposed.values()],
             "claims": claims,
             **records,
         }
@@ -362,14 +437,14 @@ class Drafter:
                 why["title"] = (
                     "the first line after a page label" if first else "the first line is short and has no full stop"
                 )
-        published = None
+        published, reference_date, ref, assumed = None, None, None, True
+        outlet = self._archive_source(text, taken, why)
         m = PUBLISHED_RE.search(text[:300])
         if m:
             if m.group("d"):
                 date = m.group("d")
             else:
-                month = dt.datetime.strptime(m.group("m"), "%B").month
-                date = dt.date(int(m.group("y")), month, int(m.group("day"))).isoformat()
+                date = dt.date(int(m.group("y")), month_no(m.group("m")), int(m.group("day"))).isoformat()
             published = {
                 "start": date,
                 "precision": "day",
@@ -379,21 +454,40 @@ class Drafter:
             }
             taken.append((m.start(), m.end()))
             why["published"] = f"the text states its date: {m.group()!r}"
-        if published:
-            ref = dt.date.fromisoformat(published["start"])
-            reference_date = {"date": ref.isoformat(), "basis": "the publication date the text gives"}
-            assumed = False
+            reference_date = {"date": date, "basis": "the publication date the text gives"}
+        dateline = DATELINE_RE.search(text[:600])
+        if dateline:
+            taken.append((dateline.start("line"), dateline.end("line")))
+            self._dateline = dateline
+            if dateline.group("y") and published is None:
+                date = dt.date(int(dateline.group("y")), month_no(dateline.group("m")), int(dateline.group("d")))
+                quote = dateline.group("when")
+                published = {
+                    "start": date.isoformat(),
+                    "precision": "day",
+                    "phrase": quote,
+                    "quote": quote,
+                    "span": [dateline.start("when"), dateline.end("when")],
+                }
+                why["published"] = f"the dateline gives the day the text was filed: {quote!r}"
+                reference_date = {"date": date.isoformat(), "basis": "the date of the text's dateline"}
+        if published is None and outlet and outlet.get("date"):
+            published = outlet["date"]
+            why["published"] = (
+                "archive metadata: the date of the 'Source:' line written when the page was archived, "
+                "not the outlet's words"
+            )
+            reference_date = {
+                "date": published["start"],
+                "basis": "archive metadata: the date of the archive's 'Source:' line",
+            }
+        if reference_date is not None:
+            ref, assumed = dt.date.fromisoformat(reference_date["date"]), False
         elif reference:
             ref, assumed = reference, True
             reference_date = {"date": ref.isoformat(), "basis": "assumed: given when drafting (--reference-date)"}
         else:
-            default = self.vocab.default_reference()
-            if default is None:
-                ref, basis = dt.date.today(), "assumed: the text gives no date and no source is curated yet; today"
-            else:
-                ref, basis = default
-            reference_date = {"date": ref.isoformat(), "basis": basis}
-            assumed = True
+            why["reference_date"] = NO_REFERENCE
         author = author_span = None
         by = BYLINE_RE.search(text[-200:])
         if by:
@@ -403,7 +497,8 @@ class Drafter:
             why["author"] = "a closing 'By …' line"
         sid = source_id or slug(title or Path(filename).stem)
         raw = text.encode("utf-8")
-        why["reference_date"] = reference_date["basis"]
+        if reference_date:
+            why["reference_date"] = reference_date["basis"]
         record = {
             "id": sid,
             "filename": Path(filename).name,
@@ -411,7 +506,7 @@ class Drafter:
             "char_count": len(text),
             "title": title,
             "title_span": title_span,
-            "outlet": None,
+            "outlet": outlet["entity"] if outlet else None,
             "author": author,
             "author_span": author_span,
             "published": published,
@@ -419,11 +514,42 @@ class Drafter:
             "language": "en",
             "stance": "reporting",
             "cites": [],
-            "note": None,
+            "note": ARCHIVE_NOTE if outlet else None,
             "unconfirmed": True,
             "draft": {"why": why | {"stance": "default: check whether the text is reporting, skeptical or opinion"}},
         }
+        if outlet:
+            record["draft"]["outlet_span"] = outlet["span"]
+            record["draft"]["source_line"] = outlet["line"]
+            if outlet.get("new"):
+                record["draft"]["new_outlet"] = outlet["new"]
         return record, ref, assumed, taken
+
+    def _archive_source(self, text: str, taken: list, why: dict) -> dict | None:
+        """Read the archive's ``Source: <outlet>[, YYYY-MM-DD]`` line: metadata, never a claim or a figure."""
+        m = SOURCE_LINE_RE.search(text[:1000])
+        if not m:
+            return None
+        taken.append((m.start(), m.end()))
+        name = m.group("outlet").strip()
+        found = [(a, b, e) for a, b, e in self.vocab.entities_in(name) if e in self.outlets and b - a == len(name)]
+        out = {"line": [m.start(), m.end()], "span": [m.start("outlet"), m.start("outlet") + len(name)]}
+        if found:
+            out["entity"] = found[0][2]
+            why["outlet"] = f"archive metadata: the 'Source:' line names {name!r}, the known outlet {found[0][2]}"
+        else:
+            out["entity"] = slug(name, 8)
+            out["new"] = {"name": name, "at": out["span"]}
+            why["outlet"] = f"archive metadata: the 'Source:' line names {name!r}; a new media-outlet entity"
+        if m.group("d"):
+            out["date"] = {
+                "start": m.group("d"),
+                "precision": "day",
+                "phrase": m.group("d"),
+                "quote": m.group("d"),
+                "span": [m.start("d"), m.end("d")],
+            }
+        return out
 
     def _attributions(self, text, sents) -> dict:
         out, last, prev, document = {}, None, None, None
@@ -439,8 +565,14 @@ class Drafter:
                     # "The document also points to …": the document an earlier sentence named.
                     t.entity = document.entity
                     t.why = f"'{t.as_written}' refers back to {document.as_written!r}, a document named earlier"
+                elif t.as_written and t.entity is None and DOCUMENT_RE.match(t.as_written) and last is not None:
+                    # "… South Korea's military said. The assessment came amid …": the previous speaker's.
+                    t.entity = last.entity
+                    t.why = f"'{t.as_written}' refers back to what {last.as_written!r} said in the sentence before"
             named = [t for t in atts if t.entity]
-            last = named[-1] if named else None
+            # "Their sources" refers to whoever spoke, not to the estimate they spoke of.
+            speakers = [t for t in named if t.cue.lower() not in SPEECH_NOUNS]
+            last = (speakers or named)[-1] if named else None
             docs = [t for t in named if self.vocab.entities[t.entity]["type"] == "document"]
             document = docs[-1] if docs else document
             out[sent], prev = atts, sent
@@ -475,6 +607,24 @@ class Drafter:
         feats = context(text, v.anchor[0], v.anchor[1], sent[0], sent[1])
         feats[_kind_feature(v.value)] += 2
         metric, scored, why["metric"] = self.suggest_metric(feats, v.value, period)
+        by_words, around = self.metric_by_words(text, sent, v)
+        if by_words is not None:
+            metric = by_words.metric
+            why["metric"] = f"the words next to the number name {metric}: " + ", ".join(
+                repr(w) for w in by_words.words + by_words.required
+            )
+        elif metric is None:
+            # What the text has been counting: the unit of the metric of the figure before.
+            earlier = [self.vocab.metrics.get(m) or self._proposed.get(m) for m in self._metrics_so_far]
+            unit = next((m["unit"] for m in reversed(earlier) if m), None)
+            proposed = metrics_.propose(*around, metrics=self.vocab.metrics, unit=unit)
+            metric = proposed["id"]
+            self._proposed.setdefault(metric, proposed)
+            why["metric"] = (
+                f"no metric's words stand next to the number: a new metric {metric} is proposed "
+                f"(metrics/ of this draft) with the words {proposed['words']}"
+            )
+        self._metrics_so_far.append(metric)
         claim, subject = None, None
         if metric:
             near = self._near(text, sent)
@@ -531,9 +681,26 @@ class Drafter:
         for d in dates:
             if not (sent[0] <= d.start < sent[1]) or d.spec is None:
                 continue
-            if any(abs(d.start - t.cue_end) <= 2 or 0 <= t.cue_start - d.end <= 45 for t in atts if t.cue):
-                if not any(d.start >= t.cue_end and v.start < d.start and v.start > t.cue_end for t in atts):
+            for t in atts:
+                # "told reporters on Dec. 19 that 100 …": a date in the cue's own phrase dates the saying.
+                in_cue = 0 <= d.start - t.cue_end <= 25 and v.start >= d.end and CUE_THAT_RE.match(self._text, d.end)
+                if in_cue:
+                    break
+                if not t.cue or not (abs(d.start - t.cue_end) <= 2 or 0 <= t.cue_start - d.end <= 45):
                     continue
+                # "killed since December, a lawmaker said": a date between the number and the speaker is the number's.
+                between = (
+                    v.end <= d.start
+                    and d.end <= min(t.cue_start, *(t.speaker or (t.cue_start,)))
+                    and not any(v.end <= a and b <= d.start for a, b in self._figure_spans)
+                )
+                after_cue = d.start >= t.cue_end and t.cue_end < v.start < d.start
+                if not between and not after_cue:
+                    break
+            else:
+                t = None
+            if t is not None:
+                continue
             lo, hi = sorted((v.end, d.start)) if d.start >= v.end else sorted((d.end, v.start))
             if any(lo <= t.cue_start < hi for t in atts if t.as_written):
                 continue
@@ -730,8 +897,34 @@ class Drafter:
                 return sorted(set(found))
         return []
 
-    def _known_events(self, quote: str) -> list[tuple[str, str]]:
-        """Return the known events a sentence reports, by the rarer words it shares with what cites them."""
+    def _agrees(self, ev: dict, quote: str, specs: list[dict], ref: dt.date | None) -> str | None:
+        """Return why a sentence may report known event ``ev`` (type, actors and date agree), or None."""
+        types = event_types(quote)
+        if ev["type"] not in types:
+            return None
+        actors = {p["entity"] for p in ev["participants"]} | {a for c in ev["citations"] for a in c["actors"]}
+        actors = {a for a in actors if self.vocab.entities.get(a, {}).get("type") not in LOCATION_TYPES}
+        shared = {a for a in actors if a in self.vocab.entities and self.vocab.mentions(a, quote)}
+        if not shared:
+            return None
+        dated = [c["date"] for c in ev["citations"] if c["date"]]
+        if not dated:
+            when = "the event has no date to disagree with"
+        elif specs:
+            if not any(periods_compatible(s, d) for s in specs for d in dated):
+                return None
+            when = "dates agree"
+        elif ref is None or min(span_bounds(d["start"], d.get("end"))[0] for d in dated) > ref.isoformat():
+            return None  # the sentence gives no date, and the event is not known to precede the text
+        else:
+            when = "the event precedes the text's reference date"
+        return f"type {ev['type']} and actors {', '.join(sorted(shared))} agree; {when}"
+
+    def _known_events(
+        self, quote: str, specs: list[dict] | None = None, ref: dt.date | None = None
+    ) -> list[tuple[str, str]]:
+        """Return the known events a sentence reports: the rarer words it shares with what cites them, and
+        type, actors and date that agree."""
         if self._event_words is None:
             self._event_words = {}
             for ev in self.vocab.events:
@@ -755,6 +948,7 @@ class Drafter:
             return []
         top = scored[0][0]
         out = []
+        by_id = {ev["id"]: ev for ev in self.vocab.events}
         for share, ident in scored[:3]:
             shared_words = mine & self._event_words[ident]
             if (
@@ -762,12 +956,15 @@ class Drafter:
                 and share >= top * KNOWN_EVENT_RELATIVE
                 and len(shared_words) >= KNOWN_EVENT_MIN_SHARED
             ):
+                agree = self._agrees(by_id[ident], quote, specs or [], ref)
+                if agree is None:
+                    continue
                 shared = sorted(shared_words, key=lambda w: -self._event_idf[w])[:4]
                 out.append(
                     (
                         ident,
-                        f"{share:.0%} of the sentence's words (weighted by rarity) are in what cites event {ident} "
-                        f"({', '.join(shared)}): add this citation to it, or delete this record",
+                        f"{agree}; {share:.0%} of the sentence's words (weighted by rarity) are in what cites "
+                        f"event {ident} ({', '.join(shared)}): add this citation to it, or delete this record",
                     )
                 )
         return out
@@ -776,7 +973,10 @@ class Drafter:
         """Return a curated event this sentence seems to cite too: same dates, many of the same words."""
         mine = set(words(quote))
         best, best_score = None, 0.0
+        types = event_types(quote)
         for ev in self.vocab.events:
+            if spec is None or ev["type"] not in types or self._agrees(ev, quote, [spec], None) is None:
+                continue
             for c in ev["citations"]:
                 if spec is None or c["date"] is None or not periods_compatible(spec, c["date"]):
                     continue
@@ -786,8 +986,8 @@ class Drafter:
                 score += 0.05 * len(ents & ({p["entity"] for p in ev["participants"]} | set(c["actors"])))
                 if score > best_score:
                     best, best_score = ev["id"], score
-        if best and best_score >= 0.5:
-            return best, f"same dates and many of the words of event {best}: add this citation to it"
+        if best and best_score >= 0.35:
+            return best, f"same type, actors and dates, and many of the words of event {best}: add this citation to it"
         return None
 
     def statement(self, text, sid, sent, atts: list[Attribution], counter):
@@ -869,64 +1069,32 @@ class Drafter:
             }
         return list(out.values())
 
-    def _new_entities(self, text, sid):
-        known = self.vocab.entities_in(text)
-        found: dict[str, dict] = {}
-        starts = {a for a, _ in sentences(text)} | {m.end() for m in re.finditer(r"\n", text)}
+    @staticmethod
+    def _metric_record(proposed: dict, sid: str) -> dict:
+        return {
+            "id": proposed["id"],
+            "label": proposed["label"],
+            "unit": proposed["unit"],
+            "category": None,
+            "description": f"proposed for a figure of {sid}: say what it counts",
+            "parent": None,
+            "words": proposed["words"],
+            "requires": [],
+            "unconfirmed": True,
+            "draft": {"why": {"id": "no metric of the vocabulary has words next to the number"}},
+        }
 
-        def demonym(word: str) -> bool:
-            # "North Korean", "Russian": a people of a known entity, not a new one.
-            return self.vocab.mentions_any(word)
-
-        for m in NAME_RE.finditer(text):
-            name = m.group().strip()
-            a, b = m.start(), m.start() + len(name)
-            parts = name.split()
-            while parts and (parts[0] in NOT_NAMES | MONTH_OR_DAY | TITLES or (len(parts) > 1 and demonym(parts[0]))):
-                parts.pop(0)
-            if not parts or all(p in MONTH_OR_DAY for p in parts) or demonym(" ".join(parts)):
-                continue
-            name = " ".join(parts)
-            a = b - len(name)
-            if len(parts) == 1 and a in starts:
-                continue  # a capital at the start of a sentence is not a name
-            if any(s <= a and b <= e for s, e, _ in known) or len(name) < 3:
-                continue
-            if re.search(r"[’']s$", name):
-                name = name[:-2]
-            ident = slug(name, 8)
-            if ident in self.vocab.entities or ident in found:
-                continue
-            person = next((e for e in found.values() if e["type"] == "person" and e["name"].split()[-1] == name), None)
-            if person is not None:
-                if name not in person["aliases"]:
-                    person["aliases"].append(name)  # "Zelensky" after "Volodymyr Zelensky"
-                continue
-            etype, why = "place", "guessed: a single capitalised word (often a place); check"
-            if len(parts) > 1:
-                etype, why = "organization", "guessed: a name of several words; check"
-            if re.search(r"\b(?:Ministry|Agency|Service|Intelligence|Command)\b", name):
-                etype, why = "agency", "guessed from 'Ministry/Agency/Service' in the name"
-            elif re.search(r"\b(?:House|Pentagon|Kremlin|Government|Parliament|Congress|Cabinet)\b", name):
-                etype, why = "government", "guessed from 'House/Government/Parliament' in the name"
-            elif re.search(r"\b(?:airport|base|port|plant|site)\b", name, re.I):
-                etype, why = "facility", "guessed from 'airport/base/port' in the name"
-            elif re.search(r"\b(?:Radio|TV|Television|News|Times|Post|Press|Gazette|Herald|Daily)\b", name):
-                etype, why = "media-outlet", "guessed from 'Radio/News/Times' in the name"
-            elif re.search(r"\b(?:Center|Centre|Institute|University|Council|Foundation)\b", name):
-                etype, why = "organization", "guessed from 'Center/Institute' in the name"
-            elif 2 <= len(parts) <= 3 and all(p[0].isupper() for p in parts):
-                etype, why = "person", "guessed: two or three capitalised words"
-            found[ident] = {
-                "id": ident,
-                "name": name,
-                "type": etype,
-                "aliases": [],
-                "description": f"named in {sid}",
-                "unconfirmed": True,
-                "draft": {"at": [a, b], "why": {"id": "a name the vocabulary does not know", "type": why}},
-            }
-        return list(found.values())
+    @staticmethod
+    def _outlet_entity(ident: str, new: dict, sid: str) -> dict:
+        return {
+            "id": ident,
+            "name": new["name"],
+            "type": "media-outlet",
+            "aliases": [],
+            "description": f"the outlet the archive names for {sid}",
+            "unconfirmed": True,
+            "draft": {"at": new["at"], "why": {"type": "archive metadata: the 'Source:' line names the outlet"}},
+        }
 
     @staticmethod
     def _id(counter: dict[str, int], base: str) -> str:

@@ -8,6 +8,7 @@ records.  The held-out drafts are written to ``build/draft-eval/<source-id>/``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from api.builder.fixtures import DEFAULT_FIXTURES_DIR, ROOT, Fixtures, load
 from api.builder.texts import read_text, texts_dir
 from api.curate.draft import Drafter, write_draft
+from api.curate.metrics import held_out_words
 from api.curate.vocab import Vocabulary
 
 DEFAULT_OUT = ROOT / "build" / "draft-eval"
@@ -215,13 +217,22 @@ def run(fixtures_dir: Path, texts: Path, out: Path | None) -> list[Score]:
     """Draft every curated source from the others' fixtures; return the scores."""
     curated, problems = load(fixtures_dir)
     scores = []
-    for source in sorted(curated.data("sources"), key=lambda s: s["filename"]):
-        text = read_text(texts, source["filename"])
-        if text is None:
+    all_texts = {}
+    for source in curated.data("sources"):
+        all_texts[source["id"]] = read_text(texts, source["filename"])
+        if all_texts[source["id"]] is None:
             raise FileNotFoundError(f"{source['filename']} not found in {texts}")
+    for source in sorted(curated.data("sources"), key=lambda s: s["filename"]):
+        text = all_texts[source["id"]]
         t0 = time.perf_counter()
         vocab = Vocabulary.from_fixtures(curated, exclude=source["id"])
-        draft = Drafter(vocab).draft(text, source["filename"], source["id"])
+        # The metric words only this text brought (that no other curated text holds) are not known either.
+        others = [t for sid, t in all_texts.items() if sid != source["id"]]
+        vocab.metrics = held_out_words(vocab.metrics, text, others)
+        # A text that gives no date of its own is drafted as a curator drafts it: with the
+        # reference date passed in (make draft REF=…), here the one its curation settled on.
+        ref = source["reference_date"] and dt.date.fromisoformat(str(source["reference_date"]["date"]))
+        draft = Drafter(vocab).draft(text, source["filename"], source["id"], ref or None)
         seconds = time.perf_counter() - t0
         if out is not None:
             write_draft(draft, out / source["id"])

@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.builder.coverage import find_cues, find_items
+from api.builder.coverage import find_cues, find_items, uncovered
 from api.builder.fixtures import DEFAULT_FIXTURES_DIR, ROOT, fixture_files, read_records
 from api.builder.texts import read_text, texts_dir
 
@@ -177,15 +177,28 @@ a.hl:hover{outline:2px solid #333}
 .badge{font-size:11px;padding:1px 6px;border-radius:8px;margin-right:4px;border:1px solid #999}
 .unconfirmed{background:#fff3e0;border-color:#ef6c00;color:#e65100}
 .curated{background:#e8f5e9;border-color:#2e7d32;color:#1b5e20}
+.no-reference{margin:0;padding:10px 18px;background:#b71c1c;color:#fff;font-weight:bold}
 .gaps{background:#ffebee;border:1px solid #ef9a9a;border-radius:6px;padding:8px 12px;margin-bottom:10px}
 """
 
 
-def render(text: str, source_id: str, marks: list[Mark], title: str = "") -> str:
-    """Return the review page's HTML."""
+def render(
+    text: str,
+    source_id: str,
+    marks: list[Mark],
+    records: dict[str, list[dict]],
+    title: str = "",
+    source: dict | None = None,
+) -> str:
+    """Return the review page's HTML; a source without a reference date gets a red notice at the top.
+
+    ``records`` (plain records by kind, curated and drafted) decide what is
+    uncovered, by the rule of ``make coverage``: an item is covered only by the
+    record whose own value, date, cue or exclusion it is.
+    """
     items = find_items(text) + find_cues(text)
-    uncovered = [i for i in items if not any(m.start <= i.start and i.end <= m.end for m in marks)]
-    uncovered_keys = {(i.start, i.end) for i in uncovered}
+    gaps_found = uncovered(text, records, source_id)
+    uncovered_keys = {(i.start, i.end) for i in gaps_found}
     bounds = {0, len(text)}
     for m in marks:
         bounds.update((m.start, m.end))
@@ -214,12 +227,16 @@ def render(text: str, source_id: str, marks: list[Mark], title: str = "") -> str
     for m in sorted(marks, key=lambda m: -(m.end - m.start)):
         first.setdefault(m.ident, m)  # the record's whole span, not the words it is about
     cards = "".join(_card(m) for m in sorted(first.values(), key=lambda m: (m.start, m.end)))
+    notice = ""
+    if source is not None and not source.get("reference_date"):
+        why = ((source.get("draft") or {}).get("why") or {}).get("reference_date") or "no reference date"
+        notice = f'<p class="no-reference">{html.escape(why)}</p>'
     gaps = ""
-    if uncovered:
+    if gaps_found:
         lis = "".join(
-            f"<li>{html.escape(i.kind)} “{html.escape(i.text)}” at [{i.start}, {i.end})</li>" for i in uncovered
+            f"<li>{html.escape(i.kind)} “{html.escape(i.text)}” at [{i.start}, {i.end})</li>" for i in gaps_found
         )
-        gaps = f'<div class="gaps"><b>{len(uncovered)} uncovered</b> numbers, dates or cues:<ul>{lis}</ul></div>'
+        gaps = f'<div class="gaps"><b>{len(gaps_found)} uncovered</b> numbers, dates or cues:<ul>{lis}</ul></div>'
     counts = {k: sum(1 for m in first.values() if m.kind == k) for k in KINDS}
     drafts = sum(1 for m in first.values() if m.record.get("unconfirmed"))
     legend = (
@@ -232,7 +249,7 @@ def render(text: str, source_id: str, marks: list[Mark], title: str = "") -> str
         f"<title>Review: {html.escape(source_id)}</title><style>{css}</style></head><body>"
         f"<header><h1>Review: {html.escape(source_id)}</h1>"
         f"<p>{html.escape(title)} · {len(text)} characters · {len(first)} records, {drafts} unconfirmed · "
-        f"{len(uncovered)} uncovered</p><p class='legend'>{legend}</p></header>"
+        f"{len(gaps_found)} uncovered</p><p class='legend'>{legend}</p></header>{notice}"
         f'<main><div id="text">{"".join(parts)}</div><div id="records">{gaps}{cards}</div></main>'
         "</body></html>\n"
     )
@@ -246,6 +263,21 @@ def find_text(source: dict | None, texts: Path) -> str | None:
     if path and Path(path).is_file():
         return Path(path).read_bytes().decode("utf-8")
     return read_text(texts, source["filename"])
+
+
+RECORD_KINDS = ("sources", "entities", "figures", "events", "statements", "assessments", "exclusions")
+
+
+def records_in(directories: list[Path]) -> dict[str, list[dict]]:
+    """Return the plain records of every kind in ``directories`` (curated and drafted), for the coverage rule."""
+    records: dict[str, list[dict]] = {kind: [] for kind in RECORD_KINDS}
+    for directory in directories:
+        if not directory.is_dir():
+            continue
+        for kind in RECORD_KINDS:
+            for path in fixture_files(directory, kind):
+                records[kind].extend(r for r in read_records(path) or [] if isinstance(r, dict))
+    return records
 
 
 def _source(directories: list[Path], source_id: str) -> dict | None:
@@ -275,7 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     marks = records_of(fixtures, args.source, draft=False) + records_of(drafts, args.source, draft=True)
     out = Path(args.out) if args.out else DEFAULT_OUT_DIR / f"{args.source}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(text, args.source, marks, source.get("title") or source["filename"]), "utf-8")
+    records = records_in([fixtures, drafts])
+    out.write_text(
+        render(text, args.source, marks, records, source.get("title") or source["filename"], source), "utf-8"
+    )
     print(f"wrote {out} ({len(marks)} spans); open file://{out.resolve()}")
     return 0
 

@@ -65,20 +65,98 @@ ORDINALS = {
     "ninth": 9,
     "tenth": 10,
 }
+
+
+@dataclass(frozen=True)
+class HedgeRule:
+    """Words next to a number that say how the number bounds the quantity."""
+
+    name: str
+    rx: re.Pattern
+    hedge: str
+    doc: str
+
+
 # Hedge words as they end the text before a number, longest first.
 HEDGE_BEFORE = [
-    (re.compile(r"(?:\b(?:up to|as many as)\s+)$", re.I), "up_to"),
-    (re.compile(r"(?:\b(?:at least|no fewer than|no less than)\s+)$", re.I), "at_least"),
-    (re.compile(r"(?:\b(?:more than|over|in excess of)\s+)$", re.I), "more_than"),
-    (re.compile(r"(?:\b(?:fewer than|less than|under)\s+)$", re.I), "less_than"),
-    (
-        re.compile(r"(?:\b(?:about|around|roughly|approximately|some|nearly|almost|an estimated|an)\s+)$", re.I),
+    HedgeRule("up_to", re.compile(r"\b(?:up to|as many as)\s+$", re.I), "up_to", "'up to 300': at most"),
+    HedgeRule(
+        "nearly",
+        re.compile(r"\b(?:nearly|almost|just under|close to)\s+$", re.I),
+        "up_to",
+        "'nearly 1,000': just under the number, so the number is the upper bound",
+    ),
+    HedgeRule(
+        "at_least",
+        re.compile(r"\b(?:at least|no fewer than|no less than|a minimum of)\s+$", re.I),
+        "at_least",
+        "'at least 100': the number is the lower bound",
+    ),
+    HedgeRule(
+        "surpassed",
+        re.compile(r"\b(?:(?:has|have|had)\s+)?(?:surpassed|exceeded|topped|passed|surpassing|exceeding)\s+$", re.I),
+        "more_than",
+        "'has surpassed 3,000': above the number",
+    ),
+    HedgeRule(
+        "more_than",
+        re.compile(r"\b(?:more than|over|in excess of|upward of|upwards of)\s+$", re.I),
+        "more_than",
+        "'more than 12,000', 'over 3,000': above the number",
+    ),
+    HedgeRule(
+        "less_than", re.compile(r"\b(?:fewer than|less than|under)\s+$", re.I), "less_than", "'under 50': below it"
+    ),
+    HedgeRule(
         "about",
+        re.compile(r"\b(?:about|around|roughly|approximately|some|an estimated|an|estimated)\s+$", re.I),
+        "about",
+        "'about 12,000', 'some 11,000': near the number",
+    ),
+]
+# Hedge words right after a number; they decide over a hedge before it ("some 3,000 or more": at least).
+HEDGE_AFTER = [
+    HedgeRule("or_more", re.compile(r"^\s+(?:or|and)\s+(?:more|above|higher)\b", re.I), "at_least", "'3,000 or more'"),
+    HedgeRule("plus", re.compile(r"^(?:\s*\+|[\s-]plus\b)", re.I), "at_least", "'3,000-plus', '3,000+': at least"),
+    HedgeRule("or_fewer", re.compile(r"^\s+or\s+(?:fewer|less|below)\b", re.I), "up_to", "'50 or fewer': at most"),
+    HedgeRule("or_so", re.compile(r"^\s+or\s+so\b", re.I), "about", "'200 or so': near the number"),
+]
+
+
+@dataclass(frozen=True)
+class NotAClaim:
+    """A number that is not a claim, known by the words around it."""
+
+    name: str
+    before: re.Pattern | None
+    after: re.Pattern | None
+    reason: str
+
+
+# Numbers that describe or name something rather than count it: drafted as exclusions with the reason.
+NOT_A_CLAIM = [
+    NotAClaim(
+        "calibre",
+        None,
+        re.compile(r"^(?:-|\s*)(?:mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|calib(?:er|re)|-?inch(?:es)?)\b", re.I),
+        "not a claim: a calibre or size that describes a weapon",
+    ),
+    NotAClaim(
+        "age",
+        None,
+        re.compile(r"^-(?:year|month)s?-old\b", re.I),
+        "not a claim: an age that describes someone",
+    ),
+    NotAClaim(
+        "ordinal_name",
+        None,
+        re.compile(r"^(?:st|nd|rd|th)\s+(?:[A-Z][\w-]*)", re.U),
+        "not a claim: an ordinal part of a name (a unit, a congress, an anniversary)",
     ),
 ]
 # "tens of thousands" is the whole quantity; "hundreds of troops" keeps the one noun it counts.
 VAGUE_RE = re.compile(
-    r"\b(?:(?:tens|hundreds) of (?:thousands|millions)\b|(?:thousands|hundreds|millions|dozens|scores)(?:\s+of\s+[\w’'-]+)?)",
+    r"\b(?:(?:several|a few|a couple of)\s+(?:hundred|thousand|million)\b|(?:tens|hundreds) of (?:thousands|millions)\b|(?:thousands|hundreds|millions|dozens|scores)(?:\s+of\s+[\w’'-]+)?)",
     re.I,
 )
 NUMERAL = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -86,6 +164,7 @@ WORD = r"(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")(?:-(?:" + "
 SCALE = r"(?:\s+(?:hundred|thousand|million|billion))?"
 NUMBER = rf"(?:{NUMERAL}|{WORD}){SCALE}"
 NUMBER_RE = re.compile(rf"\b{NUMBER}\b", re.I)
+ORDINAL_NUMERAL_RE = re.compile(r"\b\d+(?=(?:st|nd|rd|th)\s+[A-Z])")
 RANGE_RE = re.compile(rf"\s*(?:–|—|-|\bto\b)\s*({NUMBER})\b", re.I)
 NAME_PART_RE = re.compile(r"[A-Za-z]{1,5}-$")
 NAMED_GROUP = r"\s+(?:countries|nations|sides|leaders|governments|states|allies|presidents|men|women)[’']?"
@@ -129,13 +208,35 @@ def number_of(words: str) -> float | None:
 
 def _hedge_before(text: str, start: int) -> tuple[str | None, int]:
     before = text[max(0, start - 30) : start]
-    for rx, hedge in HEDGE_BEFORE:
-        m = rx.search(before)
+    for rule in HEDGE_BEFORE:
+        m = rule.rx.search(before)
         if m:
-            if hedge == "about" and m.group().strip().lower() == "an":
+            if rule.hedge == "about" and m.group().strip().lower() == "an":
                 continue  # "an additional 3,000": not a hedge
-            return hedge, start - (len(before) - m.start())
+            start_of = start - (len(before) - m.start())
+            if rule.name == "surpassed":
+                start_of = start - (len(before) - m.start() - len(m.group()) + len(m.group().lstrip()))
+            return rule.hedge, start_of
     return None, start
+
+
+def _hedge_after(text: str, end: int) -> tuple[HedgeRule | None, int]:
+    """Return the hedge rule the words right after a number match, and where those words end."""
+    for rule in HEDGE_AFTER:
+        m = rule.rx.match(text[end : end + 20])
+        if m:
+            return rule, end + m.end()
+    return None, end
+
+
+def _not_a_claim(text: str, a: int, b: int) -> NotAClaim | None:
+    for rule in NOT_A_CLAIM:
+        if rule.after and not rule.after.match(text[b : b + 25]):
+            continue
+        if rule.before and not rule.before.search(text[max(0, a - 25) : a]):
+            continue
+        return rule
+    return None
 
 
 def find_values(text: str, taken: list[tuple[int, int]]) -> list[Value]:
@@ -178,6 +279,11 @@ def find_values(text: str, taken: list[tuple[int, int]]) -> list[Value]:
         if n is None:
             continue
         low_word = words.lower()
+        rule = _not_a_claim(text, a, b)
+        if rule is not None:
+            tail = rule.after.match(text[b : b + 25]) if rule.after else None
+            add(Value(a, b + (tail.end() if tail else 0), "exclusion", reason=rule.reason, anchor=(a, b)))
+            continue
         if NAME_PART_RE.search(text[max(0, a - 6) : a]):
             add(Value(a, b, "exclusion", reason="not a claim: part of a name", anchor=(a, b)))
             # Take the whole name ("KN-23") as the quote.
@@ -246,12 +352,29 @@ def find_values(text: str, taken: list[tuple[int, int]]) -> list[Value]:
             start = hstart
         else:
             hedge = "exact"
-        if hedge not in ("exact", "range"):
+        after, after_end = _hedge_after(text, end) if low == high else (None, end)
+        if after is not None:
+            # The words after decide: "some 3,000 or more" is at least 3,000.
+            end, hedge = after_end, after.hedge
+            start = hstart if hedge in ("at_least", "up_to") or start == hstart else a
+            if hedge == "at_least":
+                low, high = n, None
+            elif hedge == "up_to":
+                low, high = None, n
+            else:
+                low = high = n
+            why.append(f"'{text[b:end].strip()}' after the number: hedge {hedge}")
+        if hedge not in ("exact", "range") and after is None:
             why.append(f"'{text[start:a].strip()}' before the number: hedge {hedge}")
         elif hedge == "exact":
             why.append("no hedge word before the number: exact")
         value = {"low": low, "high": high, "hedge": hedge, "text": text[start:end]}
         add(Value(start, end, "figure", value, why=why, anchor=(a, b)))
+    for m in ORDINAL_NUMERAL_RE.finditer(text):
+        rule = _not_a_claim(text, m.start(), m.end())
+        if rule is not None and unused(m.start(), m.end()):
+            end = m.end() + rule.after.match(text[m.end() : m.end() + 25]).end()
+            add(Value(m.start(), end, "exclusion", reason=rule.reason, anchor=(m.start(), m.end())))
     # Multipliers, ordinals and other number words the coverage check counts.
     for m in re.finditer(r"\b(?:" + "|".join(list(MULTIPLIERS) + list(ORDINALS) + ["first"]) + r")\b", text, re.I):
         a, b = m.start(), m.end()

@@ -204,7 +204,7 @@ class Vocabulary:
             )
         return self._mention_cache[ident]
 
-    def best_entity(self, phrase: str) -> tuple[str | None, str]:
+    def best_entity(self, phrase: str, at: int | None = None) -> tuple[str | None, str]:
         """Return the entity a claimant phrase names and why (None when none is known)."""
         hits = self.entities_in(phrase)
         if hits:

@@ -16,12 +16,13 @@ from api.web.queries.listing import (
     Export,
     Listing,
     active,
-    any_in,
+    any_known_in,
     any_of,
     compare,
     counts_assumed,
     joint,
     known_by,
+    known_source,
 )
 from api.web.queries.paging import in_list
 from api.web.queries.rows import known_at
@@ -48,14 +49,20 @@ def _select_at(assumed: bool) -> str:
     return f"SELECT {COLUMNS} FROM claims c JOIN {stats} x ON x.claim_id = c.id {JOINS}"
 
 
-def assessed(entities: list[str] | None, stances: list[str] | None) -> tuple[str, list]:
-    """Claims with an assessment by one of ``entities`` (any, if None) with one of ``stances`` (any, if None)."""
+def assessed(entities: list[str] | None, stances: list[str] | None, args: dict) -> tuple[str, list]:
+    """Claims with an assessment by one of ``entities`` (any, if None) with one of ``stances`` (any, if None).
+
+    With ``known_at``, only assessments from sources known by then count.
+    """
     conds, params = [], []
     for column, values in (("a.entity_id", entities), ("a.stance", stances)):
         if active(values):
             cond, extra = in_list(column, values)
             conds.append(cond)
             params += extra
+    if active(args.get("known_at")):
+        conds.append(known_source("a.source_id", counts_assumed(args)))
+        params.append(args["known_at"].isoformat())
     return f"c.id IN (SELECT a.claim_id FROM assessments a WHERE {' AND '.join(conds)})", params
 
 
@@ -63,14 +70,15 @@ FIGURE_OF_CLAIM = "c.id IN (SELECT f.claim_id FROM figures f WHERE {})"
 FILTERS = {
     "metric": any_of("c.metric_id"),
     "subject": any_of("c.subject_id"),
-    "claimant": any_in(FIGURE_OF_CLAIM, "f.claimant_id"),
-    "source": any_in(FIGURE_OF_CLAIM, "f.source_id"),
+    # With ``known_at``, a claim matches a claimant or source only through a figure known by then.
+    "claimant": any_known_in(FIGURE_OF_CLAIM, "f.claimant_id", "f"),
+    "source": any_known_in(FIGURE_OF_CLAIM, "f.source_id", "f"),
     "min_sources": compare("x.source_count >= ?"),
     "min_origins": compare("x.origin_count >= ?"),
     "max_origins": compare("x.origin_count <= ?"),
     # One assessment must match both: ``assessed_by`` carries ``stance`` when both are given.
-    "stance": joint(lambda stances, args: None if active(args.get("assessed_by")) else assessed(None, stances)),
-    "assessed_by": joint(lambda entities, args: assessed(entities, args.get("stance"))),
+    "stance": joint(lambda stances, args: None if active(args.get("assessed_by")) else assessed(None, stances, args)),
+    "assessed_by": joint(lambda entities, args: assessed(entities, args.get("stance"), args)),
 }
 
 
@@ -114,7 +122,7 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
         )
         if assumed:
             figs[f["claim_id"]][-1]["known_from"] = known_from(f["s_published_first_day"], f["s_reference_date"])
-    assessments = _assessments(db, ids)
+    assessments = _assessments(db, ids, known_at, assumed)
     out = []
     for r in rows:
         fs = figs.get(r["id"], [])
@@ -157,15 +165,18 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
     return out
 
 
-def _assessments(db, ids: list[str]) -> dict[str, list]:
-    """Every assessment of the given claims, by claim id (one query)."""
+def _assessments(db, ids: list[str], known_at: str | None, assumed: bool) -> dict[str, list]:
+    """Every assessment of the given claims (from sources known by ``known_at``, if given), by claim id (one query)."""
     cond, params = in_list("a.claim_id", ids)
+    if known_at:
+        cond += " AND " + known_source("a.source_id", assumed)
+        params.append(known_at)
     out: dict[str, list] = {}
     for a in db.execute(
         f"""SELECT a.*, e.name AS e_name, e.type AS e_type, s.id AS s_id, s.title AS s_title,
                    s.outlet_id AS s_outlet_id, s.published_start AS s_published_start,
                    s.published_precision AS s_published_precision, s.published_first_day AS s_published_first_day,
-                   s.stance AS s_stance
+                   s.stance AS s_stance, s.reference_date AS s_reference_date
             FROM assessments a JOIN sources s ON s.id = a.source_id LEFT JOIN entities e ON e.id = a.entity_id
             WHERE {cond} ORDER BY a.claim_id, a.source_id, a.span_start, a.id""",
         params,
@@ -181,6 +192,8 @@ def _assessments(db, ids: list[str]) -> dict[str, list]:
                 "note": a["note"],
             }
         )
+        if assumed:
+            out[a["claim_id"]][-1]["known_from"] = known_from(a["s_published_first_day"], a["s_reference_date"])
     return out
 
 
@@ -195,9 +208,10 @@ def _with_corroboration(r: dict, figures: list[dict], assessments: list[dict]) -
     involved |= {f["via"]["id"] for f in figures if f["via"]}
     shaped = [
         {
-            **{k: v for k, v in a.items() if k != "note"},
+            **{k: v for k, v in a.items() if k not in ("note", "known_from")},
             "independent": bool(a["entity"]) and a["entity"]["id"] not in involved,
             "note": a["note"],
+            **({"known_from": a["known_from"]} if "known_from" in a else {}),
         }
         for a in assessments
     ]

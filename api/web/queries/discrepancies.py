@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import orjson
 
-from api.shape import cited_quote, earliest_known, entity_ref, source_stamp, url
-from api.values import APPROXIMATE, overall_relation
-from api.web.queries.listing import page_of
+from api.shape import alias_key, cited_quote, entity_ref, source_stamp, url
+from api.values import day_value, overall_relation
+from api.web.queries.listing import counts_assumed, known_source, page_of
 from api.web.queries.paging import in_list
 from api.web.queries.rows import (
     CITATIONS,
     FIGURES,
+    STATEMENTS,
+    UNKNOWN_LAST,
     bounds_text,
     claimant_key,
     claimant_order,
@@ -18,16 +22,20 @@ from api.web.queries.rows import (
     distinct,
     entities,
     fetch,
+    known_at,
     known_conditions,
+    known_order,
     mark_known,
     participants,
     sorted_members,
+    sorts_by_known,
 )
 from schemas.analysis import DISCREPANCY_KINDS
 from schemas.vocabulary import HEDGES
 
 FIGURE_KINDS = ("value", "quantity", "hedge", "claimant")
 EVENT_KINDS = ("event_date", "event_attribution")
+WORDING = "wording"
 
 
 def _variant(members: list[dict], value: dict, label: str) -> dict:
@@ -40,30 +48,16 @@ def _variant(members: list[dict], value: dict, label: str) -> dict:
     return {"label": label, "value": value, "sources": sources, "quotes": quotes}
 
 
-def _value_of(members: list[dict]) -> dict:
-    """One variant's value for comparison: its bounds, "about" if any member says so."""
-    first = members[0]
-    approximate = any(m["hedge"] in APPROXIMATE for m in members)
-    return {"low": first["low"], "high": first["high"], "hedge": "about_range" if approximate else "range"}
-
-
 def _value_relation(groups: dict) -> str | None:
-    """Relate the figures' values across the variants (see api.values.relation)."""
-    by_bounds: dict = {}
-    for members in groups.values():
-        for m in members:
-            if m["hedge"] != "vague" and (m["low"], m["high"]) != (None, None):
-                by_bounds.setdefault((m["low"], m["high"]), []).append(m)
-    if len(by_bounds) == 1:
-        return "same"
-    return overall_relation([_value_of(ms) for ms in by_bounds.values()])
+    """Relate every distinct value the figures give, across and within variants (api.values.relation)."""
+    values = {(m["low"], m["high"], m["hedge"]) for ms in groups.values() for m in ms}
+    return overall_relation([{"low": lo, "high": hi, "hedge": h} for lo, hi, h in sorted(values, key=str)])
 
 
-def _date_relation(groups: dict) -> str:
-    """Overlapping days (compatible: one date holds or refines the other) or disjoint days (conflicting)."""
-    ordered = sorted({(m["date_first_day"], m["date_last_day"]) for ms in groups.values() for m in ms})
-    disjoint = any(a[1] < b[0] or b[1] < a[0] for i, a in enumerate(ordered) for b in ordered[i + 1 :])
-    return "conflicting" if disjoint else "compatible"
+def _date_relation(groups: dict) -> str | None:
+    """Relate the days the citations give as intervals of days (api.values.relation, via day_value)."""
+    days = {(m["date_first_day"], m["date_last_day"], m["date_qualifier"]) for ms in groups.values() for m in ms}
+    return overall_relation([day_value(*d) for d in sorted(days, key=str)])
 
 
 RELATE = {"value": _value_relation, "quantity": _value_relation, "hedge": _value_relation, "event_date": _date_relation}
@@ -92,10 +86,23 @@ def _discrepancy(kind: str, record: dict, members: list[dict], key, order, descr
         "variants": variants,
     }
     if "known_from" in members[0]:
-        # Known once every version is: the latest of the versions' earliest dates.
-        marks = [earliest_known(m["known_from"] for m in ms) for ms in groups.values()]
-        found["known_from"] = max(marks, key=lambda m: (m["date"], m["assumed"]))
+        found["known_from"] = _known_from(members, key)
     return found
+
+
+def _known_from(members: list[dict], key) -> dict | None:
+    """The first date by which the members known then make a discrepancy: two versions from two sources."""
+
+    def order(mark):
+        return (mark["date"], mark["assumed"])
+
+    for mark in sorted(
+        {order(m["known_from"]): m["known_from"] for m in members if m["known_from"]}.values(), key=order
+    ):
+        known = [m for m in members if m["known_from"] and order(m["known_from"]) <= order(mark)]
+        if len({m["source_id"] for m in known}) >= 2 and len({key(m) for m in known}) >= 2:
+            return mark
+    return None
 
 
 def _figure_discrepancies(claim: dict, figs: list[dict], kinds) -> list[dict]:
@@ -240,6 +247,126 @@ def _event_discrepancies(event: dict, cits: list[dict], kinds, names: dict) -> l
     return [d for d in out if d]
 
 
+# Words a source puts inside quotation marks: a speaker's own words, as opposed to the source's framing.
+QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
+
+
+def said(text: str) -> str:
+    """The words a quote gives as said: those inside quotation marks, else the whole quote."""
+    return " ".join(part.strip() for part in QUOTED.findall(text)) or text
+
+
+def _wording(kind_record: dict, speaker: dict, members: list[dict]) -> dict | None:
+    """One speaker's words about one thing across sources: a version per wording of what was said.
+
+    Sources that quote the same words (in any case or punctuation, however they frame them)
+    share a version.
+    """
+
+    def words(m):
+        return alias_key(said(m["quote"]))
+
+    first = {}
+    for m in sorted_members(members):
+        first.setdefault(words(m), (m["published"] or UNKNOWN_LAST, m["source_id"], m["id"]))
+
+    def describe(k, ms):
+        texts = distinct(m["quote"] for m in ms)
+        cues = distinct(m.get("cue") for m in ms)
+        value = {"entity": speaker, "attributions": distinct(m["as_written"] for m in ms), "cues": cues, "texts": texts}
+        spoken = said(texts[0])
+        spoken = spoken if len(spoken) <= 90 else spoken[:89].rstrip() + "…"
+        return value, (f"{cues[0]}: " if cues else "") + f"“{spoken}”"
+
+    found = _discrepancy(WORDING, kind_record, members, words, first.get, describe)
+    if found:
+        found["id"] = f"{WORDING}:{kind_record['id']}:{speaker['id']}"
+    return found
+
+
+def _statement_wordings(db, args: dict, entity: set) -> list[dict]:
+    """Statements of one named speaker about one thing, from two or more sources in different words.
+
+    Two statements are about one thing when the entities one is about hold those of the other
+    ("the corridors" about the North Korean army, "the routes" about it and Dunai), and onwards.
+    """
+    where, params = [], []
+    if args.get("known_at"):
+        where.append(known_source("st.source_id", counts_assumed(args)))
+        params.append(known_at(args))
+    rows = fetch(db, STATEMENTS, where, params, "st.speaker_id, st.id")
+    if not rows:
+        return []
+    mark_known(rows, args)
+    cond, extra = in_list("statement_id", [r["id"] for r in rows])
+    about: dict[str, set] = {}
+    for a in db.execute(f"SELECT statement_id, entity_id FROM statement_about WHERE {cond}", extra):
+        about.setdefault(a["statement_id"], set()).add(a["entity_id"])
+    how_often: dict[str, int] = {}
+    for things in about.values():
+        for thing in things:
+            how_often[thing] = how_often.get(thing, 0) + 1
+    by_speaker: dict[str, list] = {}
+    for r in rows:
+        r["figure"], r["as_written"] = None, r["speaker"]
+        by_speaker.setdefault(r["speaker_id"], []).append(r)
+    out, taken = [], set()
+    for speaker_id, said in sorted(by_speaker.items()):
+        for members in _about_one_thing(said, about):
+            # The thing: of what every statement is about, the one fewest statements are about.
+            common = set.intersection(*(about.get(m["id"], set()) for m in members))
+            things = sorted(common, key=lambda t: (how_often[t], t))
+            ident = next((t for t in things if (t, speaker_id) not in taken), None)
+            if ident is None or (entity and not entity & {speaker_id, *common}):
+                continue
+            taken.add((ident, speaker_id))
+            speaker = entity_ref(speaker_id, members[0]["sp_name"], members[0]["sp_type"])
+            name = entities(db, [ident])[ident]["name"]
+            record = {
+                "type": "entity",
+                "id": ident,
+                "url": url("entities", ident),
+                "title": f"{speaker['name']} on {name}",
+            }
+            out.append(_wording(record, speaker, members))
+    return [d for d in out if d]
+
+
+def _about_one_thing(said: list[dict], about: dict[str, set]) -> list[list[dict]]:
+    """Group one speaker's statements about one thing: linked where one's entities hold the other's, and onwards."""
+    parent = list(range(len(said)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(said):
+        for j in range(i + 1, len(said)):
+            x, y = about.get(a["id"], set()), about.get(said[j]["id"], set())
+            if x and y and (x <= y or y <= x):
+                parent[root(j)] = root(i)
+    groups: dict[int, list] = {}
+    for i, statement in enumerate(said):
+        groups.setdefault(root(i), []).append(statement)
+    return [g for _, g in sorted(groups.items())]
+
+
+def _citation_wordings(event: dict, cits: list[dict], names: dict) -> list[dict]:
+    """Citations of one event credited to one named speaker, from two or more sources in different words."""
+    record = {"type": "event", "id": event["id"], "url": url("events", event["id"]), "title": event["title"]}
+    by_speaker: dict[str, list] = {}
+    for c in cits:
+        if c["attribution_entity_id"]:
+            by_speaker.setdefault(c["attribution_entity_id"], []).append({**c, "as_written": c["attribution"]})
+    out = []
+    for speaker_id, members in sorted(by_speaker.items()):
+        speaker = entity_ref(speaker_id, names[speaker_id]["name"], names[speaker_id]["type"])
+        out.append(_wording(record, speaker, members))
+    return [d for d in out if d]
+
+
 def _all_discrepancies(db, args: dict) -> list[dict]:
     kinds = set(args.get("kind") or DISCREPANCY_KINDS)
     entity = set(args.get("entity") or [])
@@ -266,7 +393,7 @@ def _all_discrepancies(db, args: dict) -> list[dict]:
                 linked = [f for other in others for f in by_claim.get(other, [])]
                 found += _quantity_discrepancy(claim, figs + linked)
     # Events have no metric: a metric filter leaves them out.
-    if kinds & set(EVENT_KINDS) and not args.get("metric"):
+    if kinds & {*EVENT_KINDS, WORDING} and not args.get("metric"):
         where, params = known_conditions("c", args)
         by_event: dict[str, list] = {}
         cits = fetch(db, CITATIONS, where, params, "c.event_id, c.id")
@@ -275,13 +402,19 @@ def _all_discrepancies(db, args: dict) -> list[dict]:
             c["figure"] = None
             c["actor_ids"] = tuple(sorted(orjson.loads(c["actors"] or "[]")))
             by_event.setdefault(c["event_id"], []).append(c)
-        names = entities(db, [a for cs in by_event.values() for c in cs for a in c["actor_ids"]])
+        names = entities(
+            db, [a for cs in by_event.values() for c in cs for a in (*c["actor_ids"], c["attribution_entity_id"])]
+        )
         involved = participants(db, by_event) if entity else {}
         for event_id, cits in by_event.items():
             if entity and not entity & (involved.get(event_id, set()) | {cits[0]["e_location"]}):
                 continue
             event = {"id": event_id, "title": cits[0]["e_title"]}
             found += _event_discrepancies(event, cits, kinds, names)
+            if WORDING in kinds:
+                found += _citation_wordings(event, cits, names)
+    if WORDING in kinds and not args.get("metric"):
+        found += _statement_wordings(db, args, entity)
     if args.get("relation"):
         found = [d for d in found if d["relation"] in args["relation"]]
     if args.get("source"):
@@ -291,5 +424,8 @@ def _all_discrepancies(db, args: dict) -> list[dict]:
 
 
 def list_discrepancies(db, args: dict):
-    """Return one page of discrepancies in id order (items, next cursor, total)."""
-    return page_of(_all_discrepancies(db, args), args)
+    """Return one page of discrepancies in id order, or by when each became known (items, next cursor, total)."""
+    found = _all_discrepancies(db, args)
+    if sorts_by_known(args):
+        return page_of(found, args, order=lambda d: [*known_order(d), d["id"]], tag="known", width=3)
+    return page_of(found, args)

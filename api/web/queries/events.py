@@ -18,7 +18,7 @@ from api.web.queries.listing import (
     Export,
     Listing,
     active,
-    any_in,
+    any_known_in,
     any_of,
     compare,
     counts_assumed,
@@ -28,7 +28,7 @@ from api.web.queries.listing import (
 )
 from api.web.queries.paging import in_list, raise_fts_error
 from api.web.queries.rows import entities as entity_rows
-from api.web.queries.rows import known_at
+from api.web.queries.rows import known_at, narrowest_dated
 
 SELECT = """
 SELECT e.*, coalesce(e.date_first_day, '~') AS date_sort, l.name AS l_name, l.type AS l_type
@@ -66,7 +66,7 @@ FILTERS = {
     "type": any_of("e.type"),
     "status": any_of("e.status"),
     "entity": joint(involving_as_cited),
-    "source": any_in("e.id IN (SELECT c.event_id FROM event_citations c WHERE {})", "c.source_id"),
+    "source": any_known_in("e.id IN (SELECT c.event_id FROM event_citations c WHERE {})", "c.source_id", "c"),
     "date_from": compare("e.date_last_day >= ?"),
     "date_to": compare("e.date_first_day <= ?"),
     "known_at": known_at_filter("c.published", "c.source_id", KNOWN_EVENT),
@@ -111,7 +111,9 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
         db, [*(a for c in cits if c["actors"] for a in orjson.loads(c["actors"])), *(c["location_id"] for c in cits)]
     )
     citations: dict[str, list] = {}
+    cited: dict[str, list] = {}
     for c in cits:
+        cited.setdefault(c["event_id"], []).append(c)
         actors = [entity_ref(a, names[a]["name"], names[a]["type"]) for a in orjson.loads(c["actors"] or "[]")]
         citations.setdefault(c["event_id"], []).append(
             {
@@ -154,9 +156,7 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
         cs = citations.get(r["id"], [])
         published = sorted({c["source"]["published"]["first_day"] for c in cs if c["source"]["published"]})
         first = published[0] if published else None
-        date = date_spec(r, "date")
-        if date is not None:
-            date["source"] = r["date_source_id"]
+        date = _date(r, cited.get(r["id"], []), known_at)
         event = {
             "id": r["id"],
             "url": url("events", r["id"]),
@@ -183,6 +183,18 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
             event["known_from"] = earliest_known(c["known_from"] for c in cs)
         out.append(event)
     return out
+
+
+def _date(event: dict, citations: list[dict], known_at: str | None) -> dict | None:
+    """The event's date: the stored one, or with ``known_at`` the narrowest that a citation known by then gives."""
+    row, source = event, event["date_source_id"]
+    if known_at:
+        row = narrowest_dated(citations)
+        source = row["source_id"] if row else None
+    date = date_spec(row, "date") if row else None
+    if date is not None:
+        date["source"] = source
+    return date
 
 
 def _name_type(names: dict, entity_id: str | None) -> tuple:

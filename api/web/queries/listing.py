@@ -14,7 +14,16 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
-from api.web.queries.paging import SortKey, after_clause, decode_cursor, encode_cursor, in_list, order_by, parse_sort
+from api.web.queries.paging import (
+    BadQuery,
+    SortKey,
+    after_clause,
+    decode_cursor,
+    encode_cursor,
+    in_list,
+    order_by,
+    parse_sort,
+)
 
 Condition = tuple[str, list]
 Filter = Callable[[object], Condition]
@@ -86,6 +95,35 @@ def known_at_filter(published_column: str, source_column: str, template: str = "
             [iso(value)],
         )
     )
+
+
+def known_source(source_column: str, assumed: bool) -> str:
+    """SQL (one ``?``: the date) keeping rows of a table with no ``published`` column whose source is known by then."""
+    if assumed:
+        return KNOWN_BY_ASSUMED.format(source_column)
+    return f"{source_column} IN (SELECT id FROM sources WHERE published_first_day <= ?)"
+
+
+def and_known(cond: str, params: list, alias: str, args: dict) -> Condition:
+    """``cond`` and, with ``known_at``, rows of ``alias`` (with ``published`` and ``source_id``) known by then."""
+    if not active(args.get("known_at")):
+        return cond, params
+    return f"{cond} AND {known_by(f'{alias}.published', f'{alias}.source_id', counts_assumed(args))}", [
+        *params,
+        iso(args["known_at"]),
+    ]
+
+
+def any_known_in(template: str, column: str, alias: str) -> Filter:
+    """``any_in`` over rows of ``alias`` (figures ``f``, citations ``c``) known by ``known_at`` when given.
+
+    A claim or event matches a source or party only through what was known by then.
+    """
+    return joint(lambda values, args: _templated(template, *and_known(*in_list(column, values), alias, args)))
+
+
+def _templated(template: str, cond: str, params: list) -> Condition:
+    return template.format(cond), params
 
 
 # ---- exports ----------------------------------------------------------------
@@ -241,14 +279,30 @@ def export(db, listing: Listing, args: dict, scope: dict | None = None, csv: boo
             yield from listing.shape(db, rows, args)
 
 
-def page_of(items: list[dict], args: dict, key: str = "id") -> tuple[list, str | None, int | None]:
-    """Page a list computed in Python, sorted by ``key``, with the same cursors as SQL lists."""
+def page_of(
+    items: list[dict],
+    args: dict,
+    key: str = "id",
+    order: Callable[[dict], list] | None = None,
+    tag: str | None = None,
+    width: int = 1,
+) -> tuple[list, str | None, int | None]:
+    """Page a list computed in Python, with cursors like SQL lists.
+
+    Sorted by ``key``, or by ``order`` (an item's list of ``width`` values, named ``tag`` in the cursor).
+    """
+    order = order or (lambda item: [item[key]])
+    tag = tag or key
+    items = sorted(items, key=order)
     total = len(items) if args.get("total") else None
     if args.get("cursor"):
-        (after,) = decode_cursor(args["cursor"], key, 1)
-        items = [item for item in items if item[key] > after]
+        after = list(decode_cursor(args["cursor"], tag, width))
+        try:
+            items = [item for item in items if order(item) > after]
+        except TypeError:
+            raise BadQuery("Invalid cursor.", "cursor") from None
     next_cursor = None
     if len(items) > args["page_size"]:
         items = items[: args["page_size"]]
-        next_cursor = encode_cursor(key, [items[-1][key]])
+        next_cursor = encode_cursor(tag, order(items[-1]))
     return items, next_cursor, total

@@ -15,7 +15,7 @@ from api.shape import (
     url,
     value_part,
 )
-from api.values import OPEN_ABOVE, OPEN_BELOW
+from api.values import combine
 from api.web.queries.listing import known_by
 from api.web.queries.rows import FIGURES, claimant_key, fetch
 
@@ -43,13 +43,24 @@ def _summary_figure(f: dict) -> dict:
     }
 
 
-def metric_figures(db, metric_id: str, subject_id: str | None, known_at, assumed: bool = False) -> list[dict]:
+# The claims that answer one question with a claim of the metric (``same_question_as`` groups).
+LINKED_CLAIMS = "f.claim_id IN (SELECT j.value FROM claims c, json_each(c.same_question_as) j WHERE c.metric_id = ?)"
+
+
+def metric_figures(
+    db, metric_id: str, subject_id: str | None, known_at, assumed: bool = False, linked: bool = False
+) -> list[dict]:
     """Every figure of a metric (and subject), shaped, most recent first (undated last).
 
     With ``assumed``, a source with no stated date counts (and sorts) from its
-    assumed reference date, and each figure says when it counts as known.
+    assumed reference date, and each figure says when it counts as known. With
+    ``linked``, the figures of the claims linked to the metric's claims as answers
+    to one question come too, each with its own measure, and every figure says
+    when it counts as known.
     """
     where, params = ["f.metric_id = ?"], [metric_id]
+    if linked:
+        where, params = [f"(f.metric_id = ? OR {LINKED_CLAIMS})"], [metric_id, metric_id]
     if subject_id:
         where.append("f.subject_id = ?")
         params.append(subject_id)
@@ -66,9 +77,12 @@ def metric_figures(db, metric_id: str, subject_id: str | None, known_at, assumed
         item["claimant_key"] = key[1] if key else None
         item["claimant"] = claimant_ref(f["claimant_id"], f["cl_name"], f["attribution"])
         item["claim_id"] = f["claim_id"]
-        if assumed:
+        if assumed or linked:
             item["known_from"] = known_from(f["published"], f["s_reference_date"])
         item["source_title"] = f["s_title"]
+        item["metric"] = metric_part(
+            {"id": f["metric_id"], "label": f["m_label"], "unit": f["m_unit"], "category": f["m_category"]}
+        )
         out.append(item)
     return out
 
@@ -81,7 +95,7 @@ def group_by_claimant(figures: list[dict]) -> list[tuple[str | None, list[dict]]
     return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0] is None, kv[0] or ""))
 
 
-INTERNAL = ("claimant_key", "claimant", "claim_id", "source_title")
+INTERNAL = ("claimant_key", "claimant", "claim_id", "source_title", "metric")
 
 
 def metric_summary(metric: dict, subject: dict | None, figures: list[dict]) -> dict:
@@ -99,8 +113,6 @@ def metric_summary(metric: dict, subject: dict | None, figures: list[dict]) -> d
                 "figures": [f["id"] for f in figs],
             }
         )
-    lows = [f["value"]["low"] for f in figures if f["value"]["low"] is not None]
-    highs = [f["value"]["high"] for f in figures if f["value"]["high"] is not None]
     chart = f"/api/v1/metrics/{url_quote(metric['id'])}/chart.svg"
     if subject:
         chart += f"?subject={url_quote(subject['id'])}"
@@ -113,12 +125,8 @@ def metric_summary(metric: dict, subject: dict | None, figures: list[dict]) -> d
             "claimants": len({f["claimant_key"] for f in figures}),
             "claims": len({f["claim_id"] for f in figures}),
         },
-        "range": {
-            "low": min(lows, default=None),
-            "high": max(highs, default=None),
-            "open_low": any(f["value"]["hedge"] in OPEN_BELOW for f in figures),
-            "open_high": any(f["value"]["hedge"] in OPEN_ABOVE for f in figures),
-        },
+        # The same interval as a claim's spread: an open bound stays null, never the stated number.
+        "range": combine([f["value"] for f in figures]),
         "claimants": claimants,
         "chart": chart,
     }

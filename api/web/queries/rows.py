@@ -7,6 +7,8 @@ Python over batched queries (one query per table, IN lists for lookups, no query
 
 from __future__ import annotations
 
+import datetime as dt
+
 from api.shape import known_from
 from api.web.queries.listing import counts_assumed, known_by
 from api.web.queries.paging import in_list
@@ -38,6 +40,16 @@ LEFT JOIN entities a ON a.id = c.attribution_entity_id
 """
 
 
+# Statements by a named speaker, with their source's dates (for known_at) and the speaker's name.
+STATEMENTS = """
+SELECT st.*, s.published_first_day AS published, s.reference_date AS s_reference_date,
+       sp.name AS sp_name, sp.type AS sp_type
+FROM statements st
+JOIN sources s ON s.id = st.source_id
+JOIN entities sp ON sp.id = st.speaker_id
+"""
+
+
 def known_at(args: dict) -> str | None:
     return args["known_at"].isoformat() if args.get("known_at") else None
 
@@ -53,11 +65,35 @@ def known_conditions(alias: str, args: dict) -> tuple[list[str], list]:
     return ([known_where(alias, args)], [cutoff]) if cutoff else ([], [])
 
 
+def sorts_by_known(args: dict) -> bool:
+    return args.get("sort") == "known"
+
+
+def known_order(item: dict) -> tuple:
+    """Order by ``known_from``: earlier first, a stated date before an assumed one, never known last."""
+    known = item.get("known_from")
+    return (known["date"], known["assumed"]) if known else ("~", False)
+
+
 def mark_known(rows: list[dict], args: dict) -> None:
-    """With ``known_at_basis=assumed``, say on each row when it counts as known (``known_from``)."""
-    if counts_assumed(args):
+    """With ``known_at_basis=assumed`` or ``sort=known``, say on each row when it counts as known (``known_from``)."""
+    if counts_assumed(args) or sorts_by_known(args):
         for r in rows:
             r["known_from"] = known_from(r["published"], r["s_reference_date"])
+
+
+def _days(first: str, last: str) -> int:
+    return (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days
+
+
+def narrowest_dated(citations: list[dict]) -> dict | None:
+    """The citation giving the narrowest date, earliest published first (the build's rule for an event's date)."""
+    dated = [c for c in citations if c["date_first_day"]]
+    return min(
+        dated,
+        key=lambda c: (_days(c["date_first_day"], c["date_last_day"]), c["published"] or "9999", c["source_id"]),
+        default=None,
+    )
 
 
 def fetch(db, select: str, where: list[str], params: list, order: str) -> list[dict]:

@@ -41,12 +41,17 @@ def source_dict(r: dict, cites: list, evidence: list) -> dict:
     published = date_spec(r, "published")
     if published is not None:
         published["quote"] = quote(r["published_quote"], r["published_quote_start"], r["published_quote_end"])
+        published["basis"] = r["published_basis"]
     reference = None
     if r["reference_date"]:
         reference = {
             "date": r["reference_date"],
             "basis": r["reference_basis"],
             "assumed": r["published_start"] is None,
+            "quote": quote(r["reference_quote"], r["reference_quote_start"], r["reference_quote_end"])
+            if r["reference_quote"]
+            else None,
+            "outside_text": r["reference_outside_text"],
         }
     return {
         "id": r["id"],
@@ -56,6 +61,9 @@ def source_dict(r: dict, cites: list, evidence: list) -> dict:
         "outlet": entity_ref(r["outlet_id"], r["outlet_name"], r["outlet_type"]),
         "author": r["author"],
         "published": published,
+        "archive_line": quote(r["archive_line"], r["archive_line_start"], r["archive_line_end"])
+        if r["archive_line"]
+        else None,
         "reference_date": reference,
         "language": r["language"],
         "stance": r["stance"],

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from api.shape import claimant_ref, date_spec, earliest_known, source_stamp, url
 from api.web.queries.events import involving
 from api.web.queries.paging import in_list
-from api.web.queries.rows import CITATIONS, FIGURES, distinct, fetch, known_conditions, mark_known
-
-
-def _days(first: str, last: str) -> int:
-    return (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days
+from api.web.queries.rows import (
+    CITATIONS,
+    FIGURES,
+    distinct,
+    fetch,
+    known_conditions,
+    known_order,
+    mark_known,
+    narrowest_dated,
+    sorts_by_known,
+)
 
 
 def _when(row: dict, prefix: str, source_id: str) -> dict | None:
@@ -35,12 +39,7 @@ def _with_known_from(entry: dict, rows: list[dict]) -> dict:
 
 def _event_entry(event_id: str, cits: list[dict]) -> dict:
     # The narrowest date a visible citation gives (the rule of api.builder).
-    dated = [c for c in cits if c["date_first_day"]]
-    best = min(
-        dated,
-        key=lambda c: (_days(c["date_first_day"], c["date_last_day"]), c["published"] or "9999", c["source_id"]),
-        default=None,
-    )
+    best = narrowest_dated(cits)
     published = sorted({c["published"] for c in cits if c["published"]})
     first = published[0] if published else None
     firsts = [c for c in cits if c["published"] == first] if first else cits
@@ -127,4 +126,8 @@ def timeline(db, args: dict) -> dict:
         items += [_figure_entry(f) for f in figs]
     items.sort(key=lambda e: (e["when"]["first_day"], e["when"]["last_day"], e["kind"], e["id"]))
     undated.sort(key=lambda e: e["id"])
+    if sorts_by_known(args):
+        # A stable sort: entries known the same day keep the order of their dates.
+        items.sort(key=known_order)
+        undated.sort(key=known_order)
     return {"items": items, "undated": undated}

@@ -10,6 +10,7 @@ from api.web.resources.common import Blueprint, json_response, list_response, or
 from schemas.analysis import (
     DiscrepancyListSchema,
     DiscrepancyQueryArgs,
+    MetricChartQueryArgs,
     MetricSummaryQueryArgs,
     MetricSummarySchema,
     SearchQueryArgs,
@@ -77,16 +78,15 @@ def search_records(args):
     return list_response(search.SEARCH, args)
 
 
-def _metric_and_subject(db, metric_id, args):
+def _metric_and_subject(db, metric_id, args, linked=False):
     metric = or_404(metric_summary.get_metric_ref(db, metric_id), "metric", metric_id)
     subject = None
     if args["subject"]:
         subject = or_404(metric_summary.get_entity_ref(db, args["subject"]), "entity", args["subject"])
-    return (
-        metric,
-        subject,
-        metric_summary.metric_figures(db, metric_id, args["subject"], args.get("known_at"), counts_assumed(args)),
+    figures = metric_summary.metric_figures(
+        db, metric_id, args["subject"], args.get("known_at"), counts_assumed(args), linked=linked
     )
+    return metric, subject, figures
 
 
 @blp.get("/metrics/<metric_id>/summary")
@@ -108,7 +108,7 @@ SVG_CONTENT = {"image/svg+xml": {"schema": {"type": "string", "format": "binary"
 
 
 @blp.get("/metrics/<metric_id>/chart.svg")
-@blp.query(MetricSummaryQueryArgs)
+@blp.query(MetricChartQueryArgs)
 @blp.doc(responses={200: {"description": "An SVG chart.", "content": SVG_CONTENT}})
 @blp.errors(404, 422, 503)
 def metric_chart(args, metric_id):
@@ -116,8 +116,15 @@ def metric_chart(args, metric_id):
 
     A point is an exact (filled) or approximate (open) value, a bar a range; a dashed arrow
     to the axis edge marks an open end ("up to", "at least"); a grey band a vague figure.
-    Hover a mark for its source, value and quote.
+    Hover a mark for its source, value and quote. A line above the plot gives the interval
+    holding every figure (open ends stay open). With `axis=known`, every estimate of the
+    metric and of the claims linked to its claims as answers to one question is drawn
+    against the date it became known (its source's publication date, else the assumed
+    reference date, marked) with its value upright, one shape per measure and one colour
+    per claimant. Each mark is a `g.mark` with `data-figure-id`, `data-low` and `data-high`.
     """
     db = get_db()
-    metric, subject, figures = _metric_and_subject(db, metric_id, args)
-    return Response(chart.render_chart(metric, subject, figures), mimetype="image/svg+xml")
+    known = args["axis"] == "known"
+    metric, subject, figures = _metric_and_subject(db, metric_id, args, linked=known)
+    render = chart.render_known_chart if known else chart.render_chart
+    return Response(render(metric, subject, figures), mimetype="image/svg+xml")
