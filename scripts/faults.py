@@ -302,11 +302,17 @@ def rollout_under_load(stack: Stack, workdir: Path, seconds: float, clients: int
     return outcome
 
 
-def _answers(url: str) -> bool:
-    try:
-        return get(url, timeout=5)[0] == 200
-    except OSError:
-        return False
+def _answers(url: str, within: float = 15.0) -> bool:
+    """Whether ``url`` answers 200 within ``within`` seconds (a restarted replica on a busy machine)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if get(url, timeout=5)[0] == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
 
 
 def kill_under_load(stack: Stack, seconds: float, clients: int = 8, restart_bound: float = 10.0) -> Outcome:
