@@ -31,6 +31,7 @@ the stack adds to the app's.
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -45,6 +46,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from scripts.servers import HOST, free_port
+from scripts.stack import default_cache_dir
 from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -260,6 +262,7 @@ def served(db_path, tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(make.pid, signal.SIGKILL)
             make.wait()
+        shutil.rmtree(default_cache_dir(workdir / "run"), ignore_errors=True)  # in memory, outside the run directory
         left = psutil.wait_procs(started, timeout=5)[1]
         for process in left:
             process.kill()

@@ -33,7 +33,7 @@ from scripts.servers import (
     percentile,
     raw_request,
 )
-from scripts.stack import Stack, build_id
+from scripts.stack import Stack, build_id, default_cache_dir
 
 pytestmark = pytest.mark.server
 
@@ -469,6 +469,7 @@ def test_make_serve_runs_the_stack_and_stops_every_process(db_path, tmp_path, ho
         everything = locals().get("started", [])
         for process in psutil.wait_procs(everything, timeout=1)[1]:
             process.kill()  # make was killed: what it started cannot be left running
+        shutil.rmtree(default_cache_dir(run_dir), ignore_errors=True)  # in memory, outside the run directory
         with make.stdout:
             output = make.stdout.read().decode()
     assert "received SIG" in output and "stopped: nginx" in output, output
