@@ -10,7 +10,7 @@ SERVE_PORT ?= $(if $(filter file,$(origin PORT)),8080,$(PORT))
 INSTANCES  ?= 2
 RUN_DIR    ?= run/serve
 
-.PHONY: run serve rollout nginx test db check coverage lint format openapi browser wrk bench bench-data fuzz load faults clean draft review draft-eval
+.PHONY: run serve rollout nginx test db check coverage lint format openapi browser wrk bench bench-data bench-releases fuzz load faults clean draft review draft-eval release
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,8 @@ TEXTS  ?= $(or $(CLAIMBASE_TEXTS),../shared/seeds)
 # change: the same inputs the build id covers (api/builder/database.py).
 $(DB): $(VENV)/.runtime $(shell find fixtures -path fixtures/drafts -prune -o \( -name '*.yaml' -o -name '*.jsonl' \) -print) \
 		$(wildcard $(TEXTS)/*.txt) \
-		$(shell find api/builder api/shape.py schemas -name '*.py')
+		$(shell find api/builder api/shape.py schemas -name '*.py') \
+		$(shell find releases -type f 2>/dev/null)
 	$(PY) -m api.builder --db $(DB) --texts $(TEXTS)
 
 db: $(DB)  ## validate the fixtures and build the database
@@ -69,6 +70,12 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# A release records the records the API serves now (see docs/releases.md), then rebuilds to serve it.
+release: $(DB)  ## record a release of the current data: make release VERSION=2026.12.2 NOTES="…" [RENAMES="entity:old=new …"]
+	@test -n "$(VERSION)" -a -n "$(NOTES)" || (echo 'usage: make release VERSION=YEAR.MONTH.N NOTES="what changed" [RENAMES="kind:old=new …"]' >&2; exit 2)
+	$(PY) -m scripts.release --db $(DB) --version "$(VERSION)" --notes "$(NOTES)" $(foreach r,$(RENAMES),--rename $(r))
+	$(PY) -m api.builder --db $(DB) --texts $(TEXTS)
+
 openapi: $(VENV)/.runtime  ## regenerate openapi.yaml from the code
 	$(PY) -m api.web.openapi
 
@@ -91,8 +98,16 @@ BENCH_FIGURES ?= 1000000
 bench-data: $(VENV)/.runtime  ## generate the synthetic 1M-figure fixtures and build their database
 	$(PY) -m bench.prepare --dir $(BENCH_DIR) --figures $(BENCH_FIGURES)
 
-bench: $(VENV)/.dev bench-data wrk nginx  ## Claimbase vs Datasette vs the floor, each behind the same nginx, with wrk
+bench: $(VENV)/.dev bench-data wrk nginx  ## Claimbase vs Datasette vs the floor, each behind the same nginx, with wrk; then bench-releases
 	$(PY) -m bench.run --dir $(BENCH_DIR)
+	$(PY) -m bench.releases --dir $(RELEASE_BENCH_DIR) --figures $(RELEASE_BENCH_FIGURES) --changed $(RELEASE_BENCH_CHANGED)
+
+RELEASE_BENCH_DIR     ?= bench/data-releases
+RELEASE_BENCH_FIGURES ?= 200000
+RELEASE_BENCH_CHANGED ?= 10000
+
+bench-releases: $(VENV)/.runtime  ## the changes step between two synthetic releases, and /changes pages against /figures
+	$(PY) -m bench.releases --dir $(RELEASE_BENCH_DIR) --figures $(RELEASE_BENCH_FIGURES) --changed $(RELEASE_BENCH_CHANGED)
 
 # ---- hardening (see README: Hardening) ----
 fuzz: $(VENV)/.dev  ## property-based fuzzing of every operation from openapi.yaml (long run, fresh inputs)

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.servers import get
+from scripts.servers import ServerError, get, serve
+from tests.test_releases import A, B, record_two_releases
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "tests" / "client"
@@ -110,3 +111,27 @@ def test_the_generated_client_gets_typed_answers(generated, live_server):
     # Typed nested attributes came through with values.
     assert calls["claimant_names"] and calls["published"] and calls["locations"]
     assert calls["error_status"] == 422
+
+
+@pytest.fixture(scope="module")
+def releases_server(tmp_path_factory, story_fixtures, texts):
+    """gunicorn on a database with two recorded releases (tests/test_releases.py's A and B)."""
+    root = tmp_path_factory.mktemp("releases")
+    _, db, _ = record_two_releases(root, story_fixtures, texts)
+    try:
+        with serve(db, root / "gunicorn.log", workers=1, threads=2) as server:
+            yield server.base
+    except ServerError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.mark.server
+def test_the_generated_client_syncs_from_the_first_release_to_the_current(generated, releases_server):
+    scratch, _ = generated
+    result = run([scratch / "venv" / "bin" / "python", CLIENT / "sync.py", releases_server, A], cwd=scratch)
+    synced = json.loads(checked(result))
+    assert synced["version"] == B and synced["applied"] > 0
+    status, _, body = get(releases_server + "/api/v1/figures?page_size=500")
+    assert status == 200
+    served = json.loads(body)["items"]
+    assert synced["figures"] == sorted(served, key=lambda f: f["id"])

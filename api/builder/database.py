@@ -36,6 +36,7 @@ from api.builder.fixtures import (
     load_and_validate,
     record_hash,
 )
+from api.builder.releases import ReleaseError, releases_digest, write_release_tables
 from api.builder.review import review
 from api.builder.rows import DATE_COLS, RECORD_TABLES, figure_rows, table_rows
 from api.builder.texts import sha256_of, texts_dir
@@ -52,6 +53,7 @@ SHAPING_SOURCES = tuple(
         "api/builder/database.py",
         "api/builder/rows.py",
         "api/builder/mentions.py",  # citation_entities fills event_citation_entities
+        "api/builder/releases.py",
         "api/builder/fixtures.py",
         "api/shape.py",
         "schemas/fixtures.py",
@@ -454,16 +456,17 @@ def texts_digest(fixtures: Fixtures, texts: Path | None) -> str:
     return digest.hexdigest()
 
 
-def build_id_for(fixtures: Fixtures, texts: Path | None) -> str:
+def build_id_for(fixtures: Fixtures, texts: Path | None, releases: Path | None = None) -> str:
     """Return a short hash of everything that shapes the served data.
 
     That is the schema version, the source of the shaping code, the archived
-    texts and the validated records.  The records are hashed as a multiset
+    texts, the recorded releases and the validated records.  The records are hashed as a multiset
     (each record's canonical JSON hashed, the hashes summed): the same records
     in other files or another order give the same id.
     """
     digest = hashlib.sha256(
-        f"schema {SCHEMA_VERSION};code {code_digest()};texts {texts_digest(fixtures, texts)};".encode()
+        f"schema {SCHEMA_VERSION};code {code_digest()};texts {texts_digest(fixtures, texts)};"
+        f"releases {releases_digest(releases)};".encode()
     )
     for kind, records in sorted(fixtures.records.items()):
         total = sum(record_hash(r.data) for r in records)
@@ -484,7 +487,9 @@ class Timer:
         self._last = now
 
 
-def write_database(fixtures: Fixtures, path: Path, build_id: str, timer: Timer | None = None) -> dict[str, int]:
+def write_database(
+    fixtures: Fixtures, path: Path, build_id: str, timer: Timer | None = None, releases: Path | None = None
+) -> dict[str, int]:
     """Write a complete, checked database of validated ``fixtures`` to ``path`` (an empty file); return row counts."""
     timer = timer or Timer()
     rows = table_rows(fixtures)
@@ -534,8 +539,11 @@ def write_database(fixtures: Fixtures, path: Path, build_id: str, timer: Timer |
             db.execute(CLAIM_STATS_SQL)
             db.execute(FIGURE_COUNTS_SQL)
         timer.done("derived tables")
+        release = write_release_tables(db.conn, fixtures, releases)
+        timer.done("releases")
         counts = {name: db[name].count for name in TABLES if name not in ("build_info", "figure_docs")}
         info = {"build_id": build_id, "schema_version": SCHEMA_VERSION, "counts": json.dumps(counts, sort_keys=True)}
+        info |= {k: json.dumps(v) for k, v in release.items()}
         with db.conn:
             db["build_info"].insert_all([{"key": k, "value": v} for k, v in info.items()])
         # Statistics for the query planner, from a sample of each index.
@@ -587,7 +595,12 @@ def check_database(conn: sqlite3.Connection) -> None:
         raise RuntimeError(f"figure_docs is not aligned with figures: (last rowid, count) {last}")
 
 
-def build(target: Path = DEFAULT_DB, fixtures_dir: Path = DEFAULT_FIXTURES_DIR, texts: Path | None = None) -> dict:
+def build(
+    target: Path = DEFAULT_DB,
+    fixtures_dir: Path = DEFAULT_FIXTURES_DIR,
+    texts: Path | None = None,
+    releases: Path | None = None,
+) -> dict:
     """Validate the fixtures and atomically (re)place ``target`` with a new build.
 
     Nothing is written unless every record is valid; ``target`` is replaced
@@ -602,14 +615,14 @@ def build(target: Path = DEFAULT_DB, fixtures_dir: Path = DEFAULT_FIXTURES_DIR, 
     try:
         fixtures = load_and_validate(Path(fixtures_dir), texts)
         timer.done("load and validate")
-        build_id = build_id_for(fixtures, texts)
+        build_id = build_id_for(fixtures, texts, releases)
         timer.done("build id")
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
         tmp = Path(name)
         try:
-            counts = write_database(fixtures, tmp, build_id, timer)
+            counts = write_database(fixtures, tmp, build_id, timer, releases)
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         finally:
@@ -632,6 +645,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-texts", action="store_true", help="skip the quote checks (when the texts are not available)"
     )
+    parser.add_argument("--releases", type=Path, help="recorded releases (default: releases/)")
     parser.add_argument("--check", action="store_true", help="validate only; write nothing")
     parser.add_argument("--timings", action="store_true", help="print the seconds spent in each phase")
     parser.add_argument("--report", type=Path, help="also write the build id, counts and timings to this JSON file")
@@ -663,8 +677,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: {len(missing)} number(s), date(s) or cue(s) no record owns", file=sys.stderr)
                 return 1
             return 0
-        result = build(Path(args.db), Path(args.fixtures), texts)
+        result = build(Path(args.db), Path(args.fixtures), texts, args.releases)
     except FixtureError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ReleaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except (sqlite3.Error, RuntimeError) as exc:

@@ -48,6 +48,7 @@ def register(app: Flask) -> Api:
         figures,
         health,
         metrics,
+        releases,
         sources,
         statements,
     )
@@ -62,6 +63,8 @@ def register(app: Flask) -> Api:
     )
     for module in (sources, entities, metrics, figures, events, claims, statements, analysis):
         api.register_blueprint(module.blp)
+    api.register_blueprint(releases.blp)
+    api.register_blueprint(releases.feed)
     api.register_blueprint(health.blp)
     app.register_blueprint(docs.bp)
     return api
