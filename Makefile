@@ -45,14 +45,16 @@ coverage: $(VENV)/.runtime  ## which numbers and dates of the texts the fixtures
 run: $(DB)  ## build the database and serve the API with gunicorn on 127.0.0.1:8000
 	CLAIMBASE_DB=$(DB) $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'api.web:create_app()'
 
-serve: $(DB) nginx  ## the production stack on 127.0.0.1:8080 (PORT=…): nginx in front of $(INSTANCES) gunicorn instances; Ctrl-C stops it all
+serve: $(DB) nginx  ## the production stack on 127.0.0.1:8080 (PORT=…): supervisord runs nginx in front of $(INSTANCES) gunicorn instances; Ctrl-C stops it all
 	exec $(PY) -m scripts.stack serve --db $(DB) --port $(SERVE_PORT) --instances $(INSTANCES) --run-dir $(RUN_DIR)
 
 rollout: $(DB)  ## roll the database built from fixtures/ (or DB=…) out to every replica of the running `make serve`
 	$(PY) -m scripts.stack rollout --db $(DB) --run-dir $(RUN_DIR)
 
-nginx:  ## install Debian's nginx for `make serve` and the stack's tests
-	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx >/dev/null)
+nginx:  ## install Debian's nginx, envsubst (gettext-base) and systemd-analyze for `make serve` and the stack's tests
+	@(command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx) && command -v envsubst >/dev/null 2>&1 \
+		&& command -v systemd-analyze >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install -y -qq nginx gettext-base systemd >/dev/null)
 
 browser:  ## install Debian's Chromium for the docs-page browser test
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
