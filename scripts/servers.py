@@ -193,13 +193,13 @@ def start_process(command: list[str], log_path: Path, env: dict) -> subprocess.P
 
 
 def wait_ready(
-    name: str, process: subprocess.Popen, url: str, log_path: Path, timeout: float = STARTUP_TIMEOUT
+    name: str, process: subprocess.Popen | None, url: str, log_path: Path, timeout: float = STARTUP_TIMEOUT
 ) -> None:
     """Wait until ``url`` answers 200; raise ServerError (with the log's tail) if the process exits or time runs out."""
     deadline = time.monotonic() + timeout
     status = None
     while True:
-        if process.poll() is not None:
+        if process is not None and process.poll() is not None:
             raise ServerError(f"{name} exited with {process.returncode} before serving:\n{_tail(log_path)}")
         try:
             status = get(url, timeout=1.0)[0]

@@ -262,13 +262,18 @@ class Stack:
         command, env = self.prepare(db)
         self.supervisord = start_process(command, self.run_dir / "supervisord.out", env)
         try:
-            for upstream in self.upstreams:
-                wait_ready("replica", self.supervisord, f"http://{HOST}:{upstream.port}/health", upstream.log, timeout)
+            self.open_when_ready(self.supervisord, timeout)
             wait_ready("nginx", self.supervisord, f"{self.base}/.nginx-ready", self.nginx.error_log, timeout)
         except BaseException:
             self.stop()
             raise
         return self
+
+    def open_when_ready(self, supervisord: subprocess.Popen | None, timeout: float = TIMEOUT) -> None:
+        """Start nginx once every replica answers /health (a replica still booting would be marked down)."""
+        for upstream in self.upstreams:
+            wait_ready("replica", supervisord, f"http://{HOST}:{upstream.port}/health", upstream.log, timeout)
+        supervisor(self.run_dir, "startProcess", "nginx")
 
     def stop(self) -> None:
         """SIGTERM to supervisord, which stops every program; whatever is left after that is killed."""
@@ -397,6 +402,13 @@ def main(argv=None) -> int:
         ports = ", ".join(str(u.port) for u in stack.upstreams)
         print(f"serving {db} (build {build_id(db)}) at {stack.base}: nginx in front of gunicorn on ports {ports}")
         print(f"logs in {run_dir}; Ctrl-C stops everything", flush=True)
+        if os.fork() == 0:  # a child opens nginx once the replicas answer, then leaves
+            try:
+                stack.open_when_ready(None)
+            except (ServerError, OSError, xmlrpc.client.Error) as exc:
+                print(f"FAIL: {exc}", file=sys.stderr)
+            finally:
+                os._exit(0)
         os.execve(command[0], command, env)  # supervisord runs and stops it all from here
     except ServerError as exc:
         print(f"FAIL: {exc}", file=sys.stderr)
