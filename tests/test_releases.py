@@ -266,8 +266,8 @@ def test_applying_the_changes_to_the_first_release_gives_what_is_served(client):
 def test_a_renamed_id_answers_as_an_alias(client):
     old, new = RENAMED_FIGURE
     response = client.get(f"/api/v1/figures/{old}")
-    assert response.status_code == 301 and response.headers["Location"] == f"/api/v1/figures/{new}"
-    assert client.get(response.headers["Location"]).status_code == 200
+    assert response.status_code == 200 and response.headers["Content-Location"] == f"/api/v1/figures/{new}"
+    assert response.get_json() == client.get(f"/api/v1/figures/{new}").get_json()
     # An entity keeps its former id as an alias: it answers as the canonical id, with Content-Location.
     old, new = RENAMED_ENTITY
     response = client.get(f"/api/v1/entities/{old}/figures?page_size=5")

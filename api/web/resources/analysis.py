@@ -7,7 +7,7 @@ from api.web.db import get_db
 from api.web.queries import discrepancies, metric_summary, search, timeline
 from api.web.queries.listing import counts_assumed
 from api.web.resources import lists
-from api.web.resources.common import Blueprint, json_response, list_response, or_404, page_response
+from api.web.resources.common import Blueprint, json_response, list_response, or_404, page_response, record_or_404
 from schemas.analysis import (
     DiscrepancyListSchema,
     DiscrepancyQueryArgs,
@@ -74,7 +74,8 @@ def search_records(args):
 
 
 def _metric_and_subject(db, metric_id, args, linked=False):
-    metric = or_404(metric_summary.get_metric_ref(db, metric_id), "metric", metric_id)
+    metric = record_or_404(metric_summary.get_metric_ref, "metric", metric_id)
+    metric_id = metric["id"]
     subject = None
     if args["subject"]:
         subject = or_404(metric_summary.get_entity_ref(db, args["subject"]), "entity", args["subject"])

@@ -5,7 +5,7 @@ from api.web.queries import claims as queries
 from api.web.queries import history
 from api.web.queries.listing import page
 from api.web.resources import linked_data, lists
-from api.web.resources.common import Blueprint, json_response, list_response, or_404
+from api.web.resources.common import Blueprint, canonical_id, json_response, list_response, record_or_404
 from schemas.analysis import HistoryExportArgs, HistoryListSchema, HistoryQueryArgs
 from schemas.resources import ClaimExportArgs, ClaimListSchema, ClaimQueryArgs, ClaimSchema
 
@@ -48,7 +48,7 @@ def get_claim(claim_id):
     With its spread across sources, corroboration (sources and independent origins) and assessments;
     `Accept: application/ld+json` gives it as a schema.org `Claim`.
     """
-    claim = or_404(queries.get_claim(get_db(), claim_id), "claim", claim_id)
+    claim = record_or_404(queries.get_claim, "claim", claim_id)
     return linked_data.claim_response(claim) if linked_data.wanted() else json_response(claim)
 
 
@@ -63,13 +63,14 @@ def get_claim(claim_id):
 def list_claim_history(args, claim_id, fmt="json"):
     """List every report of a claim, and of the claims linked to it as answers to one question, as they became known.
 
-    A claim is linked to the claims its `same_quantity_as` names and to those naming it, and onwards. Each report
+    A claim is linked to the claims of its question (`same_question_as`) and to those its `same_quantity_as` names
+    or that name it, and onwards. Each report
     is one figure with its own measure (metric), value and hedge, claimant and source, and the date it became
     known (`known_from`: the stated publication date, else the assumed reference date, marked `assumed`); reports
-    with neither come last. Each says how it relates to the report before it (`relation`, the rule of
-    `/discrepancies`) and how the value moved (`change`). With `known_at`, only the reports known by then (and
+    with neither come last. Each says how it relates to the report of the same measure before it (`relation`, the
+    rule of `/discrepancies`) and how the value moved (`change`). With `known_at`, only the reports known by then (and
     with `known_at_basis=assumed`, those of undated sources from their assumed reference date).
     """
-    or_404(history.claim_exists(get_db(), claim_id) or None, "claim", claim_id)
+    claim_id = canonical_id("claim", claim_id)
     args = {**args, "claim_id": claim_id}
     return list_response(history.HISTORY, args, name=f"{claim_id}-history", fmt=fmt)

@@ -18,6 +18,7 @@ from api.web import db
 from api.web.db import get_db
 from api.web.queries import entities as entity_queries
 from api.web.queries import names
+from api.web.queries import releases as release_queries
 from api.web.queries.listing import Listing, export, page
 from api.web.queries.paging import BadQuery
 from api.web.spec import PROBLEM_JSON, QUERY_STRING_ERRORS
@@ -180,16 +181,38 @@ ALIAS_TEXT = (
 
 
 def canonical_id(kind: str, ident: str) -> str:
-    """The canonical id ``ident`` names in the path (an id or an alias of ``kind``); 404 when it names none.
+    """The canonical id ``ident`` names in the path (an id, an alias, or an id a release renamed); 404 for none.
 
-    For an alias, the response gets ``Content-Location``: this URL with the canonical id.
+    For an alias or a renamed id, the response gets ``Content-Location``: this URL with the canonical id.
     """
     conn = get_db()
     if kind == "entity":
         found = entity_queries.resolve_entity(conn, ident)[0]
     else:
         found = next(iter(names.KINDS[kind](conn, ident)), None)
+    if found is None:
+        found = release_queries.renamed_to(conn, kind, ident)
     or_404(found, kind, ident)
+    _locate_at(found, ident)
+    return found
+
+
+def record_or_404(fetch, kind: str, ident: str):
+    """The record ``fetch(db, id)`` returns for ``ident``, or for the id a release renamed it to; 404 for none.
+
+    A renamed id answers as an alias does: 200 with the record and ``Content-Location``.
+    """
+    conn = get_db()
+    record = fetch(conn, ident)
+    if record is None:
+        renamed = release_queries.renamed_to(conn, kind, ident)
+        record = fetch(conn, renamed) if renamed else None
+        if record is not None:
+            _locate_at(renamed, ident)
+    return or_404(record, kind, ident)
+
+
+def _locate_at(found: str, ident: str) -> None:
     if found != ident:
         segments = request.path.split("/")
         segments[4] = found  # /api/v1/<collection>/<ident>/…
@@ -197,7 +220,6 @@ def canonical_id(kind: str, ident: str) -> str:
         if request.query_string:
             location += "?" + request.query_string.decode("latin-1")
         g.content_location = location
-    return found
 
 
 def add_content_location(response):

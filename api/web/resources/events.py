@@ -1,9 +1,8 @@
 """Events: what happened or is expected, with each source's own account."""
 
-from api.web.db import get_db
 from api.web.queries import events as queries
 from api.web.resources import lists
-from api.web.resources.common import Blueprint, json_response, list_response, or_404
+from api.web.resources.common import Blueprint, json_response, list_response, record_or_404
 from schemas.resources import EventExportArgs, EventListSchema, EventQueryArgs, EventSchema
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Events with one citation per reporting source.")
@@ -32,4 +31,4 @@ def get_event(event_id):
 
     Where sources give different dates or attributions, each citation keeps its own.
     """
-    return json_response(or_404(queries.get_event(get_db(), event_id), "event", event_id))
+    return json_response(record_or_404(queries.get_event, "event", event_id))

@@ -5,7 +5,7 @@ from flask import Response
 from api.web.db import get_db
 from api.web.queries import figures as queries
 from api.web.resources import lists
-from api.web.resources.common import Blueprint, json_response, list_response, or_404
+from api.web.resources.common import Blueprint, json_response, list_response, record_or_404
 from schemas.figures import (
     FigureExportArgs,
     FigureFacetArgs,
@@ -53,5 +53,5 @@ def get_figure(figure_id):
 
     The value as written and as bounds (`low`, `high`, `hedge`), with its character span in the archived text.
     """
-    doc = or_404(queries.get_figure(get_db(), figure_id), "figure", figure_id)
+    doc = record_or_404(queries.get_figure, "figure", figure_id)
     return Response(doc, mimetype="application/json")

@@ -1,9 +1,8 @@
 """Metrics: the vocabulary of figures."""
 
-from api.web.db import get_db
 from api.web.queries import metrics as queries
 from api.web.resources import lists
-from api.web.resources.common import Blueprint, json_response, list_response, or_404
+from api.web.resources.common import Blueprint, json_response, list_response, record_or_404
 from schemas.resources import MetricListSchema, MetricQueryArgs, MetricSchema
 
 blp = Blueprint("metrics", __name__, url_prefix="/api/v1", description="The controlled vocabulary of figures.")
@@ -26,4 +25,4 @@ def get_metric(metric_id):
 
     Its unit, category, parent and how many figures report it.
     """
-    return json_response(or_404(queries.get_metric(get_db(), metric_id), "metric", metric_id))
+    return json_response(record_or_404(queries.get_metric, "metric", metric_id))

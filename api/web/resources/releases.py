@@ -1,13 +1,11 @@
 """Releases, the changes between them, and the Atom feed of releases."""
 
 import html
-import sqlite3
 from xml.etree import ElementTree as ET
 
 from flask import Response, request
 
-from api.web.db import DatabaseUnavailable, get_db
-from api.web.errors import error_response
+from api.web.db import get_db
 from api.web.queries import changes as change_queries
 from api.web.queries import releases as queries
 from api.web.queries.paging import BadQuery, decode_cursor
@@ -195,24 +193,3 @@ def _content(base: str, release: dict) -> str:
         parts.append(f"<ul>{items}</ul>")
     parts.append(f'<p><a href="{esc(base + release["changes"])}">Every change of this release</a></p>')
     return "".join(parts)
-
-
-@blp.after_app_request
-def follow_renames(response):
-    """Answer an id a release renamed as an alias (301 to the record's id now), where it would be a 404."""
-    if response.status_code != 404 or not request.path.startswith("/api/v1/"):
-        return response
-    parts = request.path[len("/api/v1/") :].split("/")
-    kind = {path: kind for kind, path in change_queries.PATHS.items()}.get(parts[0])
-    if kind is None or len(parts) < 2 or not parts[1]:
-        return response
-    try:
-        new = queries.renamed_to(get_db(), kind, parts[1])
-    except (sqlite3.Error, DatabaseUnavailable):  # the 404 stands when the lookup cannot be made
-        return response
-    if new is None:
-        return response
-    target = "/".join(["", "api", "v1", parts[0], new, *parts[2:]])
-    if request.query_string:
-        target += "?" + request.query_string.decode("latin-1")
-    return error_response(301, f"{parts[1]!r} was renamed {new!r} by a release.", headers={"Location": target})

@@ -1,9 +1,8 @@
 """Statements without numbers, and what the curation deliberately did not count."""
 
-from api.web.db import get_db
 from api.web.queries import statements as queries
 from api.web.resources import lists
-from api.web.resources.common import Blueprint, canonical_id, json_response, list_response, or_404
+from api.web.resources.common import Blueprint, canonical_id, json_response, list_response, record_or_404
 from schemas.statements import (
     ExclusionListSchema,
     ExclusionQueryArgs,
@@ -37,7 +36,7 @@ def get_statement(statement_id):
 
     With the entities it is about and the source that reports it.
     """
-    return json_response(or_404(queries.get_statement(get_db(), statement_id), "statement", statement_id))
+    return json_response(record_or_404(queries.get_statement, "statement", statement_id))
 
 
 @lists.register(
