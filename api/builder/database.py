@@ -36,6 +36,7 @@ from api.builder.fixtures import (
     load_and_validate,
     record_hash,
 )
+from api.builder.mentions_table import write_mentions_table
 from api.builder.releases import ReleaseError, releases_digest, write_release_tables
 from api.builder.review import review
 from api.builder.rows import DATE_COLS, RECORD_TABLES, figure_rows, table_rows
@@ -53,6 +54,7 @@ SHAPING_SOURCES = tuple(
         "api/builder/database.py",
         "api/builder/rows.py",
         "api/builder/mentions.py",  # citation_entities fills event_citation_entities
+        "api/builder/mentions_table.py",
         "api/builder/releases.py",
         "api/builder/fixtures.py",
         "api/shape.py",
@@ -510,6 +512,7 @@ def write_database(
             for name in RECORD_TABLES:
                 db[name].insert_all(rows[name])
             insert_figures(db.conn, figure_rows(fixtures, rows))
+        write_mentions_table(db.conn, fixtures)
         timer.done("insert")
         # SQLite sorts an index's keys in runs the size of its page cache, then
         # merges them: small runs stay in the CPU's cache. At a million figures

@@ -5,12 +5,13 @@ from flask import request
 from api.shape import url
 from api.web.db import get_db
 from api.web.errors import error_response
-from api.web.queries import claims, events, figures
+from api.web.queries import claims, events, figures, mentions
 from api.web.queries import entities as queries
 from api.web.resources.claims import respond_with_claims
 from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
 from api.web.resources.exports import add_exports
 from schemas.figures import FigureExportArgs, FigureListSchema, FigureQueryArgs
+from schemas.mentions import MentionListSchema, MentionQueryArgs, MentionSourceListSchema, MentionSourceQueryArgs
 from schemas.resources import (
     ClaimExportArgs,
     ClaimListSchema,
@@ -92,6 +93,33 @@ def list_entity_claims(args, entity_id):
     """List the claims any source credits to an entity (as claimant)."""
     found, moved = canonical(entity_id, "/claims")
     return moved or respond_with_claims(args, {"claimant": [found]}, name=f"{found}-claims")
+
+
+@blp.get("/entities/<entity_id>/mentions")
+@blp.query(MentionQueryArgs)
+@blp.response(200, MentionListSchema)
+@blp.errors(301, 400, 404, 422, 503)
+def list_entity_mentions(args, entity_id):
+    """List each place a curated source names an entity: the spelling as written, its span and sentence.
+
+    Sorted by the document's file number (000, 001…), then by place in the text.
+    """
+    found, moved = canonical(entity_id, "/mentions")
+    return moved or list_response(mentions.MENTIONS, args, {"entity": [found]})
+
+
+@blp.get("/entities/<entity_id>/mentions/sources")
+@blp.query(MentionSourceQueryArgs)
+@blp.response(200, MentionSourceListSchema)
+@blp.errors(301, 400, 404, 422, 503)
+def list_entity_mention_sources(args, entity_id):
+    """List every curated source with how it spells an entity, or that it never names it.
+
+    One item per source whose mentions are curated, by file number: `names`, `mention_count`
+    and the `spellings` it uses with their counts; `names=false` keeps the sources that never name it.
+    """
+    found, moved = canonical(entity_id, "/mentions/sources")
+    return moved or list_response(mentions.MENTIONS_BY_SOURCE, args, {"entity": [found]})
 
 
 # The same lists as exports at their own URLs (…/figures.csv, …/figures.ndjson).
