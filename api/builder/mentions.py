@@ -62,8 +62,9 @@ def citation_entities(event: dict, citation: dict, names: dict[str, list[str]]) 
 
 # ---- every place a text names an entity -------------------------------------
 
-# A break between two words of a name: spaces or a hyphen ("Kim Jong-un" is "Kim Jong Un").
-_GAP = r"[\s\-\u2010\u2011]+"
+# A break between two words of a name: spaces, a hyphen or the point of an initial
+# ("Kim Jong-un" is "Kim Jong Un", "U.S. official" is "U S official").
+_GAP = r"[\s.\-\u2010\u2011]+"
 # What a name may carry and still name its entity: a demonym or a possessive ("Russian", "Russia's").
 _SUFFIX = r"(?:ns|n|['’]s)?"
 # A sentence ends at . ! or ? (and any closing quote) before a space and a capital or an opening quote.
