@@ -146,3 +146,18 @@ def test_an_entity_named_only_as_a_qualifier_exists(client):
     rows = get_all(client, "/api/v1/entities/united-kingdom/mentions")
     assert rows and all(r["spelling"] == "UK" for r in rows)
     assert all("UK-based" in r["quote"]["text"] for r in rows)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/statements?sort=source", "/api/v1/exclusions?sort=source", "/api/v1/entities/north-korea/mentions"],
+)
+def test_sort_by_source_follows_the_file_number(client, fixtures, url):
+    number = {s["id"]: s["filename"] for s in fixtures.data("sources")}
+    items = get_all(client, url + ("&" if "?" in url else "?") + "page_size=7")
+    order = [number[i["source"]["id"]] for i in items]
+    assert len(set(order)) > 1
+    assert order == sorted(order)
+    descending = [number[i["source"]["id"]] for i in get_all(client, url.replace("sort=source", "sort=-source"))]
+    if "sort=source" in url:
+        assert descending == sorted(order, reverse=True)
