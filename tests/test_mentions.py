@@ -4,11 +4,12 @@ import re
 
 import pytest
 
+from api.builder.database import build
 from api.builder.fixtures import DEFAULT_FIXTURES_DIR, load, load_and_validate, validate
 from api.builder.mentions import find_mentions, sentence_spans
 from api.builder.texts import read_text
 from api.shape import alias_key
-from tests.conftest import get_all, get_json
+from tests.conftest import get_all, get_json, make_app
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +162,20 @@ def test_sort_by_source_follows_the_file_number(client, fixtures, url):
     descending = [number[i["source"]["id"]] for i in get_all(client, url.replace("sort=source", "sort=-source"))]
     if "sort=source" in url:
         assert descending == sorted(order, reverse=True)
+
+
+def test_without_the_archive_the_build_serves_the_mentions_as_kept(tmp_path, story_fixtures, fixtures):
+    path = tmp_path / "claims.db"
+    build(path, story_fixtures, None)
+    served = get_all(make_app(path, TESTING=True).test_client(), "/api/v1/entities/kim-jong-un/mentions")
+    kept = [m for m in fixtures.data("mentions") if m["entity"] == "kim-jong-un"]
+    assert sorted((m["source"]["id"], m["span"]["start"], m["spelling"]) for m in served) == sorted(
+        (m["source"], m["span"][0], m["as_written"]) for m in kept
+    )
+
+
+def test_a_spelling_not_at_its_place_in_its_quote_is_an_error_without_the_archive():
+    fx, _ = load(DEFAULT_FIXTURES_DIR)
+    record = fx.records["mentions"][0]
+    record.data["as_written"] = record.data["as_written"].upper() + "X"
+    assert [p.field for p in validate(fx, None)] == ["as_written"]
