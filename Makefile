@@ -10,7 +10,7 @@ SERVE_PORT ?= $(if $(filter file,$(origin PORT)),8080,$(PORT))
 INSTANCES  ?= 2
 RUN_DIR    ?= run/serve
 
-.PHONY: run serve rollout nginx test db check coverage lint format openapi browser wrk bench bench-data bench-releases fuzz load faults clean draft review draft-eval release
+.PHONY: run serve rollout nginx js test test-fast texts db check coverage lint format openapi browser wrk bench bench-data bench-releases fuzz load faults clean draft review draft-eval release
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,16 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The archived texts the fixtures quote. Without them (a clone of the repository
+# alone) the database still builds, from the quotes, spans and sha256 the
+# fixtures record, and says it did not verify them; `make test` needs them.
 TEXTS  ?= $(or $(CLAIMBASE_TEXTS),../shared/seeds)
 
 # Rebuilt when the fixtures, the archived texts or the code that shapes a row
 # change: the same inputs the build id covers (api/builder/database.py).
 $(DB): $(VENV)/.runtime $(shell find fixtures -path fixtures/drafts -prune -o \( -name '*.yaml' -o -name '*.jsonl' \) -print) \
 		$(wildcard $(TEXTS)/*.txt) \
-		$(shell find api/builder api/shape.py schemas -name '*.py') \
+		$(shell find api/builder api/shape.py schemas -name '*.py' -o -name '*.sql') \
 		$(shell find releases -type f 2>/dev/null)
 	$(PY) -m api.builder --db $(DB) --texts $(TEXTS)
 
@@ -42,14 +45,16 @@ coverage: $(VENV)/.runtime  ## which numbers and dates of the texts the fixtures
 run: $(DB)  ## build the database and serve the API with gunicorn on 127.0.0.1:8000
 	CLAIMBASE_DB=$(DB) $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'api.web:create_app()'
 
-serve: $(DB) nginx  ## the production stack on 127.0.0.1:8080 (PORT=…): nginx in front of $(INSTANCES) gunicorn instances; Ctrl-C stops it all
+serve: $(DB) nginx  ## the production stack on 127.0.0.1:8080 (PORT=…): supervisord runs nginx in front of $(INSTANCES) gunicorn instances; Ctrl-C stops it all
 	exec $(PY) -m scripts.stack serve --db $(DB) --port $(SERVE_PORT) --instances $(INSTANCES) --run-dir $(RUN_DIR)
 
 rollout: $(DB)  ## roll the database built from fixtures/ (or DB=…) out to every replica of the running `make serve`
 	$(PY) -m scripts.stack rollout --db $(DB) --run-dir $(RUN_DIR)
 
-nginx:  ## install Debian's nginx for `make serve` and the stack's tests
-	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx >/dev/null)
+nginx:  ## install Debian's nginx, envsubst (gettext-base) and systemd-analyze for `make serve` and the stack's tests
+	@(command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx) && command -v envsubst >/dev/null 2>&1 \
+		&& command -v systemd-analyze >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install -y -qq nginx gettext-base systemd >/dev/null)
 
 browser:  ## install Debian's Chromium for the docs-page browser test
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
@@ -57,8 +62,25 @@ browser:  ## install Debian's Chromium for the docs-page browser test
 wrk:  ## install Debian's wrk for the load test and `make load`
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 
-test: lint browser wrk nginx  ## install everything, lint, and run the whole test suite
-	$(PY) -m pytest
+# The linters and TypeScript tools the contract tests run (tests/test_ecosystems.py): pinned with a
+# lockfile, installed from the npm registry once (never a CDN at run time); Node 20 (Debian's nodejs).
+JS_DIR := tests/js
+$(JS_DIR)/node_modules/.package-lock.json: $(JS_DIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null)
+	cd $(JS_DIR) && SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+js: $(JS_DIR)/node_modules/.package-lock.json  ## install the pinned npm tools of the contract tests
+
+test: lint browser wrk nginx js texts  ## install everything, lint, and run the whole test suite (needs the archived texts)
+	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest
+
+# Every test but those that start servers (gunicorn, the nginx stack, the generated
+# client's server) or a browser, and the contract fuzzing (half of the rest's CPU; `make fuzz`).
+test-fast: lint texts  ## for development: the tests that need no server, browser, generated client or fuzzing
+	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest -q -m "not server and not browser" --ignore=tests/test_fuzz.py
+
+texts:
+	@test -d $(TEXTS) || { echo "error: the tests need the archived texts the fixtures quote: $(TEXTS) not found (TEXTS=DIR or CLAIMBASE_TEXTS=DIR)" >&2; exit 2; }
 
 lint: $(VENV)/.dev  ## ruff check and ruff format --check (part of `make test`)
 	$(VENV)/bin/ruff check .

@@ -166,7 +166,7 @@ def figure_dict(
     :func:`source_part` and :func:`event_part` (the build passes them
     pre-serialised, once per source, metric or entity); ``period`` from
     :func:`date_spec`.  The build stores the result as
-    ``figure_docs.doc`` (api.builder.rows.FigureShaper), so that serving a figure is
+    ``figure_docs.doc`` (api.builder.rows.FigureRows), so that serving a figure is
     reading a string.
     """
     ident, claim, value, span = f["id"], f["claim"], f["value"], f["span"]

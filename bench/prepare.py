@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Code whose change invalidates a cached dataset: the generator and everything the build runs.
-CODE = ["bench/synth.py", "api/builder/*.py", "api/shape.py", "schemas/*.py"]
+CODE = ["bench/synth.py", "api/builder/*.py", "api/builder/*.sql", "api/shape.py", "schemas/*.py"]
 
 
 def stamp(params: dict) -> str:

@@ -384,7 +384,7 @@ def measure_export(base: str, masters: list[int]) -> dict:
     rows = -1  # the header line
     size = 0
     try:
-        with _opener.open(base + "/api/v1/figures?format=csv&sort=id", timeout=600) as response:
+        with _opener.open(base + "/api/v1/figures.csv?sort=id", timeout=600) as response:
             while chunk := response.read(1 << 20):
                 size += len(chunk)
                 rows += chunk.count(b"\n")

@@ -13,6 +13,7 @@ from schemas.common import (
     QuoteSchema,
     WireSchema,
     meta,
+    named_enum,
     window_date,
 )
 from schemas.figures import (
@@ -23,7 +24,6 @@ from schemas.figures import (
     LinkSchema,
     MetricRefSchema,
     ValueSchema,
-    format_field,
     known_at_basis_field,
     known_at_field,
     known_from_field,
@@ -31,16 +31,29 @@ from schemas.figures import (
     sort_field,
 )
 
-DISCREPANCY_KINDS = ("value", "quantity", "hedge", "claimant", "event_date", "event_attribution", "wording")
-SEARCH_TYPES = ("figure", "entity", "event", "source", "claim", "statement")
-TIMELINE_KINDS = ("event", "figure")
+DISCREPANCY_KINDS = named_enum(
+    "DiscrepancyKind",
+    ("value", "quantity", "hedge", "claimant", "event_date", "event_attribution", "wording"),
+    "The kind of difference between sources.",
+)
+SEARCH_TYPES = named_enum(
+    "SearchType", ("figure", "entity", "event", "source", "claim", "statement"), "The kind of record a result is."
+)
+TIMELINE_KINDS = named_enum("TimelineKind", ("event", "figure"), "The kind of record an entry of the timeline is.")
+DISCREPANCY_RECORD_TYPES = named_enum(
+    "DiscrepancyRecordType", ("claim", "event", "entity"), "The kind of record a discrepancy is about."
+)
 
 # ---- shared pieces ---------------------------------------------------------
 
 # How the versions of a discrepancy relate (api/values.py computes it).
-RELATIONS = ("same", "compatible", "conflicting")
+RELATIONS = named_enum(
+    "Relation",
+    ("same", "compatible", "conflicting"),
+    "How versions relate: the same, compatible (one holds or refines the other) or conflicting (disjoint).",
+)
 # How a report's value moved from the one before it (api/values.py computes it).
-CHANGES = ("raised", "lowered", "narrowed", "widened", "none")
+CHANGES = named_enum("ValueChange", ("raised", "lowered", "narrowed", "widened", "none"), "How a value moved.")
 
 
 class SourceStampSchema(WireSchema):
@@ -95,7 +108,11 @@ class DiscrepancyQueryArgs(ListArgs):
     known_at_basis = known_at_basis_field()
     sort = fields.String(
         load_default="id",
-        validate=validate.OneOf(("id", "known")),
+        validate=validate.OneOf(
+            named_enum(
+                "DiscrepancySort", ("id", "known"), "An order of discrepancies: by id, or by when they became known."
+            )
+        ),
         metadata=meta(
             "`id` (default) or `known`: by the date each discrepancy became known (every version known: its "
             "`known_from`, a stated date before an assumed one on the same day; never known last), then id.",
@@ -110,7 +127,7 @@ class DiscrepancyRecordSchema(WireSchema):
         metadata=meta(
             "claim, event, or entity (kind wording: what the speaker's statements are about).",
             "claim",
-            enum=["claim", "event", "entity"],
+            enum=list(DISCREPANCY_RECORD_TYPES),
         ),
     )
     id = fields.String(
@@ -215,7 +232,7 @@ class DiscrepancySchema(WireSchema):
             "(disjoint); null for kinds claimant, event_attribution and wording, or when a version gives no number. "
             "An 'about' value counts with a 10% margin.",
             "compatible",
-            enum=["same", "compatible", "conflicting", None],
+            enum=[*RELATIONS, None],
         ),
     )
     record = fields.Nested(
@@ -254,7 +271,13 @@ class TimelineQueryArgs(QueryArgs):
     known_at_basis = known_at_basis_field()
     sort = fields.String(
         load_default="date",
-        validate=validate.OneOf(("date", "known")),
+        validate=validate.OneOf(
+            named_enum(
+                "TimelineSort",
+                ("date", "known"),
+                "An order of the timeline: by the date of what happened, or by when it became known.",
+            )
+        ),
         metadata=meta(
             "`date` (default): by the date each entry is about (first day, last day, kind, id). `known`: by the "
             "date each entry became known (its `known_from`: the stated publication date, else the assumed "
@@ -408,7 +431,13 @@ class MetricSummaryQueryArgs(QueryArgs):
 class MetricChartQueryArgs(MetricSummaryQueryArgs):
     axis = fields.String(
         load_default="value",
-        validate=validate.OneOf(("value", "known")),
+        validate=validate.OneOf(
+            named_enum(
+                "ChartAxis",
+                ("value", "known"),
+                "What a chart plots along x: the value, or when each estimate became known.",
+            )
+        ),
         metadata=meta(
             "`value` (default): one row per figure along the value axis, grouped by claimant. `known`: every "
             "estimate of the metric and of the claims linked to its claims as answers to one question, at the date "
@@ -504,7 +533,6 @@ class HistoryQueryArgs(ListArgs):
     known_at = known_at_field()
     known_at_basis = known_at_basis_field()
     sort = sort_field(("known", "id"), "known", "known")
-    format = format_field()
 
 
 class HistoryExportArgs(HistoryQueryArgs):

@@ -5,6 +5,17 @@ import re
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.dates import bounds
+from schemas.vocabulary import (
+    ASSESSMENT_STANCES,
+    ENTITY_TYPES,
+    EVENT_STATUSES,
+    EVENT_TYPES,
+    HEDGES,
+    METRIC_CATEGORIES,
+    PRECISIONS,
+    PUBLISHED_BASES,
+    STANCES,
+)
 
 # A year, a month or a real calendar day, years 0001-9999, ASCII digits only: the same pattern is
 # the parameters' `pattern` in the OpenAPI document, so clients (and the fuzzer) know what is accepted.
@@ -17,6 +28,39 @@ _DAY = (
 _LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
 PARTIAL_DATE_PATTERN = f"^(?:{_YEAR}(?:-(?:0[1-9]|1[0-2]))?|{_YEAR}-{_DAY}|{_LEAP_YEAR}-02-29)$"
 PARTIAL_DATE_RE = re.compile(PARTIAL_DATE_PATTERN)
+
+
+# The closed vocabularies of the wire, by the name the OpenAPI document gives each (a schema of its own
+# in `components`, which every field and parameter taking its values refers to): a generated client
+# gets one enum class per vocabulary, not one per field. api.web.spec finds a field's vocabulary by
+# its values, so two vocabularies may not have the same values.
+ENUMS: dict[str, tuple[str, ...]] = {}
+
+
+def named_enum(name: str, values, description: str) -> tuple[str, ...]:
+    """Register the vocabulary ``values`` as the document's component ``name``; return the values."""
+    values = tuple(values)
+    if name in ENUMS and ENUMS[name] != values:
+        raise ValueError(f"vocabulary {name} registered twice with different values")
+    ENUMS[name] = values
+    ENUM_DESCRIPTIONS[name] = description
+    return values
+
+
+ENUM_DESCRIPTIONS: dict[str, str] = {}
+named_enum("EntityType", ENTITY_TYPES, "What kind of thing an entity is.")
+named_enum("MetricCategory", METRIC_CATEGORIES, "The category of a metric (what its figures count).")
+named_enum("Hedge", HEDGES, 'How a source qualifies a number (`up_to`: "up to 30,000").')
+named_enum("DatePrecision", PRECISIONS, "How precise a date of the text is.")
+named_enum("PublishedBasis", PUBLISHED_BASES, "Where a publication date comes from: the text, or the archive's line.")
+named_enum("SourceStance", STANCES, "How a source stands: reporting, skeptical, supportive or opinion.")
+named_enum("EventType", EVENT_TYPES, "What kind of event.")
+named_enum("EventStatus", EVENT_STATUSES, "Whether an event happened, goes on, is planned or expected, or alleged.")
+named_enum(
+    "AssessmentStance",
+    ASSESSMENT_STANCES,
+    "How a party stands towards a claim: says it is true, has not confirmed it, doubts or disputes it.",
+)
 
 
 def meta(description, example=None, **extra):
@@ -183,7 +227,7 @@ class DateSpecSchema(WireSchema):
         metadata=meta(
             "day, week, month, season, year or decade.",
             "month",
-            enum=["day", "week", "month", "season", "year", "decade"],
+            enum=list(PRECISIONS),
         ),
     )
     qualifier = fields.String(
@@ -202,16 +246,6 @@ class DateSpecSchema(WireSchema):
     resolution = fields.String(required=True, allow_none=True, metadata=meta("How the phrase was resolved.", None))
 
 
-class RefSchema(WireSchema):
-    id = fields.String(required=True, metadata=meta("Stable id.", "north-korea"))
-    name = fields.String(required=True, metadata=meta("Display name.", "North Korea"))
-    url = fields.String(required=True, metadata=meta("Link to the record.", "/api/v1/entities/north-korea"))
-
-
-class OptionalRefSchema(RefSchema):
-    pass
-
-
 __all__ = [
     "ErrorSchema",
     "ID_FILTERS",
@@ -221,7 +255,6 @@ __all__ = [
     "PageSchema",
     "QuoteSchema",
     "DateSpecSchema",
-    "RefSchema",
     "WindowDate",
     "window_date",
     "meta",

@@ -13,14 +13,14 @@ from schemas.common import (
     QuoteSchema,
     WireSchema,
     meta,
+    named_enum,
     window_date,
 )
 from schemas.vocabulary import HEDGES, METRIC_CATEGORIES
 
 FIGURE_SORT_KEYS = ("published", "published_or_assumed", "period", "value", "source", "metric", "claimant", "id")
-FORMATS = ("json", "csv", "ndjson")
 # What an export at its own URL (/api/v1/figures.csv) leaves out: it streams every match, in the URL's format.
-EXPORT_EXCLUDE = ("page_size", "cursor", "total", "format")
+EXPORT_EXCLUDE = ("page_size", "cursor", "total")
 
 
 def repeated(description, example, name):
@@ -49,17 +49,6 @@ def sort_field(keys, default, example):
     )
 
 
-def format_field():
-    return fields.String(
-        load_default=None,
-        validate=validate.OneOf(FORMATS),
-        metadata=meta(
-            "Response format: json (default), csv or ndjson. `Accept: text/csv` works too. CSV and NDJSON stream the whole result, not one page.",
-            "csv",
-        ),
-    )
-
-
 def known_at_field():
     return fields.Date(
         load_default=None,
@@ -72,7 +61,7 @@ def known_at_field():
     )
 
 
-KNOWN_AT_BASES = ("published", "assumed")
+KNOWN_AT_BASES = named_enum("KnownAtBasis", ("published", "assumed"), "What dates `known_at` goes by.")
 
 
 def known_at_basis_field():
@@ -158,7 +147,6 @@ class FigureQueryArgs(ListArgs):
     known_at = known_at_field()
     known_at_basis = known_at_basis_field()
     sort = sort_field(FIGURE_SORT_KEYS, "id", "source,period")
-    format = format_field()
 
 
 class FigureExportArgs(FigureQueryArgs):
@@ -187,7 +175,7 @@ class MetricRefSchema(WireSchema):
     id = fields.String(required=True, metadata=meta("Metric id.", "troops-additional-planned"))
     label = fields.String(required=True, metadata=meta("Label.", "Additional troops planned"))
     unit = fields.String(required=True, metadata=meta("Unit.", "troops"))
-    category = fields.String(required=True, metadata=meta("Category.", "troops"))
+    category = fields.String(required=True, metadata=meta("Category.", "troops", enum=list(METRIC_CATEGORIES)))
     url = fields.String(required=True, metadata=meta("Link.", "/api/v1/metrics/troops-additional-planned"))
 
 
@@ -294,14 +282,18 @@ class FigureListSchema(PageSchema):
     items = fields.List(fields.Nested(FigureSchema), required=True)
 
 
-FACETS = ("metric", "category", "subject", "claimant", "source", "hedge", "claim")
+FACETS = named_enum(
+    "FacetField",
+    ("metric", "category", "subject", "claimant", "source", "hedge", "claim"),
+    "A field to count figures by.",
+)
 
 
 class FigureFacetArgs(FigureQueryArgs):
     """The filters of /figures, and which field to count the matching figures by."""
 
     class Meta(FigureQueryArgs.Meta):
-        exclude = ("page_size", "cursor", "total", "sort", "format")
+        exclude = ("page_size", "cursor", "total", "sort")
 
     facet = fields.String(
         required=True,

@@ -2,12 +2,16 @@
 
 from marshmallow import fields, validate
 
-from schemas.common import ListArgs, PageSchema, WireSchema, meta
-from schemas.figures import EXPORT_EXCLUDE, format_field
+from schemas.common import ListArgs, PageSchema, WireSchema, meta, named_enum
+from schemas.figures import EXPORT_EXCLUDE
 
 # In the order a release lists its records (a record after the records it refers to).
-RECORD_KINDS = ("source", "entity", "metric", "claim", "figure", "event", "statement", "assessment", "exclusion")
-CHANGE_TYPES = ("added", "changed", "renamed", "removed")
+RECORD_KINDS = named_enum(
+    "RecordKind",
+    ("source", "entity", "metric", "claim", "figure", "event", "statement", "assessment", "exclusion"),
+    "A kind of record a release holds.",
+)
+CHANGE_TYPES = named_enum("ChangeType", ("added", "changed", "renamed", "removed"), "How a record changed.")
 VERSION_PATTERN = r"^\d{4}\.(1[0-2]|[1-9])\.[1-9]\d*$"
 VERSION_HELP = "A release version, YEAR.MONTH.N (e.g. `2026.12.1`); an unknown one is a 422 naming the known ones."
 
@@ -36,7 +40,6 @@ class ChangeQueryArgs(ListArgs):
         load_default=None,
         metadata=meta("Only changes to records of this kind. Repeat to match any of several.", ["figure"]),
     )
-    format = format_field()
 
 
 class ChangeExportArgs(ChangeQueryArgs):

@@ -19,7 +19,6 @@ from schemas.figures import (
     MetricRefSchema,
     SourceRefSchema,
     ValueSchema,
-    format_field,
     known_at_basis_field,
     known_at_field,
     known_from_field,
@@ -255,7 +254,6 @@ class EventQueryArgs(ListArgs):
     known_at = known_at_field()
     known_at_basis = known_at_basis_field()
     sort = sort_field(("date", "id", "type"), "date", "date")
-    format = format_field()
 
 
 class EventExportArgs(EventQueryArgs):
@@ -378,7 +376,6 @@ class ClaimQueryArgs(ListArgs):
     known_at = known_at_field()
     known_at_basis = known_at_basis_field()
     sort = sort_field(("id", "sources", "origins", "first_published"), "id", "-sources")
-    format = format_field()
 
 
 class ClaimExportArgs(ClaimQueryArgs):

@@ -1,5 +1,5 @@
 """Faults a public server meets, against the production stack on 127.0.0.1 (nginx in front of two
-gunicorn instances, scripts/stack.py): each prints what it did and the outcome.
+gunicorn instances under supervisord, scripts/stack.py): each prints what it did and the outcome.
 
     python -m scripts.faults                 # `make faults`: all four, full size
     python -m scripts.faults --only rollout  # one of: disconnects, slow, rollout, kill
@@ -13,7 +13,8 @@ gunicorn instances, scripts/stack.py): each prints what it did and the outcome.
     rolled out to every replica (scripts.stack.rollout); no request may fail, every answer is of one
     build, and none of the old build is served once the rollout has returned.
 (d) kill: one gunicorn instance is killed (SIGKILL to its process group) while requests run; at
-    most its requests in flight (workers x threads) may fail, none once nginx has marked it down.
+    most its requests in flight (workers x threads) may fail, none once nginx has marked it down;
+    supervisord starts it again, and the other instance keeps running.
 
 Exits 1 if any fault is not survived.
 """
@@ -35,10 +36,10 @@ from pathlib import Path
 
 import orjson
 
-from scripts.servers import DEFAULT_DB, HOST, ROOT, ServerError, children, ensure_db, free_port, get, percentile
+from scripts.servers import DEFAULT_DB, HOST, ROOT, ServerError, ensure_db, free_port, get, percentile
 from scripts.stack import Stack, build_id
 
-EXPORT = "/api/v1/figures?format=csv"
+EXPORT = "/api/v1/figures.csv"
 NORMAL = "/api/v1/figures?category=troops&sort=source,period"
 
 
@@ -61,12 +62,8 @@ class Outcome:
 
 
 def _processes(stack: Stack) -> list[int]:
-    """Every gunicorn master and worker of the stack's live instances."""
-    pids = []
-    for process in stack.processes:
-        if process.poll() is None:
-            pids += [process.pid, *children(process.pid)]
-    return sorted(pids)
+    """nginx's master and every gunicorn master and worker of the stack."""
+    return sorted([stack.nginx_pid(), *(m.pid for m in stack.processes), *stack.worker_pids()])
 
 
 def _log_size(stack: Stack) -> list[int]:
@@ -75,12 +72,9 @@ def _log_size(stack: Stack) -> list[int]:
 
 def _still_serving(stack: Stack, processes: list[int], outcome: Outcome, log_before: list[int]) -> None:
     """The same processes, /health and a normal request answered through nginx, no traceback logged since."""
-    if stack.nginx.process.poll() is not None:
-        outcome.problems.append("nginx exited")
-        return
     now = _processes(stack)
     if now != processes:
-        outcome.problems.append(f"gunicorn processes changed: {processes} -> {now}")
+        outcome.problems.append(f"processes changed (nginx, gunicorn masters and workers): {processes} -> {now}")
     for url in ("/health", NORMAL):
         status = get(stack.base + url, timeout=5)[0]
         if status != 200:
@@ -308,21 +302,42 @@ def rollout_under_load(stack: Stack, workdir: Path, seconds: float, clients: int
     return outcome
 
 
-def kill_under_load(stack: Stack, seconds: float, clients: int = 8) -> Outcome:
+def _answers(url: str, within: float = 15.0) -> bool:
+    """Whether ``url`` answers 200 within ``within`` seconds (a restarted replica on a busy machine)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if get(url, timeout=5)[0] == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def kill_under_load(stack: Stack, seconds: float, clients: int = 8, restart_bound: float = 10.0) -> Outcome:
     bound = stack.workers * stack.threads
     outcome = Outcome(
         "kill",
-        f"{clients} clients request URLs never asked before for {seconds:g} s; replica 0 is killed (SIGKILL) after "
-        f"{seconds / 3:.1f} s; at most {bound} requests (its workers x threads) may fail, none 0.5 s after the kill",
+        f"{clients} clients request URLs never asked before for {seconds:g} s; replica 0 is killed (SIGKILL to "
+        f"master and workers) after {seconds / 3:.1f} s; at most {bound} requests (its workers x threads) may fail, "
+        f"none 0.5 s after the kill; supervisord must start it again within {restart_bound:g} s, the other untouched",
     )
     # Never the same URL twice (value_min below every value changes nothing but the URL).
     sorts = ("id", "-value", "published", "source,period")
     urls = [f"/api/v1/figures?page_size={k % 500 + 1}&sort={sorts[k % 4]}&value_min=-{k}" for k in range(50_000)]
+    other = stack.info(1)["pid"]
     with Load(stack.base, urls, clients) as load:
         time.sleep(seconds / 3)
         killed_at = time.monotonic()
-        stack.kill_instance(0)
-        time.sleep(seconds * 2 / 3)
+        killed = stack.kill_instance(0)
+        restarted = None
+        while restarted is None and time.monotonic() - killed_at < restart_bound:
+            info = stack.info(0)
+            if info["pid"] not in (0, killed) and info["statename"] == "RUNNING":
+                restarted = time.monotonic() - killed_at
+            time.sleep(0.05)
+        time.sleep(max(0.0, seconds * 2 / 3 - (time.monotonic() - killed_at)))
     failed = [(round(began - killed_at, 3), url, status) for began, url, status, _ in load.results if status != 200]
     late = [f for f in failed if f[0] > 0.5]
     after = sum(1 for r in load.results if r[0] > killed_at)
@@ -332,10 +347,21 @@ def kill_under_load(stack: Stack, seconds: float, clients: int = 8) -> Outcome:
     )
     marked = [line for line in stack.nginx.error_log_text().splitlines() if f":{stack.upstreams[0].port}" in line]
     outcome.facts.append(f"nginx logged {len(marked)} failures of the killed replica")
+    outcome.facts.append(
+        f"supervisord: replica 0 (pid {killed}) running again after {restarted:.1f} s as pid {stack.info(0)['pid']}"
+        if restarted is not None
+        else f"supervisord: replica 0 not serving again {restart_bound:g} s after the kill"
+    )
     if len(failed) > bound:
         outcome.problems.append(f"{len(failed)} requests failed, more than {bound}: {failed[:5]}")
     if late:
         outcome.problems.append(f"requests failed after nginx marked the replica down: {late[:5]}")
+    if restarted is None:
+        outcome.problems.append(f"the killed replica was not started again within {restart_bound:g} s")
+    elif not _answers(f"http://{HOST}:{stack.upstreams[0].port}/health"):
+        outcome.problems.append("the restarted replica does not answer /health")
+    if stack.info(1)["pid"] != other:
+        outcome.problems.append("the other replica was restarted too")
     if get(stack.base + "/health")[0] != 200:
         outcome.problems.append("/health failed afterwards")
     return outcome

@@ -2,7 +2,7 @@
 
     python -m scripts.load --duration 60 --connections 64      # `make load`
 
-Starts the stack (scripts/stack.py: nginx in front of two gunicorn instances, each over its own copy
+Starts the stack (scripts/stack.py: nginx in front of two gunicorn instances under supervisord, each over its own copy
 of the built database) on a free loopback port, checks every URL of the rotation answers 2xx/3xx,
 then runs wrk against nginx with a Lua script that rotates over them; with --distinct, every request
 is for a URL not asked before (a page size and a counter in the query), so none is answered from the
@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts.servers import DEFAULT_DB, ServerError, children, ensure_db, free_port, get, rss_kb
+from scripts.servers import DEFAULT_DB, ServerError, ensure_db, free_port, get, rss_kb
 from scripts.stack import Stack
 
 LUA = """
@@ -63,14 +63,14 @@ end
 # What clients ask for: the headline question, its CSV, filters, records, analysis, a redirect, health.
 STATIC_URLS = [
     "/api/v1/figures?category=troops&sort=source,period",
-    "/api/v1/figures?category=troops&sort=source,period&format=csv",
+    "/api/v1/figures.csv?category=troops&sort=source,period",
     "/api/v1/figures",
     "/api/v1/figures?value_min=20000&sort=-value&page_size=10",
     "/api/v1/figures?q=troops&total=true",
     "/api/v1/claims",
     "/api/v1/claims?max_origins=1",
     "/api/v1/events?date_from=2025-06&date_to=2025-06",
-    "/api/v1/events?format=ndjson",
+    "/api/v1/events.ndjson",
     "/api/v1/entities?q=kim",
     "/api/v1/entities/Kiev",
     "/api/v1/sources",
@@ -127,11 +127,6 @@ def run_wrk(
     return result
 
 
-def worker_pids(stack: Stack) -> list[int]:
-    """The gunicorn workers of every instance of the stack."""
-    return sorted(pid for process in stack.processes for pid in children(process.pid))
-
-
 def run(
     db_path: Path,
     duration: float,
@@ -158,10 +153,10 @@ def run(
                     problems.append(f"warm-up: GET {url} answered {status}")
             if problems:
                 return {"problems": problems, "log": stack.log(0)[-3000:]}
-            pids = worker_pids(stack)
+            pids = stack.worker_pids()
             rss_start = {pid: rss_kb(pid) for pid in pids}
             result = run_wrk(stack.base, urls, duration, connections, threads, workdir, distinct)
-            after = worker_pids(stack)
+            after = stack.worker_pids()
             rss_end = {pid: rss_kb(pid) for pid in after if pid in rss_start}
             health = get(stack.base + "/health")[0]
             log = "".join(stack.log(i) for i in range(instances)) + stack.nginx.error_log_text()

@@ -1,7 +1,7 @@
 """Start and stop the real server (gunicorn with the repo's gunicorn.conf.py) on 127.0.0.1, and look at it.
 
-Shared by scripts/stack.py (the nginx stack that load.py and faults.py drive), the benchmark and the tests that need a real server. Everything here
-talks to loopback only and every wait is bounded.
+Shared by scripts/stack.py (the nginx stack that load.py and faults.py drive), the benchmark and the
+tests that need a real server. Everything here talks to loopback only and every wait is bounded.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 DEFAULT_DB = ROOT / "data" / "claims.db"
 STARTUP_TIMEOUT = 20.0  # seconds for /health to answer 200
-STOP_TIMEOUT = 10.0  # seconds for gunicorn to exit on SIGTERM before its process group is killed
+STOP_TIMEOUT = 20.0  # seconds for a server to exit on SIGTERM before it and its children are killed
 
 # Talk to the server directly, whatever proxy the environment configures.
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -85,30 +87,14 @@ def parse_response(raw: bytes) -> tuple[int, dict[str, str], bytes]:
     return status, headers, body
 
 
-def _process_stats():
-    """Yield (pid, the fields of /proc/<pid>/stat after its command name) for every live process."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its closing parenthesis.
-        yield int(entry.name), stat[stat.rindex(")") + 2 :].split()
-
-
 def children(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` (gunicorn's workers, for the master)."""
-    return sorted(child for child, fields in _process_stats() if int(fields[1]) == pid)
+    return sorted(child.pid for child in psutil.Process(pid).children())
 
 
 def rss_kb(pid: int) -> int:
-    """Resident set size of ``pid`` in kB (VmRSS of /proc/<pid>/status)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise ServerError(f"no VmRSS for process {pid}")
+    """Resident set size of ``pid`` in kB."""
+    return psutil.Process(pid).memory_info().rss // 1024
 
 
 def ensure_db(path: Path) -> Path:
@@ -158,25 +144,17 @@ class Server:
 
 
 def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    """Stop a process started by start_process: ``sig`` (gunicorn's master stops its workers), then, if it
-    lingers or left anything behind, SIGKILL to its whole process group."""
+    """Stop a process started by start_process with ``sig`` (gunicorn's master stops its workers, supervisord
+    its programs); SIGKILL it and anything it started that is still running after STOP_TIMEOUT."""
+    try:
+        family = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        family = []
     if process.poll() is None:
         process.send_signal(sig)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pass
-    # The group is the one start_process made (its id is the leader's pid): whatever is still in it is ours.
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    for left in psutil.wait_procs(family, timeout=STOP_TIMEOUT)[1]:
+        left.kill()
     process.wait(timeout=STOP_TIMEOUT)
-
-
-def group_members(pgid: int) -> list[int]:
-    """The live processes of process group ``pgid`` (empty once everything in it has exited)."""
-    return sorted(member for member, fields in _process_stats() if fields[0] != "Z" and int(fields[2]) == pgid)
 
 
 def gunicorn_command(

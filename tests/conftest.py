@@ -11,6 +11,7 @@ Helpers: ``make_app`` (an app with other settings), ``conforms`` (a body matches
 its OpenAPI schema), ``get_json``, ``ids``, ``get_all`` and ``RecordingConnection``.
 """
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def spec(app):
 
 
 def conforms(spec, name, body):
-    """Assert that ``body`` matches the schema ``name`` of ``spec`` (nullable references read as tests/contract.py says)."""
+    """Assert that ``body`` matches the schema ``name`` of ``spec`` (a stock OAS 3.1 validator, tests/contract.py)."""
     errors = problems(spec, name, body)
     assert not errors, errors[:5]
 
@@ -173,3 +174,14 @@ class RecordingConnection:
 
     def __getattr__(self, name):
         return getattr(self._conn, name)
+
+
+@pytest.fixture(scope="session")
+def logged_server(db_path, tmp_path_factory):
+    """gunicorn (gunicorn.conf.py) over a copy of the session database, with request logs on."""
+    workdir = tmp_path_factory.mktemp("logged")
+    copy = workdir / "claims.db"
+    shutil.copyfile(db_path, copy)
+    with serve(copy, workdir / "gunicorn.log", workers=1, threads=4, log_requests=True) as running:
+        running.db_copy = copy
+        yield running

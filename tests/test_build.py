@@ -11,11 +11,13 @@ import pytest
 import yaml
 
 from api.builder import database
+from api.builder import texts as texts_module
 from api.builder.database import build, main
 from api.builder.fixtures import FixtureError, load_and_validate
-from api.builder.rows import question_groups
+from api.builder.rows import RECORD_TABLES, question_groups
 from api.builder.texts import read_text
 from scripts.stack import build_id
+from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 QUOTED = {
@@ -290,21 +292,45 @@ def test_every_module_that_shapes_a_row_is_hashed():
     assert all(p.is_file() for p in database.SHAPING_SOURCES)
 
 
-def test_the_build_id_changes_with_a_text(tmp_path, texts):
+def test_the_build_id_is_the_same_with_or_without_the_archive_and_health_says_which(tmp_path, story_fixtures, texts):
+    with_texts = build(tmp_path / "verified.db", story_fixtures, texts)
+    without = build(tmp_path / "unverified.db", story_fixtures, None)
+    assert with_texts["build_id"] == without["build_id"]
+    health = {
+        name: make_app(tmp_path / name).test_client().get("/health").get_json()
+        for name in ("verified.db", "unverified.db")
+    }
+    verified, unverified = health["verified.db"]["texts"], health["unverified.db"]["texts"]
+    assert verified["verified"] is True and unverified["verified"] is False
+    # Both name the same texts: the sha256 of what `sha256sum` prints for the archived files the sources name.
+    names = sorted(s["filename"] for s in load_and_validate(story_fixtures, texts).data("sources"))
+    manifest = "".join(f"{hashlib.sha256((texts / n).read_bytes()).hexdigest()}  {n}\n" for n in names)
+    assert verified["sha256"] == unverified["sha256"] == hashlib.sha256(manifest.encode()).hexdigest()
+    assert verified["sources"] == unverified["sources"] == len(names)
+
+
+def test_a_changed_text_is_a_problem_not_another_build_id(tmp_path, texts):
     copy = tmp_path / "texts"
     shutil.copytree(texts, copy)
-    fixtures = load_and_validate(ROOT / "fixtures", texts)
-    original = database.build_id_for(fixtures, texts)
-    assert database.build_id_for(fixtures, copy) == original
     changed = sorted(copy.glob("*.txt"))[0]
     data = bytearray(changed.read_bytes())
     data[-1] = ord("?") if data[-1] != ord("?") else ord("!")
     changed.write_bytes(bytes(data))
-    assert database.build_id_for(fixtures, copy) != original
-    # A changed text is also a validation problem: the fixtures pin each text's sha256.
+    # The fixtures pin each text's sha256: a text that differs from it fails the build.
     with pytest.raises(FixtureError) as info:
         build(tmp_path / "claims.db", texts=copy)
     assert any(p.field == "sha256" and p.file.endswith("sources.yaml") for p in info.value.problems)
+
+
+def test_without_the_archive_the_build_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("CLAIMBASE_TEXTS", raising=False)
+    monkeypatch.setattr(texts_module, "DEFAULT_TEXTS_DIR", tmp_path / "no-archive")
+    for argv in ([], ["--texts", str(tmp_path / "elsewhere")]):
+        target = tmp_path / f"claims-{len(argv)}.db"
+        assert main(["--db", str(target), *argv]) == 0
+        out = capsys.readouterr()
+        assert "notice: no archived texts at" in out.err and "NOT verified" in out.out
+        assert make_app(target).test_client().get("/health").get_json()["texts"]["verified"] is False
 
 
 def make_question(target: Path, texts: Path, *newer: str) -> int:
@@ -323,6 +349,28 @@ def test_make_rebuilds_the_database_when_code_texts_or_fixtures_change(tmp_path,
     text = str(sorted(texts.glob("*.txt"))[0])
     for changed in ("api/shape.py", "api/builder/rows.py", "schemas/dates.py", "fixtures/metrics.yaml", text):
         assert make_question(target, texts, changed) == 1, changed
+
+
+# ---- rows by name --------------------------------------------------------------------------------
+
+
+def test_a_row_missing_a_column_or_with_a_misspelt_one_fails_naming_it(tmp_path):
+    conn = sqlite3.connect(tmp_path / "rows.db")
+    conn.executescript(database.SCHEMA.read_text(encoding="utf-8"))
+    row = {"id": "m", "label": "M", "unit": "people", "category": "troops", "description": "d", "parent_id": None}
+    database.insert_rows(conn, "metrics", [row])
+    assert conn.execute("SELECT label, parent_id FROM metrics").fetchall() == [("M", None)]
+    with pytest.raises(sqlite3.ProgrammingError, match="parent_id"):
+        database.insert_rows(conn, "metrics", [{k: v for k, v in row.items() if k != "parent_id"} | {"id": "n"}])
+    with pytest.raises(RuntimeError, match="'lable'"):
+        database.insert_rows(conn, "metrics", [row | {"id": "o", "lable": "typo"}])
+
+
+def test_every_table_the_build_fills_from_records_is_in_the_schema(tmp_path):
+    conn = sqlite3.connect(tmp_path / "rows.db")
+    conn.executescript(database.SCHEMA.read_text(encoding="utf-8"))
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+    assert set(RECORD_TABLES) | {"figures", "figure_docs"} <= tables
 
 
 def test_claims_linked_as_answers_to_one_question_are_linked_both_ways_and_transitively():

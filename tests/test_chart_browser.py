@@ -16,6 +16,9 @@ from scripts.servers import ServerError, get, serve
 from tests.made_up import build_made_up
 from tests.test_docs_browser import TIMEOUT_MS, browser  # noqa: F401 (a fixture)
 
+# Chromium against gunicorn: outside `make test-fast`.
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
 METRICS = ("troops-deployed", "troops-additional-planned")
 QUESTION_METRIC = "troops-deployed"  # the metric of the made-up question's first claim, linked to a multiplier
 

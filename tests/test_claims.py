@@ -121,7 +121,7 @@ def test_claim_list_as_json_ld_graph(client):
     assert 'rel="next"' in response.headers["Link"]
     # Plain JSON and explicit formats are unchanged.
     assert client.get("/api/v1/claims?page_size=3").mimetype == "application/json"
-    assert client.get("/api/v1/claims?format=csv", headers=LD).mimetype == "text/csv"
+    assert client.get("/api/v1/claims.csv", headers=LD).mimetype == "text/csv"
     assert client.get("/api/v1/claims/no-such-claim", headers=LD).status_code == 404
 
 
@@ -143,7 +143,7 @@ def test_a_claims_spread_keeps_the_hedges_of_its_figures(client):
 
 
 def test_the_claims_csv_carries_the_open_bounds(client):
-    response = client.get("/api/v1/claims?format=csv&page_size=100")
+    response = client.get("/api/v1/claims.csv")
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
     row = rows["un-report-missiles-supplied"]
     assert float(row["spread_low"]) == 100

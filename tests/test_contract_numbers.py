@@ -13,11 +13,11 @@ ZERO_FRACTION = re.compile(r"(?<![\w.])-?\d+\.0+(?![\d])")
 
 URLS = (
     "/api/v1/figures?page_size=500",
-    "/api/v1/figures?format=ndjson",
-    "/api/v1/figures?format=csv",
+    "/api/v1/figures.ndjson",
+    "/api/v1/figures.csv",
     "/api/v1/claims?page_size=500",
-    "/api/v1/claims?format=ndjson",
-    "/api/v1/claims?format=csv",
+    "/api/v1/claims.ndjson",
+    "/api/v1/claims.csv",
     "/api/v1/discrepancies?page_size=500",
     "/api/v1/metrics/troops-additional-planned/summary",
     "/api/v1/figures/facets?facet=metric",
@@ -44,10 +44,10 @@ def test_no_response_writes_an_integer_as_a_float(client):
 def test_values_are_integers_in_json_and_csv(client):
     figure = client.get("/api/v1/figures/s002-additional-troops-up-to-30000").get_json()
     assert figure["value"]["high"] == 30000 and type(figure["value"]["high"]) is int
-    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/figures?format=csv").get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/figures.csv").get_data(as_text=True))))
     highs = {row["id"]: row["value_high"] for row in rows}
     assert highs["s002-additional-troops-up-to-30000"] == "30000"
-    lines = client.get("/api/v1/figures?format=ndjson").get_data(as_text=True).splitlines()
+    lines = client.get("/api/v1/figures.ndjson").get_data(as_text=True).splitlines()
     by_id = {doc["id"]: doc for doc in map(json.loads, lines)}
     assert type(by_id["s002-additional-troops-up-to-30000"]["value_high"]) is int
     claim = client.get("/api/v1/claims/nk-additional-deployment-size").get_json()

@@ -6,6 +6,7 @@ openapi.yaml, or a file of the repository.
 """
 
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,14 @@ def makefile_targets() -> set[str]:
     return set(re.findall(r"(?m)^([a-z][a-z0-9-]*):", text))
 
 
+@cache  # openapi.yaml is large: read it once, not once per page
+def openapi() -> dict:
+    return yaml.load((ROOT / "openapi.yaml").read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@cache
 def operation_patterns() -> list[re.Pattern]:
-    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text("utf-8"))
+    spec = openapi()
     patterns = []
     for path in spec["paths"]:
         short = path.removeprefix("/api/v1")
@@ -71,7 +78,7 @@ def test_every_relative_link_resolves(page):
 
 def test_the_readme_names_every_operation():
     """A newcomer sees every path in the README's table (docs/api.md has the detail)."""
-    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text("utf-8"))
+    spec = openapi()
     readme = (ROOT / "README.md").read_text("utf-8")
     named = {re.sub(r"\{[a-z_]+\}", "{id}", p) for p in SHORT_PATH.findall(readme)}
     missing = sorted(p for p in spec["paths"] if re.sub(r"\{[a-z_]+\}", "{id}", p.removeprefix("/api/v1")) not in named)

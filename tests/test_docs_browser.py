@@ -243,9 +243,13 @@ def check_sent(url: str, spec: dict, path: str, chosen: dict) -> None:
 def test_figures_by_category_from_try_it_out(docs, spec, live_server):
     """The headline: expand GET /api/v1/figures, Try it out, category=troops, Execute: the 28 troop figures."""
     block = docs.operation("/api/v1/figures")
+    # The response headers are folded under a summary line, closed.
+    folded = block.locator("details.claimbase-headers")
+    assert folded.count() >= 1 and not folded.first.evaluate("d => d.open")
     url, status, body = try_it_out(block, {"category": "troops"})
     assert status == 200
-    check_sent(url, spec, "/api/v1/figures", {"category": "troops"})
+    # Only what was filled in: no default or example was put in an input and sent.
+    assert urlsplit(url).path == "/api/v1/figures" and urlsplit(url).query == "category=troops", url
     ids = shown_ids(body)
     # The same figures the API gives for category=troops alone, all of them troop figures.
     assert ids == api_ids(live_server, "/api/v1/figures?category=troops&page_size=500")
@@ -279,6 +283,29 @@ def test_lists_from_try_it_out(docs, spec, live_server, path, fill, query):
     assert ids != api_ids(live_server, path + unfiltered)
 
 
+TAG_ORDER = ["figures", "claims", "events", "sources", "entities", "metrics", "statements", "analysis"]
+# px per operation at 1280 wide, collapsed: one line each, no schemas below (60 operations: 4,716 px, 79 a
+# line; expanded, 45 operations took 8,658 px, 192 each).
+MAX_HEIGHT_PER_OPERATION = 90
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_docs_start_collapsed_with_a_filter_and_tags_in_order(docs, spec):
+    page = docs.page
+    assert page.locator(".opblock.is-open").count() == 0, "an operation starts expanded"
+    assert page.locator(".operation-filter-input").count() == 1, "no filter box"
+    height = page.evaluate("document.documentElement.scrollHeight")
+    operations = page.locator(".opblock").count()
+    assert operations >= 45 and 1000 < height < MAX_HEIGHT_PER_OPERATION * operations, (height, operations)
+    tags = [t.strip() for t in page.locator(".opblock-tag-section h3 .opblock-tag, h3.opblock-tag").all_inner_texts()]
+    shown = [t.split()[0] for t in tags if t]
+    assert shown[: len(TAG_ORDER)] == TAG_ORDER, shown
+    assert [t["name"] for t in spec["tags"]][: len(TAG_ORDER)] == TAG_ORDER
+    assert shown[-1] == "health", shown
+    assert page.locator("section.models").count() == 0, "the schemas are listed below the operations"
+
+
 @pytest.mark.browser
 @pytest.mark.server
 def test_docs_render_every_operation_from_this_server_only(docs, spec):
@@ -294,7 +321,10 @@ def test_docs_render_every_operation_from_this_server_only(docs, spec):
     rendered = set()
     for block in page.locator(".opblock").all():
         method = block.locator(".opblock-summary-method").inner_text().strip().lower()
-        rendered.add((method, block.locator(".opblock-summary-path").get_attribute("data-path")))
+        summary_path = block.locator(
+            ".opblock-summary-path, .opblock-summary-path__deprecated"
+        )  # deprecated: struck through
+        rendered.add((method, summary_path.get_attribute("data-path")))
     missing = {(m, p) for m, p, _ in operations} - rendered
     assert not missing, f"operations not rendered: {sorted(missing)}"
     shown = {re.sub(r"\s+", " ", t).strip() for t in page.locator(".opblock-summary-description").all_inner_texts()}

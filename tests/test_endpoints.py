@@ -15,7 +15,8 @@ LISTS = {
     "/api/v1/sources/nk-preparing-up-to-30000-more-troops/events": "EventList",
     "/api/v1/entities/north-korea/figures": "FigureList",
     "/api/v1/entities/sergei-shoigu/events": "EventList",
-    "/api/v1/entities/ukrainian-officials/claims": "ClaimList",
+    "/api/v1/entities/ukrainian-officials/claims-made": "ClaimList",
+    "/api/v1/entities/north-korea/claims-about": "ClaimList",
 }
 ITEMS = {
     "/api/v1/sources/nk-preparing-up-to-30000-more-troops": "Source",

@@ -171,10 +171,10 @@ def test_total_is_available(client, everything):
 
 def test_csv_and_ndjson_stream_the_whole_result_as_flat_rows(client):
     json_items = get_all(client, "/api/v1/figures?category=troops&sort=source,period&page_size=5")
-    csv_response = client.get("/api/v1/figures?category=troops&sort=source,period&page_size=5&format=csv")
+    csv_response = client.get("/api/v1/figures.csv?category=troops&sort=source,period")
     assert csv_response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(csv_response.get_data(as_text=True))))
-    ndjson = client.get("/api/v1/figures?category=troops&sort=source,period&format=ndjson")
+    ndjson = client.get("/api/v1/figures.ndjson?category=troops&sort=source,period")
     assert ndjson.mimetype == "application/x-ndjson"
     lines = [orjson.loads(line) for line in ndjson.get_data().splitlines()]
     assert [r["id"] for r in rows] == [r["id"] for r in lines] == [f["id"] for f in json_items]
@@ -185,18 +185,21 @@ def test_csv_and_ndjson_stream_the_whole_result_as_flat_rows(client):
         assert float(row["value_high"] or "nan") == pytest.approx(item["value"]["high"] or float("nan"), nan_ok=True)
 
 
-def test_accept_header_chooses_csv(client):
-    response = client.get("/api/v1/figures?claim=kn-missile-strikes", headers={"Accept": "text/csv"})
+def test_the_csv_export_has_its_own_url(client):
+    response = client.get("/api/v1/figures.csv?claim=kn-missile-strikes")
     assert response.mimetype == "text/csv"
     assert response.get_data(as_text=True).splitlines()[0].startswith("id,claim_id,metric_id")
+    refused = client.get("/api/v1/figures?claim=kn-missile-strikes", headers={"Accept": "text/csv"})
+    assert refused.status_code == 406
+    assert "/api/v1/figures.csv?claim=kn-missile-strikes" in refused.get_json()["detail"]
 
 
 def test_events_and_claims_export_too(client):
-    events = client.get("/api/v1/events?format=csv")
+    events = client.get("/api/v1/events.csv")
     assert len(list(csv.DictReader(io.StringIO(events.get_data(as_text=True))))) == len(
         get_all(client, "/api/v1/events")
     )
-    claims = client.get("/api/v1/claims?format=ndjson")
+    claims = client.get("/api/v1/claims.ndjson")
     assert len(claims.get_data().splitlines()) == len(get_all(client, "/api/v1/claims"))
 
 
@@ -221,14 +224,51 @@ def test_figure_rowids_follow_id_order(db_path):
     assert ids_by_rowid == sorted(ids_by_rowid) and len(ids_by_rowid) > 0
 
 
+def flatten_figure(f: dict) -> dict:
+    """Flatten a served figure into the columns of its CSV and NDJSON exports (the oracle the exports are held to)."""
+    period = f["period"] or {}
+    claimant = f["claimant"] or {}
+    pub = f["source"]["published"] or {}
+    return {
+        "id": f["id"],
+        "claim_id": f["claim"]["id"],
+        "metric_id": f["metric"]["id"],
+        "metric_category": f["metric"]["category"],
+        "subject_id": f["subject"]["id"],
+        "value_low": f["value"]["low"],
+        "value_high": f["value"]["high"],
+        "value_hedge": f["value"]["hedge"],
+        "value_text": f["value"]["text"],
+        "value_unit": f["value"]["unit"],
+        "period_start": period.get("start"),
+        "period_end": period.get("end"),
+        "period_precision": period.get("precision"),
+        "period_phrase": period.get("phrase"),
+        "period_first_day": period.get("first_day"),
+        "period_last_day": period.get("last_day"),
+        "claimant_id": claimant.get("id"),
+        "claimant_attribution": claimant.get("attribution"),
+        "via_id": (f["via"] or {}).get("id"),
+        "source_id": f["source"]["id"],
+        "source_title": f["source"]["title"],
+        "source_published": pub.get("date"),
+        "quote": f["quote"]["text"],
+        "quote_start": f["quote"]["start"],
+        "quote_end": f["quote"]["end"],
+        "event_id": (f["event"] or {}).get("id"),
+        "origin": f["origin"],
+        "note": f["note"],
+    }
+
+
 def test_flat_export_rows_are_the_flattened_documents(client, everything):
     """Exports read flat columns from the tables; they must say what the JSON documents say."""
-    from api.web.queries.figures import FLAT_COLUMNS, flatten_figure
+    from api.web.queries.figures import FLAT_COLUMNS
 
-    text = client.get("/api/v1/figures?format=csv&sort=id").get_data(as_text=True)
+    text = client.get("/api/v1/figures.csv?sort=id").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == list(FLAT_COLUMNS)
-    lines = client.get("/api/v1/figures?format=ndjson&sort=id").get_data(as_text=True).splitlines()
+    lines = client.get("/api/v1/figures.ndjson?sort=id").get_data(as_text=True).splitlines()
     by_id = {f["id"]: f for f in everything}
     assert [r["id"] for r in rows] == sorted(by_id) == [orjson.loads(line)["id"] for line in lines]
     for row, line in zip(rows, lines, strict=True):
@@ -244,7 +284,7 @@ def test_csv_written_by_sqlite_is_what_csv_writer_writes(client, app, sort):
     from api.web.queries.figures import FIGURES, FLAT_COLUMNS, FLAT_FIELDS, TOKEN
     from api.web.queries.listing import export
 
-    body = client.get(f"/api/v1/figures?format=csv&sort={sort}").get_data(as_text=True)
+    body = client.get(f"/api/v1/figures.csv?sort={sort}").get_data(as_text=True)
     with app.app_context():
         rows = list(export(get_db(), FIGURES, {"sort": sort}))
     expected = io.StringIO()

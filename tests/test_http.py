@@ -15,7 +15,7 @@ def test_etag_gives_304_without_a_body(client):
     other = client.get("/api/v1/figures?category=casualties", headers={"If-None-Match": etag})
     assert other.status_code == 200 and other.headers["ETag"] != etag
     csv = client.get("/api/v1/figures?category=troops", headers={"Accept": "text/csv", "If-None-Match": etag})
-    assert csv.status_code == 200
+    assert csv.status_code == 406
 
 
 def test_cors_allows_get_from_any_origin(client):
@@ -43,13 +43,15 @@ def test_only_reads_are_served(client, method):
     assert response.get_json()["status"] == 405
 
 
-def test_an_alias_used_as_an_id_redirects_to_the_canonical_entity(client):
+def test_an_alias_used_as_an_id_answers_as_the_canonical_entity(client):
     response = client.get("/api/v1/entities/Kiev")
-    assert response.status_code == 301 and response.headers["Location"] == "/api/v1/entities/kyiv"
+    assert response.status_code == 200 and response.headers["Content-Location"] == "/api/v1/entities/kyiv"
+    assert response.get_json()["id"] == "kyiv"
     response = client.get("/api/v1/entities/kim-jong-un-alias-free", follow_redirects=False)
     assert response.status_code == 404
     sub = client.get("/api/v1/entities/DPRK/figures?category=troops")
-    assert sub.status_code == 301 and sub.headers["Location"] == "/api/v1/entities/north-korea/figures?category=troops"
+    assert sub.status_code == 200
+    assert sub.headers["Content-Location"] == "/api/v1/entities/north-korea/figures?category=troops"
 
 
 def test_entity_search_matches_names_and_aliases_case_insensitively(client):
@@ -79,7 +81,7 @@ def test_a_weak_if_none_match_gives_304_as_a_strong_one_does(client):
 
 
 def test_streamed_exports_tell_a_proxy_not_to_cache_them(client):
-    export = client.get("/api/v1/figures?format=csv")
+    export = client.get("/api/v1/figures.csv")
     export.close()
     assert export.status_code == 200 and export.headers["X-Accel-Expires"] == "0"
     assert "X-Accel-Expires" not in client.get("/api/v1/figures").headers

@@ -164,7 +164,7 @@ def test_figures_sort_by_published_or_assumed_date(client):
     assert keys == sorted(keys)
     assert [f["known_from"] for f in figures] == [mark(f["source"]["id"]) for f in figures]
     assert keys[0][0] == "2024-12-19" and keys[-1][0] == "2025-07-02"
-    csv = client.get(f"/api/v1/figures?{ASSUMED_BY_JULY_2}&format=csv")
+    csv = client.get(f"/api/v1/figures.csv?{ASSUMED_BY_JULY_2}")
     assert csv.status_code == 200 and csv.get_data(as_text=True).count("\n") == len(figures) + 1
 
 

@@ -136,10 +136,13 @@ def test_one_request_tells_which_texts_name_an_entity_how_and_which_never_do(cli
     )
 
 
-def test_the_source_filter_takes_a_file_number_and_an_alias_redirects(client):
+def test_the_source_filter_takes_a_file_number_and_an_alias_answers(client):
     by_number = get_json(client, "/api/v1/entities/kim-jong-un/mentions?source=004")["items"]
     assert by_number and {m["source"]["id"] for m in by_number} == {"nk-reportedly-preparing-to-triple-troops"}
-    assert client.get("/api/v1/entities/Kim/mentions").status_code == 301
+    by_alias = client.get("/api/v1/entities/Kim/mentions")
+    assert by_alias.status_code == 200 and by_alias.get_json() == get_json(
+        client, "/api/v1/entities/kim-jong-un/mentions"
+    )
     assert client.get("/api/v1/entities/no-such-entity/mentions").status_code == 404
 
 

@@ -84,7 +84,7 @@ def test_headline_queries_use_indexes(synthetic_db, monkeypatch, top_subject, ur
 
 @pytest.mark.parametrize("sort", ["id", "published", "source,period"])
 def test_exports_read_in_index_order_without_sorting(synthetic_db, monkeypatch, sort):
-    plans = plans_of(synthetic_db, monkeypatch, f"/api/v1/figures?format=csv&sort={sort}")
+    plans = plans_of(synthetic_db, monkeypatch, f"/api/v1/figures.csv?sort={sort}")
     export = [(sql, details) for sql, details in plans if "CROSS JOIN sources" in sql]
     assert export, plans
     for _sql, details in export:
@@ -129,9 +129,9 @@ def test_the_full_export_streams_in_flat_memory(synthetic_db, fmt):
     """Exporting every figure holds a batch at a time: four times the rows, not four times the memory."""
     app = make_app(synthetic_db)
     client = app.test_client()
-    stream(client, f"/api/v1/figures?format={fmt}&hedge=exact")  # warm: statement cache, imports
-    part_lines, part_size, part_held, _ = stream(client, f"/api/v1/figures?format={fmt}&hedge=about")
-    all_lines, all_size, all_held, all_peak = stream(client, f"/api/v1/figures?format={fmt}")
+    stream(client, f"/api/v1/figures.{fmt}?hedge=exact")  # warm: statement cache, imports
+    part_lines, part_size, part_held, _ = stream(client, f"/api/v1/figures.{fmt}?hedge=about")
+    all_lines, all_size, all_held, all_peak = stream(client, f"/api/v1/figures.{fmt}")
     assert all_lines == SYNTHETIC_FIGURES + (1 if fmt == "csv" else 0)
     assert all_size > 4 * part_size > 0
     assert all_held < part_held + 1_000_000, (

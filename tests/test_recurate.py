@@ -71,7 +71,7 @@ def test_holding_out_nothing_keeps_everything(tmp_path):
     holdout.write(DEFAULT_FIXTURES_DIR, [], tmp_path / "copy")
     copy, problems = load(tmp_path / "copy")
     assert problems == []
-    assert database.build_id_for(copy, None) == database.build_id_for(FIXTURES, None)
+    assert database.build_id_for(copy) == database.build_id_for(FIXTURES)
 
 
 def test_a_ninth_source_held_out_leaves_the_story_as_it_was(tmp_path, story_fixtures):

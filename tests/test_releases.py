@@ -268,10 +268,11 @@ def test_a_renamed_id_answers_as_an_alias(client):
     response = client.get(f"/api/v1/figures/{old}")
     assert response.status_code == 301 and response.headers["Location"] == f"/api/v1/figures/{new}"
     assert client.get(response.headers["Location"]).status_code == 200
+    # An entity keeps its former id as an alias: it answers as the canonical id, with Content-Location.
     old, new = RENAMED_ENTITY
     response = client.get(f"/api/v1/entities/{old}/figures?page_size=5")
-    assert response.status_code == 301
-    assert response.headers["Location"] == f"/api/v1/entities/{new}/figures?page_size=5"
+    assert response.status_code == 200
+    assert response.headers["Content-Location"] == f"/api/v1/entities/{new}/figures?page_size=5"
     assert client.get(f"/api/v1/figures/{GONE_FIGURE}").status_code == 404
 
 
@@ -340,9 +341,9 @@ def test_a_release_folder_must_be_named_by_its_version(releases, tmp_path):
 def test_the_releases_are_part_of_the_build_id(releases, tmp_path, texts):
     rel, _, fixtures_b = releases
     fixtures = load_and_validate(fixtures_b, texts)
-    with_both = build_id_for(fixtures, texts, rel)
+    with_both = build_id_for(fixtures, rel)
     copy = tmp_path / "releases"
     shutil.copytree(rel / A, copy / A)
-    assert build_id_for(fixtures, texts, copy) != with_both
+    assert build_id_for(fixtures, copy) != with_both
     shutil.copytree(rel / B, copy / B)
-    assert build_id_for(fixtures, texts, copy) == with_both
+    assert build_id_for(fixtures, copy) == with_both

@@ -8,8 +8,8 @@ instance killed under load; (f) what nginx answers itself; and `make serve` stop
 from __future__ import annotations
 
 import gzip
-import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import orjson
+import psutil
 import pytest
 
 from api.web.http import CORS_HEADERS, SECURITY_HEADERS
@@ -28,18 +29,23 @@ from scripts.servers import (
     ROOT,
     free_port,
     get,
-    group_members,
     parse_response,
     percentile,
     raw_request,
 )
-from scripts.stack import Stack, build_id
+from scripts.stack import Stack, build_id, default_cache_dir
 
 pytestmark = pytest.mark.server
 
 
 def start_stack(db_path: Path, run_dir: Path, **options) -> Stack:
     return Stack(run_dir, free_port(), **options).start(db_path)
+
+
+def stack_processes(stack: Stack) -> list[psutil.Process]:
+    """supervisord and everything it runs: nginx's master and workers, each gunicorn master and its workers."""
+    supervisord = psutil.Process(stack.supervisord.pid)
+    return [supervisord, *supervisord.children(recursive=True)]
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +72,8 @@ def problem_checks(status: int, headers: dict[str, str], body: bytes) -> dict:
     assert headers["content-type"] == "application/problem+json", headers
     problem = orjson.loads(body)
     assert set(problem) == {"type", "title", "status", "detail", "errors"}, problem
-    assert problem["status"] == status and problem["type"] == "about:blank" and problem["errors"] == {}
+    assert problem["status"] == status and problem["type"] == "about:blank"
+    assert problem["errors"] == ({"method": [problem["detail"]]} if status == 405 else {})
     for name, value in {**CORS_HEADERS, **SECURITY_HEADERS}.items():
         assert headers[name.lower()] == value, name
     assert headers["cache-control"] == "no-store"
@@ -102,9 +109,7 @@ def test_200_slow_clients_cost_nginx_connections_not_gunicorn_threads(stack):
             sock.settimeout(10)
             sock.connect((HOST, stack.port))
             opened.append(1)
-            sock.sendall(
-                b"GET /api/v1/figures?format=csv HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n"
-            )
+            sock.sendall(b"GET /api/v1/figures.csv HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n")
             stop.wait(30)
         except OSError:
             pass
@@ -151,8 +156,8 @@ def test_200_slow_clients_cost_nginx_connections_not_gunicorn_threads(stack):
     "url, content_type",
     [
         ("/api/v1/figures?category=troops", "application/json"),
-        ("/api/v1/figures?format=csv", "text/csv"),
-        ("/api/v1/events?format=ndjson", "application/x-ndjson"),
+        ("/api/v1/figures.csv", "text/csv"),
+        ("/api/v1/events.ndjson", "application/x-ndjson"),
         ("/api/v1/metrics/troops-additional-planned/chart.svg?subject=north-korea", "image/svg+xml"),
         ("/static/docs.js", "javascript"),
         ("/docs/assets/swagger-ui-bundle.js", "javascript"),
@@ -175,6 +180,15 @@ def test_gzip_when_accepted_and_a_weak_etag_still_gives_304(stack, url, content_
             assert again[0] == 304 and again[2] == b"", (sent, again[0])
         other = get(stack.base + url, headers={"If-None-Match": 'W/"0000"'})
         assert other[0] == 200
+
+
+def test_one_vary_line_names_accept_and_accept_encoding(stack):
+    """The app's Vary and gzip's in one line: a client that reads the first Vary line alone gets both."""
+    for path in (b"/api/v1/figures?category=troops", b"/api/v1/claims.csv"):
+        for extra in (b"", b"Accept-Encoding: gzip\r\n", b""):  # a miss, then hits (or bypasses)
+            head = raw_request(stack.port, _request(path, extra=extra)).split(b"\r\n\r\n", 1)[0].decode("latin-1")
+            varies = [line for line in head.lower().split("\r\n") if line.startswith("vary:")]
+            assert varies == ["vary: accept, accept-encoding"], (path, extra, head)
 
 
 # ---- (c) the cache -----------------------------------------------------------------------------------
@@ -208,8 +222,8 @@ def test_errors_health_and_exports_are_not_cached(stack):
         ("/api/v1/figures?metirc=1", 422, "MISS"),  # no-store
         ("/api/v1/figures/nope", 404, "MISS"),
         ("/health", 200, "MISS"),
-        ("/api/v1/claims?format=csv", 200, "BYPASS"),  # an export: never looked up
-        ("/api/v1/claims", 200, "HIT"),  # (the same without format=csv is cached)
+        ("/api/v1/claims.csv", 200, "BYPASS"),  # an export: never looked up
+        ("/api/v1/claims", 200, "HIT"),  # (the same list as JSON is cached)
     ):
         if cache == "HIT":
             get(stack.base + url)
@@ -274,6 +288,34 @@ def test_nginx_answers_bad_requests_itself_in_the_error_shape_with_cors(stack, c
     assert get(stack.base + "/health")[0] == 200
 
 
+def _methods(allow: str) -> set[str]:
+    return set(allow.replace(" ", "").split(","))
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT"])
+@pytest.mark.parametrize("path", ["/api/v1/figures", "/api/v1/figures/anything", "/health", "/docs"])
+def test_methods_nginx_refuses_itself_are_answered_as_the_app_answers_a_405(stack, app, method, path):
+    """nginx answers TRACE and CONNECT before any location: the app's 405 problem, Allow, CORS and all."""
+    before = len(stack.request_lines())
+    status, headers, body = parse_response(raw_request(stack.port, _request(path.encode(), method=method.encode())))
+    assert status == 405, body[:300]
+    problem = problem_checks(status, headers, body)
+    assert _methods(headers["allow"]) == {"GET", "HEAD", "OPTIONS"}
+    expected = app.test_client().open(path, method=method)
+    assert expected.status_code == 405
+    app_allow = expected.headers["Allow"]
+    assert _methods(app_allow) == _methods(headers["allow"])
+    # The app lists the methods in the order its router holds them; nginx in a fixed one.
+    assert problem == orjson.loads(expected.get_data().replace(app_allow.encode(), headers["allow"].encode()))
+    assert len(stack.request_lines()) == before  # gunicorn never saw it
+
+
+def test_other_methods_reach_the_app_and_get_its_405(stack):
+    status, headers, body = parse_response(raw_request(stack.port, _request(b"/api/v1/figures", method=b"DELETE")))
+    assert status == 405 and _methods(headers["allow"]) == {"GET", "HEAD", "OPTIONS"}
+    assert problem_checks(status, headers, body)["errors"]["method"][0].startswith("Method DELETE is not allowed")
+
+
 def test_headers_the_app_does_not_read_never_reach_gunicorn(stack):
     """A control character in a header nginx lets through would make gunicorn answer an HTML 400."""
     status, headers, body = parse_response(raw_request(stack.port, _request(b"/health", extra=b"X-A: a\x01b\r\n")))
@@ -335,6 +377,7 @@ def test_an_instance_killed_under_load_costs_at_most_its_requests_in_flight(db_p
     1 s here, so nginx tries the dead instance again twice during the run: those tries cost no client."""
     stack = start_stack(db_path, tmp_path / "run", fail_timeout=1)
     in_flight_bound = stack.workers * stack.threads
+    other, killed = stack.info(1)["pid"], psutil.Process(stack.info(0)["pid"])
     # Never the same URL twice (value_min below every value changes nothing but the URL).
     sorts = ("id", "-value", "published", "source,period")
     urls = [f"/api/v1/figures?page_size={k % 500 + 1}&sort={sorts[k % 4]}&value_min=-{k}" for k in range(50_000)]
@@ -346,9 +389,16 @@ def test_an_instance_killed_under_load_costs_at_most_its_requests_in_flight(db_p
             time.sleep(3.0)
         error_log = stack.nginx.error_log_text()
         survivor_ok = get(stack.base + "/health")[0] == 200
+        # supervisord started the killed instance again, on its port; the other kept running.
+        restarted, untouched = stack.info(0), stack.info(1)
+        replica_ok = get(f"http://{HOST}:{stack.upstreams[0].port}/health")[0] == 200
+        everything = stack_processes(stack)
     finally:
         stack.stop()
-    assert group_members(stack.upstreams[0].pid) == []
+    assert not killed.is_running()
+    assert restarted["statename"] == "RUNNING" and restarted["pid"] != killed.pid and replica_ok
+    assert untouched["pid"] == other
+    assert [p.pid for p in everything if p.is_running()] == []
     failed = [(began - killed_at, url, status) for began, url, status, _ in load.results if status != 200]
     after = [r for r in load.results if r[0] > killed_at + 0.5]
     print(f"{len(load.results)} requests, {len(after)} started 0.5 s after the kill; failed: {failed}")
@@ -382,56 +432,98 @@ def test_make_serve_runs_the_stack_and_stops_every_process(db_path, tmp_path, ho
         while True:
             assert make.poll() is None, make.stdout.read().decode()
             try:
-                if (run_dir / "stack.json").exists() and get(f"http://{HOST}:{port}/health", timeout=1)[0] == 200:
+                if get(f"http://{HOST}:{port}/health", timeout=1)[0] == 200:
                     break
             except OSError:
                 pass
             assert time.monotonic() < deadline, "make serve did not answer within 30 s"
             time.sleep(0.2)
-        state = json.loads((run_dir / "stack.json").read_text())
-        groups = [state["nginx_pid"], *(u["pid"] for u in state["upstreams"])]
-        assert len(state["upstreams"]) == 2 and all(group_members(g) for g in groups)
+        # make's recipe execs supervisord, which runs nginx (master, workers) and each gunicorn (master, workers).
+        started = psutil.Process(make.pid).children(recursive=True)
+        names = sorted({p.name() for p in started})
+        assert any(arg.endswith("/supervisord") for p in started for arg in p.cmdline()[:2]), names
+        masters = [p for p in started if "--bind" in p.cmdline() and p.parent().name() != p.name()]
+        assert len(masters) == 2 and all(p.children() for p in masters), names
         assert get(f"http://{HOST}:{port}/api/v1/figures")[0] == 200
         if how == "SIGTERM to make":  # and `make rollout` from another shell finds it and rolls a build out
             variant = tmp_path / "variant.db"
             new_id = build_variant(variant, tmp_path / "variant")
+            rollout = ["make", "--no-print-directory", "-o", ".venv/.runtime", "rollout", f"DB={variant}"]
             rolled = subprocess.run(
-                [
-                    "make",
-                    "--no-print-directory",
-                    "-o",
-                    ".venv/.runtime",
-                    "rollout",
-                    f"DB={variant}",
-                    f"RUN_DIR={run_dir}",
-                ],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                timeout=60,
+                [*rollout, f"RUN_DIR={run_dir}"], cwd=ROOT, capture_output=True, text=True, timeout=60
             )
             assert rolled.returncode == 0, rolled.stdout + rolled.stderr
             assert orjson.loads(get(f"http://{HOST}:{port}/health")[2])["build_id"] == new_id
-            assert json.loads((run_dir / "stack.json").read_text())["build_id"] == new_id
-            assert f"{new_id}|" in (run_dir / "nginx.conf").read_text()  # the cache key's new prefix
+            assert f'"{new_id}"' in (run_dir / "build.conf").read_text()  # the cache key's new prefix
+            # gunicorn's HUP: new workers, the same masters.
+            assert all(m.is_running() for m in masters)
         if how == "Ctrl-C":
             os.killpg(make.pid, signal.SIGINT)  # what the terminal does: the whole foreground group
         else:
             make.send_signal(signal.SIGTERM)
-        make.wait(timeout=30)
+        make.wait(timeout=40)
     finally:
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
             make.wait()
-            # Killed, it could not stop what it started (each in a session of its own): do it here.
-            if (run_dir / "stack.json").exists():
-                state = json.loads((run_dir / "stack.json").read_text())
-                for group in (state["nginx_pid"], *(u["pid"] for u in state["upstreams"])):
-                    if group_members(group):
-                        os.killpg(group, signal.SIGKILL)
+        everything = locals().get("started", [])
+        for process in psutil.wait_procs(everything, timeout=1)[1]:
+            process.kill()  # make was killed: what it started cannot be left running
+        shutil.rmtree(default_cache_dir(run_dir), ignore_errors=True)  # in memory, outside the run directory
         with make.stdout:
             output = make.stdout.read().decode()
-    assert "stopping nginx and the replicas" in output, output
-    assert [g for g in groups if group_members(g)] == [], output
+    assert "received SIG" in output and "stopped: nginx" in output, output
+    assert [p for p in everything if p.is_running()] == [], output
     with pytest.raises(OSError):
         get(f"http://{HOST}:{port}/health", timeout=1)
+
+
+# ---- a real host: systemd units and the nginx environment ----------------------------------------------
+
+SYSTEMD = ROOT / "deploy" / "systemd"
+
+
+def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
+    """The instance template and nginx's unit, with /opt/claimbase read as this checkout (so that the
+    executables they name exist): no error and no warning."""
+    assert shutil.which("systemd-analyze"), "systemd-analyze (Debian's systemd package) is needed to check the units"
+    for unit in SYSTEMD.glob("*.service"):
+        (tmp_path / unit.name).write_text(unit.read_text().replace("/opt/claimbase", str(ROOT)))
+    units = [str(tmp_path / "claimbase-nginx.service"), str(tmp_path / "claimbase@8001.service")]
+    done = subprocess.run(["systemd-analyze", "verify", *units], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    # A unit that names a missing executable fails: the check is real.
+    bad = tmp_path / "claimbase-broken.service"
+    bad.write_text(
+        (tmp_path / "claimbase-nginx.service").read_text().replace("/usr/sbin/nginx ", "/usr/sbin/nginx-gone ")
+    )
+    assert subprocess.run(["systemd-analyze", "verify", str(bad)], capture_output=True, timeout=60).returncode != 0
+
+
+def host_environment(tmp_path: Path) -> dict[str, str]:
+    """deploy/systemd/nginx.env, its directories moved under ``tmp_path``."""
+    env = {}
+    for line in (SYSTEMD / "nginx.env").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            env[name] = (
+                value.strip('"').replace("/var/lib/claimbase", str(tmp_path)).replace("/var/cache", str(tmp_path))
+            )
+    return env
+
+
+def test_the_host_environment_renders_a_config_nginx_accepts(tmp_path):
+    env = host_environment(tmp_path)
+    done = subprocess.run(
+        [ROOT / "deploy" / "render-nginx"], env={"PATH": os.environ["PATH"], **env}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    conf = (tmp_path / "nginx" / "nginx.conf").read_text()
+    # Every name filled (the template's comments aside), nginx's own variables left alone.
+    assert not re.search(r"^[^#]*\$\{NGINX_", conf, re.M) and "$build_id|$scheme" in conf
+    assert "server 127.0.0.1:8002 max_fails=1 fail_timeout=2s;" in conf and "listen 127.0.0.1:8080;" in conf
+    del env["NGINX_LISTEN"]
+    done = subprocess.run(
+        [ROOT / "deploy" / "render-nginx"], env={"PATH": os.environ["PATH"], **env}, capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "NGINX_LISTEN is not set" in done.stderr

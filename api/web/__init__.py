@@ -53,7 +53,7 @@ def openapi_config() -> dict:
     return {
         "API_TITLE": "Claimbase",
         "API_VERSION": "1.0.0",
-        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_VERSION": "3.1.0",
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "openapi.json",
         # /docs is served by api.web.resources.docs with local assets, not from a CDN.

@@ -11,23 +11,24 @@ server does (and the contract fuzzer in tests/test_fuzz.py can hold it to it):
 - the headers every response carries (security, CORS, caching), the ETag and
   ``Vary`` of API reads with their 304, ``Link`` on list pages,
   ``Content-Disposition`` on exports, ``Location`` on 301 and ``Retry-After`` on 503;
-- query parameters without ``example`` or ``null`` defaults: Swagger UI would put
-  them in its inputs and send them (an example ``format=csv`` turns the answer into
-  CSV); the example moves into the description instead;
-- a nested object that may be null as ``allOf: [$ref]`` with ``nullable: true``
-  (apispec writes "the type, or any object, or null", which generated clients
-  cannot type and validators cannot check).
+- query parameters without ``example`` or ``default``: Swagger UI would put them in
+  its inputs and send them; both move into the description instead, and a query
+  parameter is never null;
+- each closed vocabulary (schemas.common.ENUMS) as one named schema that fields and
+  parameters refer to (a nullable one as ``anyOf: [{$ref}, {type: 'null'}]``: OpenAPI 3.1);
 - an OpenAPI link from each list to the operation that gets one of its items
   (clients and the stateful fuzzer follow it).
 """
 
 import json
+import re
 
 from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from api.web.guard import CONTROL_FREE_PATTERN, MAX_PARAM_VALUES
 from api.web.http import CORS_HEADERS, SECURITY_HEADERS
+from schemas.common import ENUM_DESCRIPTIONS, ENUMS
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 PROBLEM_JSON = "application/problem+json"  # RFC 9457, the media type of every error
@@ -126,14 +127,18 @@ HEADERS = {
         "schema": {"type": "string", "pattern": "^(public, max-age=[0-9]+|no-store)$"},
     },
     "ETag": {
-        "description": "Build id, URL and Accept header hashed: send it back in `If-None-Match` for a 304.",
+        "description": "Build id, URL and Accept header hashed: send it back in `If-None-Match` for a 304. "
+        'Strong (`"…"`) from the app itself; weak (`W/"…"`) through a proxy that compresses the body, as '
+        "nginx does with gzip (the body it stands for is the same; `If-None-Match` takes either form).",
         "required": True,
-        "schema": {"type": "string", "pattern": '^"[0-9a-f]{24}"$'},
+        "schema": {"type": "string", "pattern": '^(W/)?"[0-9a-f]{24}"$'},
     },
     "Vary": {
-        "description": "Always `Accept` on API reads: the format may follow the Accept header.",
+        "description": "`Accept` on API reads (the format may follow the Accept header). Through a proxy that "
+        "compresses, `Accept-Encoding` too: nginx's gzip adds it as a second `Vary` line, which a client joins "
+        "with the first (`Accept, Accept-Encoding`) or, reading one line, sees alone.",
         "required": True,
-        "schema": {"type": "string", "enum": ["Accept"]},
+        "schema": {"type": "string", "enum": ["Accept", "Accept, Accept-Encoding", "Accept-Encoding"]},
     },
     "Content-Disposition": {
         "description": "On CSV and NDJSON responses: shown inline, with a file name for saving "
@@ -152,8 +157,14 @@ HEADERS = {
         "required": False,
         "schema": {"type": "string", "pattern": '^<[^>]+>; rel="next"$'},
     },
+    "Content-Location": {
+        "description": "On a request that names a record by an alias (an entity's name, a source's file number): "
+        "the same URL with the canonical id. The body is the canonical record's.",
+        "required": False,
+        "schema": {"type": "string", "pattern": "^/api/v1/"},
+    },
     "Location": {
-        "description": "The canonical URL of the record.",
+        "description": "Where the resource is now.",
         "required": True,
         "schema": {"type": "string", "pattern": "^/api/v1/"},
     },
@@ -163,6 +174,27 @@ HEADERS = {
         "schema": {"type": "integer", "minimum": 0},
     },
 }
+# Each path id: what it names and an example Swagger UI fills in (a real record of the curated data).
+PATH_IDS = {
+    "figure_id": ("A figure's id.", "s002-additional-troops-up-to-30000"),
+    "claim_id": ("A claim key.", "nk-additional-deployment-size"),
+    "event_id": ("An event's id.", "ropucha-ship-docks-at-dunai-2025-05"),
+    "source_id": (
+        "A source's id, or its archived document's file name, stem or number (`001`): an alias answers as the "
+        "canonical id does, with `Content-Location` naming the canonical URL.",
+        "nk-plans-30000-more-troops",
+    ),
+    "entity_id": (
+        "An entity's id, or any of its names or aliases (`DPRK`, `Umerov`): an alias answers as the canonical id "
+        "does, with `Content-Location` naming the canonical URL.",
+        "north-korea",
+    ),
+    "metric_id": ("A metric's id.", "troops-additional-planned"),
+    "statement_id": ("A statement's id.", "s003-report-russia-equipped-to-supply"),
+    "version": ("A release version, YEAR.MONTH.N.", "2026.12.1"),
+}
+# Path parameters that take an alias (api.web.resources.common.canonical_id).
+ALIAS_PARAMETERS = {"entity_id", "source_id"}
 # On every response, errors included (api.web.http.after_request).
 ALWAYS = (*SECURITY_HEADERS, *CORS_HEADERS, "Cache-Control")
 
@@ -170,13 +202,48 @@ ALWAYS = (*SECURITY_HEADERS, *CORS_HEADERS, "Cache-Control")
 EXPORT_TYPES = {"text/csv", "application/x-ndjson"}
 
 
-def nullable_reference(field, ret, **kwargs) -> dict:
-    """OpenAPI 3.0 attributes of a field that may be null: a nested object as ``allOf: [$ref]`` + ``nullable``."""
-    if not field.allow_none:
+def enum_reference(spec):
+    """An attribute function of apispec's field converter: a vocabulary of schemas.common.ENUMS by reference.
+
+    Runs before apispec's own ``field2nullable``, which then writes a nullable one as
+    ``anyOf: [{$ref}, {type: 'null'}]`` (OpenAPI 3.1), and a nullable scalar as ``type: [..., 'null']``.
+    """
+    by_values = {frozenset(values): name for name, values in ENUMS.items()}
+
+    def convert(field, ret, **kwargs) -> dict:
+        values = ret.get("enum")
+        if not values:
+            return {}
+        name = by_values.get(frozenset(v for v in values if v is not None))
+        if name is None:
+            return {}
+        if name not in spec.components.schemas:
+            schema = {"type": "string", "enum": list(ENUMS[name]), "description": ENUM_DESCRIPTIONS[name]}
+            spec.components.schema(name, schema)
+        del ret["enum"]
+        ret.pop("type", None)
+        ret["$ref"] = f"#/components/schemas/{name}"
         return {}
-    if "$ref" in ret:
-        return {"allOf": [{"$ref": ret.pop("$ref")}], "nullable": True}
-    return {"nullable": True}
+
+    return convert
+
+
+def not_null(schema: dict) -> None:
+    """Take null out of a schema (OpenAPI 3.1: ``type: [X, 'null']`` or ``anyOf: [..., {type: 'null'}]``)."""
+    if isinstance(schema.get("type"), list):
+        types = [t for t in schema["type"] if t != "null"]
+        schema["type"] = types[0] if len(types) == 1 else types
+    if "anyOf" in schema:
+        rest = [part for part in schema["anyOf"] if part != {"type": "null"}]
+        del schema["anyOf"]
+        if len(rest) == 1:
+            schema.update(rest[0])
+        else:
+            schema["anyOf"] = rest
+    if "enum" in schema:
+        schema["enum"] = [value for value in schema["enum"] if value is not None]
+    if isinstance(schema.get("items"), dict):
+        not_null(schema["items"])
 
 
 def _ref(name: str) -> dict:
@@ -198,7 +265,16 @@ class SharedRulesPlugin(BasePlugin):
         for plugin in spec.plugins:
             if isinstance(plugin, MarshmallowPlugin):
                 functions = plugin.converter.attribute_functions
-                functions[functions.index(plugin.converter.field2nullable)] = nullable_reference
+                functions.insert(functions.index(plugin.converter.field2nullable), enum_reference(spec))
+
+    def path_helper(self, path=None, operations=None, parameters=None, **kwargs):
+        """Describe each path id, with an example."""
+        for parameter in parameters or []:
+            if isinstance(parameter, dict) and parameter.get("in") == "path" and parameter["name"] in PATH_IDS:
+                description, example = PATH_IDS[parameter["name"]]
+                parameter.setdefault("description", description)
+                if example is not None:
+                    parameter.setdefault("example", example)
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         rule = kwargs.get("rule")
@@ -208,8 +284,8 @@ class SharedRulesPlugin(BasePlugin):
                 operation.setdefault("operationId", rule.endpoint.rsplit(".", 1)[-1])
             for parameter in operation.get("parameters", []):
                 if isinstance(parameter, dict) and parameter.get("in") == "query":
-                    self._constrain(parameter.get("schema", {}))
                     self._leave_empty(parameter)
+                    self._constrain(parameter.get("schema", {}))
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)  # every status the server sends is listed explicitly
             for code, text in QUERY_STRING_ERRORS.items():
@@ -220,8 +296,10 @@ class SharedRulesPlugin(BasePlugin):
                 responses.setdefault("304", {"description": NOT_MODIFIED})
             for code, response in responses.items():
                 if isinstance(response, dict):
-                    self._add_headers(str(code), response, is_api)
+                    self._add_headers(str(code), response, is_api, re.findall(r"{(\w+)}", path))
                     self._add_item_link(code, response)
+            # 200 first, then the other statuses in order (as Swagger UI lists them).
+            operation["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
 
     @staticmethod
     def _constrain(schema: dict):
@@ -234,18 +312,20 @@ class SharedRulesPlugin(BasePlugin):
 
     @staticmethod
     def _leave_empty(parameter: dict):
-        """Keep Swagger UI's input empty: no example or null default in the schema (the example goes in the text)."""
+        """Keep Swagger UI's input empty: no example or default in the schema (both are stated in the text)."""
         schema = parameter.get("schema", {})
         if "example" in schema:
             example = schema.pop("example")
             shown = ", ".join(map(str, example)) if isinstance(example, list) else json.dumps(example).strip('"')
             parameter["description"] = parameter.get("description", "").rstrip() + f" Example: `{shown}`."
-        if "default" in schema and schema["default"] is None:
-            del schema["default"]
+        if "default" in schema:
+            # Stated, not in the schema: Swagger UI would fill its input with it and send it.
+            default = schema.pop("default")
+            if default is not None:
+                shown = json.dumps(default).strip('"')
+                parameter["description"] = parameter.get("description", "").rstrip() + f" Default: `{shown}`."
         # A query parameter is absent or has a value: it is never null.
-        schema.pop("nullable", None)
-        if "enum" in schema:
-            schema["enum"] = [value for value in schema["enum"] if value is not None]
+        not_null(schema)
 
     @staticmethod
     def _add_item_link(code, response: dict):
@@ -256,13 +336,12 @@ class SharedRulesPlugin(BasePlugin):
             response.setdefault("links", {}).setdefault("item", link)
 
     @staticmethod
-    def _add_headers(code: str, response: dict, is_api: bool):
+    def _add_headers(code: str, response: dict, is_api: bool, path_parameters=()):
         names = list(ALWAYS)
         if is_api and code in ("200", "304"):
             names += ["ETag", "Vary"]
-        schema_ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
-        if code == "200" and schema_ref.endswith("List"):
-            names.append("Link")
+        if is_api and code in ("200", "304") and ALIAS_PARAMETERS & set(path_parameters):
+            names.append("Content-Location")
         if code == "200" and set(response.get("content", {})) & EXPORT_TYPES:
             names += ["Content-Disposition", "X-Accel-Expires"]
         if code == "301":

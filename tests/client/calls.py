@@ -24,12 +24,11 @@ from claimbase_client.models import (
     EventList,
     Figure,
     FigureList,
+    MetricCategory,
     Published,
     SourceRef,
     Value,
 )
-from claimbase_client.models.export_figures_csv_category_item import ExportFiguresCsvCategoryItem
-from claimbase_client.models.list_figures_category_item import ListFiguresCategoryItem
 
 
 def main(base: str) -> dict:
@@ -37,13 +36,12 @@ def main(base: str) -> dict:
     out = {}
 
     # The headline query: every troop estimate by source and date.
-    page = list_figures.sync(
-        client=client, category=[ListFiguresCategoryItem.TROOPS], sort="source,period", page_size=500
-    )
+    page = list_figures.sync(client=client, category=[MetricCategory.TROOPS], sort="source,period", page_size=500)
     assert isinstance(page, FigureList), type(page)
     figures = page.items
     assert figures and all(isinstance(f, Figure) for f in figures)
-    assert all(f.metric.category == "troops" for f in figures)
+    # One enum class per vocabulary: the parameter's and the field's are the same MetricCategory.
+    assert all(f.metric.category is MetricCategory.TROOPS for f in figures)
     assert all(isinstance(f.value, Value) and isinstance(f.source, SourceRef) for f in figures)
     out["headline"] = [f.id for f in figures]
 
@@ -80,7 +78,7 @@ def main(base: str) -> dict:
     out["discrepancies"] = [d.id for d in discrepancies.items]
 
     # The same troop figures as CSV, from the export's own URL.
-    text = export_figures_csv.sync(client=client, category=[ExportFiguresCsvCategoryItem.TROOPS], sort="source,period")
+    text = export_figures_csv.sync(client=client, category=[MetricCategory.TROOPS], sort="source,period")
     assert isinstance(text, str), type(text)
     rows = list(csv.DictReader(io.StringIO(text)))
     out["csv"] = [row["id"] for row in rows]

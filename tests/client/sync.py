@@ -12,7 +12,7 @@ import sys
 from claimbase_client import Client
 from claimbase_client.api.health import health
 from claimbase_client.api.releases import list_changes
-from claimbase_client.models import Change, ChangeChange, ChangeList, Health
+from claimbase_client.models import Change, ChangeList, ChangeType, Health
 from claimbase_client.types import UNSET
 
 
@@ -31,9 +31,9 @@ def pages(client: Client, **query):
 
 def apply(store: dict, change: Change) -> None:
     key = (change.kind, change.id)
-    if change.change == ChangeChange.ADDED:
+    if change.change == ChangeType.ADDED:
         store[key] = change.record.to_dict()
-    elif change.change == ChangeChange.REMOVED:
+    elif change.change == ChangeType.REMOVED:
         del store[key]
     else:  # changed, or renamed (stored under its previous id until now)
         record = store.pop((change.kind, change.previous_id or change.id))
@@ -46,7 +46,7 @@ def main(base: str, first: str) -> dict:
     client = Client(base_url=base, raise_on_unexpected_status=True, timeout=30.0)
     store: dict = {}
     for change in pages(client, until=first):
-        assert change.change == ChangeChange.ADDED and change.release == first
+        assert change.change == ChangeType.ADDED and change.release == first
         apply(store, change)
     version, applied = first, 0
     for change in pages(client, since=first):

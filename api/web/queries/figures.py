@@ -211,43 +211,6 @@ def get_figure(db, figure_id: str) -> str | None:
     return row["doc"] if row else None
 
 
-def flatten_figure(f: dict) -> dict:
-    """Flatten a figure into the named columns of CSV and NDJSON exports."""
-    period = f["period"] or {}
-    claimant = f["claimant"] or {}
-    pub = f["source"]["published"] or {}
-    return {
-        "id": f["id"],
-        "claim_id": f["claim"]["id"],
-        "metric_id": f["metric"]["id"],
-        "metric_category": f["metric"]["category"],
-        "subject_id": f["subject"]["id"],
-        "value_low": f["value"]["low"],
-        "value_high": f["value"]["high"],
-        "value_hedge": f["value"]["hedge"],
-        "value_text": f["value"]["text"],
-        "value_unit": f["value"]["unit"],
-        "period_start": period.get("start"),
-        "period_end": period.get("end"),
-        "period_precision": period.get("precision"),
-        "period_phrase": period.get("phrase"),
-        "period_first_day": period.get("first_day"),
-        "period_last_day": period.get("last_day"),
-        "claimant_id": claimant.get("id"),
-        "claimant_attribution": claimant.get("attribution"),
-        "via_id": (f["via"] or {}).get("id"),
-        "source_id": f["source"]["id"],
-        "source_title": f["source"]["title"],
-        "source_published": pub.get("date"),
-        "quote": f["quote"]["text"],
-        "quote_start": f["quote"]["start"],
-        "quote_end": f["quote"]["end"],
-        "event_id": (f["event"] or {}).get("id"),
-        "origin": f["origin"],
-        "note": f["note"],
-    }
-
-
 # facet -> (column of figures, kind of record the value names)
 FACET_COLUMNS = {
     "metric": ("f.metric_id", "metrics"),

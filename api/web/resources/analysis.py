@@ -6,6 +6,7 @@ from api.web import chart
 from api.web.db import get_db
 from api.web.queries import discrepancies, metric_summary, search, timeline
 from api.web.queries.listing import counts_assumed
+from api.web.resources import lists
 from api.web.resources.common import Blueprint, json_response, list_response, or_404, page_response
 from schemas.analysis import (
     DiscrepancyListSchema,
@@ -27,10 +28,7 @@ blp = Blueprint(
 )
 
 
-@blp.get("/discrepancies")
-@blp.query(DiscrepancyQueryArgs)
-@blp.response(200, DiscrepancyListSchema)
-@blp.errors(400, 422, 503)
+@lists.register(blp, "/discrepancies", DiscrepancyQueryArgs, DiscrepancyListSchema)
 def list_discrepancies(args):
     """List every place where sources differ, computed from figures and event citations.
 
@@ -65,10 +63,7 @@ def get_timeline(args):
     return json_response(timeline.timeline(get_db(), args))
 
 
-@blp.get("/search")
-@blp.query(SearchQueryArgs)
-@blp.response(200, SearchResultListSchema)
-@blp.errors(400, 422, 503)
+@lists.register(blp, "/search", SearchQueryArgs, SearchResultListSchema)
 def search_records(args):
     """Search figures, entities (names and aliases), events, sources and claims.
 

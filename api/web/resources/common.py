@@ -8,7 +8,7 @@ import math
 from urllib.parse import urlencode
 
 import orjson
-from flask import Response, abort, current_app, request, stream_with_context
+from flask import Response, abort, current_app, g, request, stream_with_context
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import ValidationError
 from marshmallow import fields as ma_fields
@@ -16,6 +16,7 @@ from webargs.flaskparser import FlaskParser
 
 from api.web import db
 from api.web.db import get_db
+from api.web.queries import entities as entity_queries
 from api.web.queries import names
 from api.web.queries.listing import Listing, export, page
 from api.web.queries.paging import BadQuery
@@ -43,6 +44,10 @@ class StrictParser(FlaskParser):
 
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.after_request(add_content_location)
 
     def query(self, schema):
         """Parse and document the query string with ``schema``.
@@ -77,9 +82,10 @@ class Blueprint(SmorestBlueprint):
 
 ERROR_TEXT = {
     304: "Not modified (the ETag matched).",
-    301: "The id is an alias; the Location header names the canonical record.",
     400: QUERY_STRING_ERRORS["400"],
     404: "No record with that id.",
+    406: "The Accept header takes CSV or NDJSON and not JSON: a list answers JSON only. The problem "
+    "document names the export URL that answers the same query in that format (`….csv`, `….ndjson`).",
     422: QUERY_STRING_ERRORS["422"],
     503: "The database is unavailable or the query ran past its time limit.",
 }
@@ -149,14 +155,56 @@ def page_response(items: list, next_cursor, total, args):
     return Response(body, mimetype="application/json", headers=headers)
 
 
-def list_response(listing: Listing, args, scope: dict | None = None, name: str = "list"):
-    """Answer a list as a JSON page or, by ``format`` or Accept, a streamed CSV/NDJSON export."""
-    fmt = export_format(args) if listing.export else "json"
+def list_response(listing: Listing, args, scope: dict | None = None, name: str = "list", fmt: str | None = None):
+    """Answer a list as a JSON page or, with ``fmt`` csv or ndjson, a streamed export.
+
+    Without ``fmt``, ``args["format"]`` or the Accept header choose (a list registered with
+    ``add_exports`` rather than ``lists.register``).
+    """
+    if fmt is None:
+        fmt = export_format(args) if listing.export else "json"
     if fmt == "json":
         return page_response(*page(get_db(), listing, args, scope), args)
     rows = export(get_db(), listing, args, scope, csv=fmt == "csv")
     spec = listing.export
     return stream_export(fmt, rows, spec.columns, spec.flatten, name, csv_text=fmt == "csv" and bool(spec.csv_select))
+
+
+# How an alias in a path answers: as the canonical id does (200, the canonical record, whose `id` and
+# `url` name it), with `Content-Location` naming the canonical URL. A client that does not follow
+# redirects gets the record all the same, and one that keeps URLs can keep the canonical one.
+ALIAS_TEXT = (
+    "An alias (an entity's name or alias, a source's file name, stem or number) answers as the canonical id does, "
+    "with `Content-Location` naming the canonical URL."
+)
+
+
+def canonical_id(kind: str, ident: str) -> str:
+    """The canonical id ``ident`` names in the path (an id or an alias of ``kind``); 404 when it names none.
+
+    For an alias, the response gets ``Content-Location``: this URL with the canonical id.
+    """
+    conn = get_db()
+    if kind == "entity":
+        found = entity_queries.resolve_entity(conn, ident)[0]
+    else:
+        found = next(iter(names.KINDS[kind](conn, ident)), None)
+    or_404(found, kind, ident)
+    if found != ident:
+        segments = request.path.split("/")
+        segments[4] = found  # /api/v1/<collection>/<ident>/…
+        location = "/".join(segments)
+        if request.query_string:
+            location += "?" + request.query_string.decode("latin-1")
+        g.content_location = location
+    return found
+
+
+def add_content_location(response):
+    location = g.get("content_location")
+    if location and response.status_code in (200, 304):
+        response.headers["Content-Location"] = location
+    return response
 
 
 def or_404(item, kind: str, ident: str):

@@ -1,15 +1,16 @@
-"""The Swagger UI at /docs, with every asset served by this app (no CDN); a trailing slash redirects."""
+"""The Swagger UI 5 at /docs, with every asset served by this app (no CDN); a trailing slash redirects."""
 
 from pathlib import Path
 
-import swagger_ui_bundle
+import flask_swagger_ui
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 bp = Blueprint("docs", __name__, template_folder="../templates", static_folder="../static", static_url_path="/static")
 
-SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
+# swagger-ui-dist as flask-swagger-ui ships it (its own blueprint is not used: the page is ours).
+SWAGGER_DIR = Path(flask_swagger_ui.__file__).parent / "dist"
 SWAGGER_ASSETS = {
     "swagger-ui.css",
     "swagger-ui-bundle.js",

@@ -2,33 +2,34 @@
 
 from api.web.db import get_db
 from api.web.queries import events as queries
-from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
-from api.web.resources.exports import add_exports
+from api.web.resources import lists
+from api.web.resources.common import Blueprint, json_response, list_response, or_404
 from schemas.resources import EventExportArgs, EventListSchema, EventQueryArgs, EventSchema
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Events with one citation per reporting source.")
 
 
-@blp.get("/events")
-@blp.query(EventQueryArgs)
-@blp.response(200, EventListSchema)
-@blp.doc(responses={200: {"content": EXPORT_CONTENT}})
-@blp.errors(400, 422, 503)
-def list_events(args):
-    """List events, filtered by type, entity, source, status and date window."""
-    return list_response(queries.EVENTS, args, name="events")
+@lists.register(
+    blp,
+    "/events",
+    EventQueryArgs,
+    EventListSchema,
+    exports=lists.Exports(EventExportArgs, queries.EVENTS.export.columns, "events"),
+)
+def list_events(args, fmt="json"):
+    """List events, filtered by type, entity, source, status and date window.
 
-
-def export_events(args, fmt):
-    return list_response(queries.EVENTS, {**args, "format": fmt}, name="events")
-
-
-add_exports(blp, "/events", EventExportArgs, export_events, "events", queries.EVENTS.export.columns)
+    Events in June 2025: `?date_from=2025-06&date_to=2025-06`.
+    """
+    return list_response(queries.EVENTS, args, name="events", fmt=fmt)
 
 
 @blp.get("/events/<event_id>")
 @blp.response(200, EventSchema)
 @blp.errors(404, 503)
 def get_event(event_id):
-    """Get one event with every source's citation, date and attribution."""
+    """Get one event with every source's citation, date and attribution.
+
+    Where sources give different dates or attributions, each citation keeps its own.
+    """
     return json_response(or_404(queries.get_event(get_db(), event_id), "event", event_id))

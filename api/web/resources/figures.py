@@ -4,8 +4,8 @@ from flask import Response
 
 from api.web.db import get_db
 from api.web.queries import figures as queries
-from api.web.resources.common import EXPORT_CONTENT, Blueprint, json_response, list_response, or_404
-from api.web.resources.exports import add_exports
+from api.web.resources import lists
+from api.web.resources.common import Blueprint, json_response, list_response, or_404
 from schemas.figures import (
     FigureExportArgs,
     FigureFacetArgs,
@@ -18,24 +18,19 @@ from schemas.figures import (
 blp = Blueprint("figures", __name__, url_prefix="/api/v1", description="Numeric claims, one per source per statement.")
 
 
-@blp.get("/figures")
-@blp.query(FigureQueryArgs)
-@blp.response(200, FigureListSchema, content_type="application/json")
-@blp.doc(responses={200: {"content": EXPORT_CONTENT}})
-@blp.errors(400, 422, 503)
-def list_figures(args):
-    """List figures, filtered, sorted and paged (or exported as CSV/NDJSON).
+@lists.register(
+    blp,
+    "/figures",
+    FigureQueryArgs,
+    FigureListSchema,
+    exports=lists.Exports(FigureExportArgs, queries.FIGURES.export.columns, "figures"),
+)
+def list_figures(args, fmt="json"):
+    """List figures, filtered, sorted and paged (CSV and NDJSON: /figures.csv, /figures.ndjson).
 
     All troop estimates by source and date: `?category=troops&sort=source,period`.
     """
-    return list_response(queries.FIGURES, args, name="figures")
-
-
-def export_figures(args, fmt):
-    return list_response(queries.FIGURES, {**args, "format": fmt}, name="figures")
-
-
-add_exports(blp, "/figures", FigureExportArgs, export_figures, "figures", queries.FIGURES.export.columns)
+    return list_response(queries.FIGURES, args, name="figures", fmt=fmt)
 
 
 @blp.get("/figures/facets")
@@ -54,6 +49,9 @@ def facet_figures(args):
 @blp.response(200, FigureSchema)
 @blp.errors(404, 503)
 def get_figure(figure_id):
-    """Get one figure with its source, claimant, quote and period."""
+    """Get one figure with its source, claimant, quote and period.
+
+    The value as written and as bounds (`low`, `high`, `hedge`), with its character span in the archived text.
+    """
     doc = or_404(queries.get_figure(get_db(), figure_id), "figure", figure_id)
     return Response(doc, mimetype="application/json")

@@ -1,4 +1,4 @@
-"""Health: is the database there and readable, and which build is it."""
+"""Health: is the database there and readable, which build is it, and were its quotes checked against the texts."""
 
 import orjson
 from marshmallow import fields
@@ -10,10 +10,38 @@ from schemas.common import WireSchema, meta
 blp = Blueprint("health", __name__, description="Liveness and build information.")
 
 
+class TextsSchema(WireSchema):
+    verified = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "true when the build checked every quote and span against the archived texts, each with the sha256 "
+            "its source records; false when the archive was not there (a clone without it): the quotes and "
+            "spans are then as the fixtures give them, unchecked.",
+            True,
+        ),
+    )
+    sources = fields.Integer(
+        required=True, metadata=meta("How many texts (one per source; each source's sha256 is on its record).", 5)
+    )
+    sha256 = fields.String(
+        required=True,
+        metadata=meta(
+            "sha256 of the texts' manifest: one `<sha256>  <filename>` line per source, sorted by file name, "
+            "as `sha256sum` writes it. The same with or without the archive.",
+            "7d70cc0ef9c662273241fbc9b71d0d2d5308a888a6061b3f79121713b3fb814a",
+        ),
+    )
+
+
 class HealthSchema(WireSchema):
     status = fields.String(required=True, metadata=meta("ok when the database answers.", "ok"))
     build_id = fields.String(
-        required=True, metadata=meta("Hash of the fixtures the database was built from.", "2308fd0d082e6971")
+        required=True,
+        metadata=meta(
+            "Hash of the fixtures (with each text's sha256 as they record it) and of the code the database was "
+            "built with.",
+            "2308fd0d082e6971",
+        ),
     )
     schema_version = fields.String(required=True, metadata=meta("Database schema version.", "1"))
     release = fields.String(
@@ -29,6 +57,9 @@ class HealthSchema(WireSchema):
             False,
         ),
     )
+    texts = fields.Nested(
+        TextsSchema, required=True, metadata=meta("Whether the quotes were checked against the texts.")
+    )
     counts = fields.Dict(
         keys=fields.String(), values=fields.Integer(), required=True, metadata=meta("Rows per table.", {"figures": 56})
     )
@@ -38,7 +69,10 @@ class HealthSchema(WireSchema):
 @blp.response(200, HealthSchema)
 @blp.errors(503)
 def health():
-    """Report the build id, the current release, whether the data holds unreleased changes, and row counts; 503 when the database is missing or unreadable."""
+    """Report the build id, the release, unreleased changes, whether quotes were verified, and row counts.
+
+    503 when the database is missing or unreadable. Never cached (`Cache-Control: no-store`).
+    """
     info = db.build_info()
     body = {
         "status": "ok",
@@ -46,6 +80,7 @@ def health():
         "schema_version": info["schema_version"],
         "release": orjson.loads(info.get("current_release", "null")),
         "unreleased_changes": orjson.loads(info.get("unreleased", "true")),
+        "texts": orjson.loads(info["texts"]),
         "counts": orjson.loads(info["counts"]),
     }
     return json_response(body, headers={"Cache-Control": "no-store"})

@@ -11,8 +11,8 @@ from api.web.errors import error_response
 from api.web.queries import changes as change_queries
 from api.web.queries import releases as queries
 from api.web.queries.paging import BadQuery, decode_cursor
-from api.web.resources.common import EXPORT_CONTENT, Blueprint, export_format, json_response, list_response, or_404
-from api.web.resources.exports import add_exports
+from api.web.resources import lists
+from api.web.resources.common import Blueprint, json_response, list_response, or_404
 from schemas.releases import (
     ChangeExportArgs,
     ChangeListSchema,
@@ -34,12 +34,12 @@ ATOM = "http://www.w3.org/2005/Atom"
 FEED_LINKS = 200  # figures linked per feed entry; the entry links the release's changes for the rest
 
 
-@blp.get("/releases")
-@blp.query(ReleaseQueryArgs)
-@blp.response(200, ReleaseListSchema)
-@blp.errors(400, 422, 503)
+@lists.register(blp, "/releases", ReleaseQueryArgs, ReleaseListSchema)
 def list_releases(args):
-    """List the releases, oldest first, each with its counts and a summary of its changes."""
+    """List the releases, oldest first, each with its counts and a summary of its changes.
+
+    The current release is the last; `/health` names it too.
+    """
     return list_response(queries.RELEASES, args)
 
 
@@ -47,14 +47,16 @@ def list_releases(args):
 @blp.response(200, ReleaseSchema)
 @blp.errors(404, 503)
 def get_release(version):
-    """Get one release: its date, notes, digest, counts and a summary of its changes."""
+    """Get one release: its date, notes, digest, counts and a summary of its changes.
+
+    Its changes, record by record: `/api/v1/changes?until=<version>`.
+    """
     return json_response(or_404(queries.get_release(get_db(), version), "release", version))
 
 
-def resolve(args: dict):
+def resolve(args: dict, fmt: str = "json"):
     """The listing and arguments that answer ``since``/``until``: changes between them, or a release's records."""
     listing, resolved = _resolve(args)
-    fmt = export_format(args)
     if fmt in change_queries.EXPORTS:
         listing = listing.but(export=change_queries.EXPORTS[fmt])
     return listing, resolved
@@ -108,28 +110,22 @@ def _lower(args: dict, listing, low: int) -> int | None:
     return low
 
 
-@blp.get("/changes")
-@blp.query(ChangeQueryArgs)
-@blp.response(200, ChangeListSchema, content_type="application/json")
-@blp.doc(responses={200: {"content": EXPORT_CONTENT}})
-@blp.errors(400, 422, 503)
-def list_changes(args):
+@lists.register(
+    blp,
+    "/changes",
+    ChangeQueryArgs,
+    ChangeListSchema,
+    exports=lists.Exports(ChangeExportArgs, change_queries.COLUMNS, "changes"),
+)
+def list_changes(args, fmt="json"):
     """List every change after release `since`, oldest first (or, without `since`, every record as an addition).
 
     A client keeps the version it has, asks `?since=<that version>`, applies each change in
     order (added: store `record`; changed and renamed: set each of `fields` to `new`, a rename
     under its new id; removed: delete), and then keeps the current release's version (`/health`).
     """
-    listing, resolved = resolve(args)
-    return list_response(listing, resolved, name="changes")
-
-
-def export_changes(args, fmt):
-    listing, resolved = resolve({**args, "format": fmt})
-    return list_response(listing, {**resolved, "format": fmt}, name="changes")
-
-
-add_exports(blp, "/changes", ChangeExportArgs, export_changes, "changes", change_queries.COLUMNS)
+    listing, resolved = resolve(args, fmt)
+    return list_response(listing, resolved, name="changes", fmt=fmt)
 
 
 @feed.route("/feed.atom", methods=["GET"])
@@ -143,7 +139,10 @@ add_exports(blp, "/changes", ChangeExportArgs, export_changes, "changes", change
 )
 @feed.errors(503)
 def atom_feed():
-    """Get an Atom feed with one entry per release: its new and changed figures, linked."""
+    """Get an Atom feed with one entry per release: its new and changed figures, linked.
+
+    For a feed reader: each entry links the release and every change it holds.
+    """
     base = request.host_url.rstrip("/")
     entries = queries.feed_entries(get_db(), FEED_LINKS)
     root = ET.Element("feed", xmlns=ATOM)

@@ -1,10 +1,9 @@
 """Statements without numbers, and what the curation deliberately did not count."""
 
 from api.web.db import get_db
-from api.web.queries import sources as source_queries
 from api.web.queries import statements as queries
-from api.web.resources.common import Blueprint, json_response, list_response, or_404
-from api.web.resources.entities import canonical
+from api.web.resources import lists
+from api.web.resources.common import Blueprint, canonical_id, json_response, list_response, or_404
 from schemas.statements import (
     ExclusionListSchema,
     ExclusionQueryArgs,
@@ -21,12 +20,12 @@ blp = Blueprint(
 )
 
 
-@blp.get("/statements")
-@blp.query(StatementQueryArgs)
-@blp.response(200, StatementListSchema)
-@blp.errors(400, 422, 503)
+@lists.register(blp, "/statements", StatementQueryArgs, StatementListSchema)
 def list_statements(args):
-    """List statements, filtered by source, speaker and what they are about."""
+    """List statements, filtered by source, speaker and what they are about.
+
+    Each with its speaker, the cue verb as written, the quote and its span.
+    """
     return list_response(queries.STATEMENTS, args)
 
 
@@ -34,34 +33,41 @@ def list_statements(args):
 @blp.response(200, StatementSchema)
 @blp.errors(404, 503)
 def get_statement(statement_id):
-    """Get one statement: speaker, cue verb as written, quote and span."""
+    """Get one statement: speaker, cue verb as written, quote and span.
+
+    With the entities it is about and the source that reports it.
+    """
     return json_response(or_404(queries.get_statement(get_db(), statement_id), "statement", statement_id))
 
 
-@blp.get("/entities/<entity_id>/statements")
-@blp.query(StatementQueryArgs)
-@blp.response(200, StatementListSchema)
-@blp.errors(301, 400, 404, 422, 503)
+@lists.register(
+    blp, "/entities/<entity_id>/statements", StatementQueryArgs, StatementListSchema, errors=(400, 404, 422, 503)
+)
 def list_entity_statements(args, entity_id):
-    """List the statements an entity makes or that are about it."""
-    found, moved = canonical(entity_id, "/statements")
-    return moved or list_response(queries.STATEMENTS, args, {"entity": [found]})
+    """List the statements an entity makes or that are about it.
+
+    The same filters as `/statements`.
+    """
+    found = canonical_id("entity", entity_id)
+    return list_response(queries.STATEMENTS, args, {"entity": [found]})
 
 
-@blp.get("/sources/<source_id>/statements")
-@blp.query(StatementQueryArgs)
-@blp.response(200, StatementListSchema)
-@blp.errors(400, 404, 422, 503)
+@lists.register(
+    blp, "/sources/<source_id>/statements", StatementQueryArgs, StatementListSchema, errors=(400, 404, 422, 503)
+)
 def list_source_statements(args, source_id):
-    """List the statements one source reports."""
-    or_404(source_queries.source_exists(get_db(), source_id) or None, "source", source_id)
-    return list_response(queries.STATEMENTS, args, {"source": [source_id]})
+    """List the statements one source reports.
+
+    The same filters as `/statements`.
+    """
+    found = canonical_id("source", source_id)
+    return list_response(queries.STATEMENTS, args, {"source": [found]})
 
 
-@blp.get("/exclusions")
-@blp.query(ExclusionQueryArgs)
-@blp.response(200, ExclusionListSchema)
-@blp.errors(400, 422, 503)
+@lists.register(blp, "/exclusions", ExclusionQueryArgs, ExclusionListSchema)
 def list_exclusions(args):
-    """List the numbers, dates and attribution cues deliberately not counted, with the reason for each."""
+    """List the numbers, dates and attribution cues deliberately not counted, with the reason for each.
+
+    Each with its quote and span, so that what the curation left out can be checked too.
+    """
     return list_response(queries.EXCLUSIONS, args)
