@@ -387,6 +387,20 @@ class AssessmentFixture(QuotedSchema):
     note = fields.String(load_default=None, allow_none=True)
 
 
+class MentionFixture(StrictSchema):
+    """One place a source names an entity: the spelling as written, its span and the sentence around it.
+
+    Written by ``python -m api.curate.mentions`` from the archived text and the entities' names.
+    """
+
+    source = fields.String(required=True, validate=SLUG)
+    entity = fields.String(required=True, validate=SLUG)
+    as_written = fields.String(required=True, validate=validate.Length(min=1))
+    span = Span(required=True)
+    quote = fields.String(required=True, validate=validate.Length(min=1))
+    quote_span = Span(required=True)
+
+
 FIXTURE_SCHEMAS = {
     "sources": SourceFixture(),
     "entities": EntityFixture(),
@@ -397,4 +411,5 @@ FIXTURE_SCHEMAS = {
     "exclusions": ExclusionFixture(),
     "statements": StatementFixture(),
     "assessments": AssessmentFixture(),
+    "mentions": MentionFixture(),
 }

@@ -127,13 +127,13 @@ def test_statements_are_served_with_verbatim_quotes(client, curated, text_of):
 
 def test_statements_per_entity_and_per_source(client):
     about_kim = ids(client.get("/api/v1/entities/kim-jong-un/statements"))
-    # In source order (by source id, then place in the text).
+    # In source order (by the document's file number, then place in the text).
     assert about_kim == [
-        "s005-spy-agency-detects-signs-of-new-special-force",
         "s000-umerov-warns-kim-risks-stability",
-        "s002-umerov-warns-move-could-backfire",
         "s001-umerov-warns-casualties-endanger-kim",
         "s001-town-blood-debt-leverage",
+        "s002-umerov-warns-move-could-backfire",
+        "s005-spy-agency-detects-signs-of-new-special-force",
     ]
     by_umerov = get_all(client, "/api/v1/statements?speaker=rustem-umerov")
     assert {s["source"]["id"] for s in by_umerov} == {S000, S001, S002}

@@ -42,7 +42,7 @@ NEW_NOTE = "A corrected note: the sentence is unattributed."
 
 def rename_everywhere(directory: Path, old: str, new: str) -> None:
     pattern = re.compile(rf"(?<![\w-]){re.escape(old)}(?![\w-])")
-    for path in directory.rglob("*.yaml"):
+    for path in [*directory.rglob("*.yaml"), *directory.rglob("*.jsonl")]:
         text = path.read_text("utf-8")
         if pattern.search(text):
             path.write_text(pattern.sub(new, text), "utf-8")

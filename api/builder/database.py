@@ -37,6 +37,7 @@ from api.builder.fixtures import (
     load_and_validate,
     record_hash,
 )
+from api.builder.mentions_table import write_mentions_table
 from api.builder.releases import ReleaseError, releases_digest, write_release_tables
 from api.builder.review import review
 from api.builder.rows import RECORD_TABLES, figure_rows
@@ -55,6 +56,7 @@ SHAPING_SOURCES = tuple(
         "api/builder/schema.sql",
         "api/builder/rows.py",
         "api/builder/mentions.py",  # citation_entities fills event_citation_entities
+        "api/builder/mentions_table.py",
         "api/builder/releases.py",
         "api/builder/fixtures.py",
         "api/shape.py",
@@ -257,6 +259,7 @@ def write_database(
             for name, rows in RECORD_TABLES.items():
                 insert_rows(db.conn, name, rows(fixtures))
             insert_figures(db.conn, figure_rows(fixtures))
+        write_mentions_table(db.conn, fixtures)
         timer.done("insert")
         db.execute(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
         for table, indexes in INDEXES.items():

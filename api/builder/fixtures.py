@@ -19,6 +19,7 @@ import orjson
 import yaml
 from marshmallow import ValidationError
 
+from api.builder.mentions import find_mentions
 from api.builder.texts import locate, read_text, sha256_of
 from api.shape import alias_key
 from schemas.dates import span_bounds
@@ -229,13 +230,14 @@ class Checker:
         self.check_aliases()
         self.check_dates()
         self.check_texts()
+        self.check_mentions()
         for rec in self.fx.records["figures"]:
             self.check_figure(rec)
         return self.problems
 
     def check_duplicates(self):
         for kind in KINDS:
-            if kind == "exclusions":
+            if kind in ("exclusions", "mentions"):
                 continue
             seen: dict[str, Record] = {}
             for rec in self.fx.records[kind]:
@@ -451,6 +453,45 @@ class Checker:
         for rec in self.fx.records["assessments"]:
             d = rec.data
             self.quote(rec, "span", d["source"], d["quote"], d["span"])
+
+    def check_mentions(self):
+        """Check each mention's references and spans; with the texts, that each curated text's mentions are all there.
+
+        A source is curated for mentions once it has any (``python -m api.curate.mentions``
+        writes them): then every place its text names an entity
+        (api.builder.mentions.find_mentions) must be a mention, and nothing else.
+        """
+        for rec in self.fx.records["mentions"]:
+            d = rec.data
+            self.ref(rec, "source", d["source"], "sources")
+            self.ref(rec, "entity", d["entity"], "entities")
+            (start, end), (q_start, q_end) = d["span"], d["quote_span"]
+            if not (q_start <= start and end <= q_end):
+                self.add(rec, "span", f"{d['span']} lies outside its quote_span {d['quote_span']}")
+            elif d["quote"][start - q_start : end - q_start] != d["as_written"]:
+                self.add(rec, "as_written", f"{d['as_written']!r} is not the quote's text at span {d['span']}")
+            if self.texts is not None:
+                self.quote(rec, "span", d["source"], d["as_written"], d["span"])
+                self.quote(rec, "quote_span", d["source"], d["quote"], d["quote_span"])
+        if self.texts is None:
+            return
+        names = {e["id"]: [e["name"], *e["aliases"]] for e in self.fx.data("entities")}
+        kept: dict[str, set] = {}
+        for rec in self.fx.records["mentions"]:
+            d = rec.data
+            kept.setdefault(d["source"], set()).add((d["entity"], tuple(d["span"]), tuple(d["quote_span"])))
+        for rec in self.fx.records["sources"]:
+            text = self.text_of(rec.data["id"])
+            if text is None or rec.data["id"] not in kept:
+                continue
+            found = {(m["entity"], tuple(m["span"]), tuple(m["quote_span"])) for m in find_mentions(text, names)}
+            have = kept.get(rec.data["id"], set())
+            for entity, span, _ in sorted(found - have)[:5]:
+                self.add(
+                    rec, "mentions", f"{entity} named at {list(span)} has no mention (python -m api.curate.mentions)"
+                )
+            for entity, span, _ in sorted(have - found)[:5]:
+                self.add(rec, "mentions", f"mention of {entity} at {list(span)} is not a name of it there")
 
 
 def validate(fixtures: Fixtures, texts: Path | None) -> list[Problem]:

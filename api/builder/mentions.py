@@ -58,3 +58,77 @@ def citation_entities(event: dict, citation: dict, names: dict[str, list[str]]) 
         if names_entity(entity_names, "", key):
             found[entity] = None
     return list(found)
+
+
+# ---- every place a text names an entity -------------------------------------
+
+# A break between two words of a name: spaces, a hyphen or the point of an initial
+# ("Kim Jong-un" is "Kim Jong Un", "U.S. official" is "U S official").
+_GAP = r"[\s.\-\u2010\u2011]+"
+# What a name may carry and still name its entity: a demonym or a possessive ("Russian", "Russia's").
+_SUFFIX = r"(?:ns|n|['’]s)?"
+# A sentence ends at . ! or ? (and any closing quote) before a space and a capital or an opening quote.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’)]*\s+(?=[A-Z“\"‘])")
+
+
+def _word_pattern(key: str) -> str:
+    return _GAP.join(re.escape(word).replace("'", "['’‘]") for word in key.split(" "))
+
+
+@cache
+def _spelling_patterns(names: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    """One pattern per distinct name; an acronym (all capitals: "UN") matches only as capitals ("Un" is not it)."""
+    patterns = {}
+    for name in names:
+        key = alias_key(name)
+        if not key:
+            continue
+        acronym = name.isupper() and len(key) > 1
+        flags = 0 if acronym else re.IGNORECASE
+        body = _word_pattern(name if acronym else key)
+        patterns[(key, acronym)] = re.compile(rf"(?<![\w'’])(?:{body}){_SUFFIX}(?![\w])", flags)
+    return tuple(patterns.values())
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Return the ``[start, end)`` spans of the sentences of ``text`` (a line break ends one too)."""
+    spans = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        for brk in _SENTENCE_END.finditer(line.group()):
+            spans.append((start, line.start() + brk.start()))
+            start = line.start() + brk.end()
+        spans.append((start, line.end()))
+    return [(s, e) for s, e in ((s, len(text[:e].rstrip())) for s, e in spans) if e > s]
+
+
+def find_mentions(text: str, entities: dict[str, list[str]]) -> list[dict]:
+    """Return every place ``text`` names one of ``entities`` (id -> names), by a name or alias.
+
+    Names match case-insensitively, across a space or hyphen, also as a demonym or
+    possessive; for each entity the longest name wins where two of its names overlap ("Kim Jong Un",
+    not "Kim"), while a name inside another entity's ("North Korean" in "North Korean
+    troops") is a mention of both. Each mention carries the spelling as written, its
+    span and the sentence around it; the list is in text order.
+    """
+    sentences = sentence_spans(text)
+    found = []
+    for entity, names in entities.items():
+        candidates = [m for pattern in _spelling_patterns(tuple(names)) for m in pattern.finditer(text)]
+        taken: list[re.Match] = []
+        for m in sorted(candidates, key=lambda m: (m.start() - m.end(), m.start())):
+            if any(m.start() < t.end() and t.start() < m.end() for t in taken):
+                continue
+            taken.append(m)
+        for m in taken:
+            start, end = next(((s, e) for s, e in sentences if s <= m.start() and m.end() <= e), m.span())
+            found.append(
+                {
+                    "entity": entity,
+                    "as_written": m.group(),
+                    "span": [m.start(), m.end()],
+                    "quote": text[start:end],
+                    "quote_span": [start, end],
+                }
+            )
+    return sorted(found, key=lambda x: (x["span"][0], x["span"][1], x["entity"]))

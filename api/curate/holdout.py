@@ -36,6 +36,8 @@ def keep_raw(kind: str, raw: dict, exclude: set[str], kept_ids: dict[str, set]) 
     """Return the raw record as the held-out copy has it, or None to drop it."""
     if kind in BY_SOURCE:
         return raw if raw.get("source") not in exclude else None
+    if kind == "mentions":
+        return raw if raw.get("source") not in exclude and raw.get("entity") in kept_ids["entities"] else None
     if kind == "events":
         cits = [c for c in raw.get("citations", []) if c.get("source") not in exclude]
         return {**raw, "citations": cits} if cits else None

@@ -270,6 +270,8 @@ def held_out(fx: Fixtures, exclude: str | Collection[str] | None) -> dict[str, l
             kept[parent] = {**entities_all[parent], "roles": roles}
             parents.append(kept[parent].get("part_of"))
     out["entities"] = [kept[e["id"]] for e in fx.data("entities") if e["id"] in kept]
+    # A kept text's mentions of the entities kept: exactly what it names among them.
+    out["mentions"] = [m for m in fx.data("mentions") if keep(m) and m["entity"] in kept]
     return out
 
 

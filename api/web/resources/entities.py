@@ -4,12 +4,13 @@ from flask import redirect, request
 
 from api.shape import url
 from api.web.db import get_db
-from api.web.queries import claims, events, figures
+from api.web.queries import claims, events, figures, mentions
 from api.web.queries import entities as queries
 from api.web.resources import lists
 from api.web.resources.claims import respond_with_claims
 from api.web.resources.common import Blueprint, canonical_id, json_response, list_response
 from schemas.figures import FigureExportArgs, FigureListSchema, FigureQueryArgs
+from schemas.mentions import MentionListSchema, MentionQueryArgs, MentionSourceListSchema, MentionSourceQueryArgs
 from schemas.resources import (
     ClaimExportArgs,
     ClaimListSchema,
@@ -119,6 +120,32 @@ def list_entity_claims_about(args, entity_id, fmt="json"):
     """
     found = canonical_id("entity", entity_id)
     return respond_with_claims(args, {"subject": [found]}, name=f"{found}-claims-about", fmt=fmt)
+
+
+@lists.register(blp, "/entities/<entity_id>/mentions", MentionQueryArgs, MentionListSchema, errors=ENTITY_LIST_ERRORS)
+def list_entity_mentions(args, entity_id):
+    """List each place a curated source names an entity: the spelling as written, its span and sentence.
+
+    Sorted by the document's file number (000, 001…), then by place in the text; `source` keeps one text's.
+    How each text spells the entity, and which never name it: `/entities/<entity_id>/mentions/sources`.
+    """
+    return list_response(mentions.MENTIONS, args, {"entity": [canonical_id("entity", entity_id)]})
+
+
+@lists.register(
+    blp,
+    "/entities/<entity_id>/mentions/sources",
+    MentionSourceQueryArgs,
+    MentionSourceListSchema,
+    errors=ENTITY_LIST_ERRORS,
+)
+def list_entity_mention_sources(args, entity_id):
+    """List every curated source with how it spells an entity, or that it never names it.
+
+    One item per source whose mentions are curated, by file number: `names`, `mention_count` and the
+    `spellings` it uses with their counts; `names=false` keeps the sources that never name it.
+    """
+    return list_response(mentions.MENTIONS_BY_SOURCE, args, {"entity": [canonical_id("entity", entity_id)]})
 
 
 def _moved_to_claims_made(entity_id, suffix=""):
