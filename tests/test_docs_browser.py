@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from scripts.servers import get
 
@@ -190,6 +191,13 @@ def try_it_out(block, fill: dict[str, str | list[str]]) -> tuple[str, int, dict]
     # Off: the inputs are not there to be edited yet.
     assert block.locator("tr[data-param-name] input:enabled, tr[data-param-name] select:enabled").count() == 0
     button.click()
+    # On a loaded machine a click that lands while the block is still rendering can be lost:
+    # wait for the try-out state (the button becomes Cancel) and press once more if it did not come.
+    try:
+        block.locator(".try-out__btn.cancel").wait_for(timeout=10_000)
+    except PlaywrightTimeoutError:
+        button.click()
+        block.locator(".try-out__btn.cancel").wait_for()
     for name, value in fill.items():
         row = block.locator(f"tr[data-param-name='{name}']")
         if row.locator("select").count():
