@@ -156,14 +156,8 @@ def page_response(items: list, next_cursor, total, args):
     return Response(body, mimetype="application/json", headers=headers)
 
 
-def list_response(listing: Listing, args, scope: dict | None = None, name: str = "list", fmt: str | None = None):
-    """Answer a list as a JSON page or, with ``fmt`` csv or ndjson, a streamed export.
-
-    Without ``fmt``, ``args["format"]`` or the Accept header choose (a list registered with
-    ``add_exports`` rather than ``lists.register``).
-    """
-    if fmt is None:
-        fmt = export_format(args) if listing.export else "json"
+def list_response(listing: Listing, args, scope: dict | None = None, name: str = "list", fmt: str = "json"):
+    """Answer a list as a JSON page or, with ``fmt`` csv or ndjson (its export URL), a streamed export."""
     if fmt == "json":
         return page_response(*page(get_db(), listing, args, scope), args)
     rows = export(get_db(), listing, args, scope, csv=fmt == "csv")
@@ -235,15 +229,6 @@ def or_404(item, kind: str, ident: str):
     return item
 
 
-def export_format(args) -> str:
-    """Return json, csv or ndjson from ``format`` or the Accept header."""
-    if args.get("format"):
-        return args["format"]
-    accept = request.accept_mimetypes
-    best = accept.best_match(["application/json", "text/csv", "application/x-ndjson"], default="application/json")
-    return {"text/csv": "csv", "application/x-ndjson": "ndjson"}.get(best, "json")
-
-
 EXPORT_CHUNK_ROWS = 500  # rows per chunk of a streamed export (each under the time limit)
 
 
@@ -313,9 +298,3 @@ def stream_export(fmt: str, rows, columns, flatten, name: str, csv_text: bool = 
     response.headers["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
     current_app.logger.debug("streaming %s export", fmt)
     return response
-
-
-EXPORT_CONTENT = {
-    "text/csv": {"schema": {"type": "string"}},
-    "application/x-ndjson": {"schema": {"type": "string"}},
-}
