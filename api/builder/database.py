@@ -37,7 +37,6 @@ from api.builder.fixtures import (
     load_and_validate,
     record_hash,
 )
-from api.builder.mentions_table import write_mentions_table
 from api.builder.releases import ReleaseError, releases_digest, write_release_tables
 from api.builder.review import review
 from api.builder.rows import RECORD_TABLES, figure_rows
@@ -56,7 +55,6 @@ SHAPING_SOURCES = tuple(
         "api/builder/schema.sql",
         "api/builder/rows.py",
         "api/builder/mentions.py",  # citation_entities fills event_citation_entities
-        "api/builder/mentions_table.py",
         "api/builder/releases.py",
         "api/builder/fixtures.py",
         "api/shape.py",
@@ -86,6 +84,7 @@ INDEXES = {
     "event_participants": [["entity_id", "event_id"]],
     "event_citations": [["event_id"], ["source_id", "event_id"]],
     "event_citation_entities": [["entity_id", "source_id", "event_id"]],
+    "entity_mentions": [["source_id", "span_start"]],
     "figures": [
         ["category", "subject_id", "source_id", "period_sort", "id"],
         ["metric_id", "subject_id", "published_sort", "id"],
@@ -259,7 +258,6 @@ def write_database(
             for name, rows in RECORD_TABLES.items():
                 insert_rows(db.conn, name, rows(fixtures))
             insert_figures(db.conn, figure_rows(fixtures))
-        write_mentions_table(db.conn, fixtures)
         timer.done("insert")
         db.execute(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
         for table, indexes in INDEXES.items():

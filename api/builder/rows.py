@@ -285,6 +285,19 @@ def assessment_rows(fx: Fixtures) -> Iterator[dict]:
 
 # The tables filled from records, each by its function, in the order they are written
 # (the figures apart: FigureRows).
+def entity_mention_rows(fx: Fixtures) -> Iterator[dict]:
+    for m in sorted(fx.data("mentions"), key=lambda d: (d["source"], d["entity"], d["span"][0])):
+        yield {
+            "source_id": m["source"],
+            "entity_id": m["entity"],
+            "as_written": m["as_written"],
+            **_span(m["span"]),
+            "quote": m["quote"],
+            "quote_start": m["quote_span"][0],
+            "quote_end": m["quote_span"][1],
+        }
+
+
 RECORD_TABLES: dict[str, Callable[[Fixtures], Iterator[dict]]] = {
     "entities": entity_rows,
     "entity_names": entity_name_rows,
@@ -302,6 +315,7 @@ RECORD_TABLES: dict[str, Callable[[Fixtures], Iterator[dict]]] = {
     "statements": statement_rows,
     "statement_about": statement_about_rows,
     "assessments": assessment_rows,
+    "entity_mentions": entity_mention_rows,
 }
 
 

@@ -283,6 +283,19 @@ CREATE TABLE assessments (
     note TEXT
 ) STRICT;
 
+-- Every place a curated source names an entity (fixtures/mentions).
+CREATE TABLE entity_mentions (
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    entity_id TEXT NOT NULL REFERENCES entities (id),
+    as_written TEXT NOT NULL,
+    span_start INTEGER NOT NULL,
+    span_end INTEGER NOT NULL,
+    quote TEXT NOT NULL,
+    quote_start INTEGER NOT NULL,
+    quote_end INTEGER NOT NULL,
+    PRIMARY KEY (entity_id, source_id, span_start)
+) STRICT, WITHOUT ROWID;
+
 -- Every kind but figures, which figures_fts indexes (filled by SEARCH_SQL).
 CREATE TABLE search_index (
     rowid INTEGER PRIMARY KEY,
