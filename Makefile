@@ -78,7 +78,7 @@ test: lint browser wrk nginx js texts  ## install everything, lint, and run the 
 # client's server) or a browser, the contract fuzzing (half of the rest's CPU; `make fuzz`) and the
 # npm linters and TypeScript client (tests/test_ecosystems.py, which need `make js`).
 test-fast: lint texts  ## for development: the tests that need no server, browser, generated client, npm tool or fuzzing
-	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest -q -m "not server and not browser" --ignore=tests/test_fuzz.py --ignore=tests/test_ecosystems.py
+	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest -q -m "not server and not browser and not slow" --ignore=tests/test_fuzz.py --ignore=tests/test_ecosystems.py
 
 texts:
 	@test -d $(TEXTS) || { echo "error: the tests need the archived texts the fixtures quote: $(TEXTS) not found (TEXTS=DIR or CLAIMBASE_TEXTS=DIR)" >&2; exit 2; }

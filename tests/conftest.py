@@ -4,7 +4,8 @@ Fixtures: ``texts`` (the archived articles), ``story_fixtures`` (fixtures/ with
 the records of the eight texts the tests are written against, so that a ninth
 article leaves their answers alone), ``db_path`` (the real database built from
 them), ``app`` and ``client`` on it, ``spec`` (the served OpenAPI
-document), ``live_server`` (gunicorn on 127.0.0.1) and ``synthetic_db`` (a
+document), ``live_server`` (gunicorn on 127.0.0.1), ``made_up_db`` (the
+story with reports months apart, tests/made_up.py) and ``synthetic_db`` (a
 20,000-figure database from bench.synth through the same validated build, for
 query plans at scale). Each is built once per session.
 Helpers: ``make_app`` (an app with other settings), ``conforms`` (a body matches
@@ -25,6 +26,7 @@ from api.web import create_app
 from bench.synth import generate
 from scripts.servers import ServerError, serve
 from tests.contract import problems
+from tests.made_up import build_made_up
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +72,12 @@ def db_path(tmp_path_factory, story_fixtures, texts) -> Path:
     path = tmp_path_factory.mktemp("db") / "claims.db"
     build(path, story_fixtures, texts)
     return path
+
+
+@pytest.fixture(scope="session")
+def made_up_db(tmp_path_factory, story_fixtures, texts) -> Path:
+    """The made-up variant of the story (tests/made_up.py: reports months apart), built once per session."""
+    return build_made_up(story_fixtures, texts, tmp_path_factory.mktemp("made-up"))
 
 
 SYNTHETIC_FIGURES = 20_000
