@@ -2,7 +2,7 @@
 
 Fixtures: ``texts`` (the archived articles), ``story_fixtures`` (fixtures/ with
 the records of the eight texts the tests are written against, so that a ninth
-article leaves their answers alone), ``db_path`` (the real database built from
+article leaves their answers alone), ``curated`` (them loaded and validated), ``db_path`` (the real database built from
 them), ``app`` and ``client`` on it, ``spec`` (the served OpenAPI
 document), ``live_server`` (gunicorn on 127.0.0.1), ``made_up_db`` (the
 story with reports months apart, tests/made_up.py) and ``synthetic_db`` (a
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from api.builder.database import build
-from api.builder.fixtures import DEFAULT_FIXTURES_DIR, load
+from api.builder.fixtures import DEFAULT_FIXTURES_DIR, load, load_and_validate
 from api.builder.texts import texts_dir
 from api.curate import holdout
 from api.web import create_app
@@ -64,6 +64,12 @@ def story_fixtures(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("story") / "fixtures"
     holdout.write(DEFAULT_FIXTURES_DIR, others, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def curated(story_fixtures, texts):
+    """The story's fixtures, loaded and validated once; a test that changes them changes a deepcopy."""
+    return load_and_validate(story_fixtures, texts)
 
 
 @pytest.fixture(scope="session")

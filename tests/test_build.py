@@ -234,9 +234,11 @@ def sources_by_id(fixtures: Path) -> dict:
     return {s["id"]: s for s in yaml.safe_load((fixtures / "sources.yaml").read_text(encoding="utf-8"))}
 
 
-def test_a_build_that_fails_after_writing_leaves_the_previous_database(tmp_path, texts, monkeypatch):
+def test_a_build_that_fails_after_writing_leaves_the_previous_database(
+    tmp_path, texts, built_from_fixtures, monkeypatch
+):
     target = tmp_path / "claims.db"
-    build(target, texts=texts)
+    shutil.copyfile(built_from_fixtures, target)
     before = hashlib.sha256(target.read_bytes()).hexdigest()
 
     def failing_check(conn):
