@@ -104,7 +104,7 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
             FROM event_citations c JOIN sources s ON s.id = c.source_id
             LEFT JOIN entities a ON a.id = c.attribution_entity_id
             LEFT JOIN entities v ON v.id = c.via_id
-            WHERE {cond} ORDER BY c.event_id, coalesce(c.published, '~'), c.source_id, c.id""",
+            WHERE {cond} ORDER BY c.event_id, coalesce(c.published, '~'), s.source_sort, c.id""",
         params,
     ).fetchall()
     names = entity_rows(
