@@ -265,7 +265,8 @@ KNOWN_DATED = """(
 
 
 def _known_dated(assumed: bool) -> str:
-    return KNOWN_DATED.format(known=known_by("c.published", "c.source_id", assumed))
+    # "+c.source_id": look the citations up by event (a few), not by each known source.
+    return KNOWN_DATED.format(known=known_by("c.published", "+c.source_id", assumed))
 
 
 EVENTS = Listing(
