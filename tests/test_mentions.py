@@ -8,7 +8,7 @@ from api.builder.database import build
 from api.builder.fixtures import DEFAULT_FIXTURES_DIR, load, load_and_validate, validate
 from api.builder.mentions import find_mentions, sentence_spans
 from api.builder.texts import read_text
-from api.shape import alias_key
+from api.shape import alias_key, source_order
 from tests.conftest import get_all, get_json, make_app
 
 
@@ -182,6 +182,22 @@ def file_order(filename: str) -> tuple:
     """The document's file number (``001_….txt``) first; a file without one after them, by name."""
     head, sep, _ = filename.partition("_")
     return (0, int(head), filename) if sep and head.isdigit() else (1, 0, filename)
+
+
+def test_the_file_number_orders_as_a_number_and_unnumbered_files_follow_by_name():
+    files = ["notes.txt", "010_b.txt", "9_a.txt", "000_c.txt", "2024-report.txt", "010_a.txt", "x_1.txt"]
+    keys = {f: source_order(f, "id-" + f) for f in files}
+    assert sorted(files, key=keys.get) == [
+        "000_c.txt",
+        "9_a.txt",
+        "010_a.txt",
+        "010_b.txt",
+        "2024-report.txt",
+        "notes.txt",
+        "x_1.txt",
+    ]
+    # Two sources of one file name still sort one way: by id.
+    assert source_order("a.txt", "a") < source_order("a.txt", "b")
 
 
 @pytest.mark.parametrize(
