@@ -130,6 +130,53 @@ def test_numbers_that_describe_or_name_something_are_exclusions(text, quote, rul
     assert not [v for v in found if v.kind == "figure"]
 
 
+VALUE_CASES = [
+    # (rule, made-up sentence, the words it reads, figure or exclusion, (low, high, hedge) of a figure)
+    ("vague", "Thousands of volunteers cleared the beach.", "Thousands of volunteers", "figure", (None, None, "vague")),
+    ("described", "The ferry carried 20 mm cannon.", "20 mm", "exclusion", None),
+    ("described", "A 61-year-old baker won.", "61-year-old", "exclusion", None),
+    ("name_part", "The lab tested the XR-7 drone.", "XR-7", "exclusion", None),
+    ("one_as_pronoun", "Only one of the bridges held.", "one", "exclusion", None),
+    ("one_as_pronoun", "They chose the red one.", "one", "exclusion", None),
+    ("named_group", "The three nations signed the pact.", "The three nations", "exclusion", None),
+    ("modifier", "The 800-strong garrison left the fort.", "800-strong garrison", "exclusion", None),
+    ("quantity", "The storm felled 240 trees.", "240", "figure", (240, 240, "exact")),
+    ("quantity", "Between 5-10 boats sank.", "Between 5-10", "figure", (5, 10, "range")),
+    ("quantity", "Volunteers aged 18 to 25 came.", "aged 18 to 25", "figure", (18, 25, "range")),
+    ("quantity", "Roughly 40 to 50 kites flew.", "Roughly 40 to 50", "figure", (40, 50, "about_range")),
+    ("ordinal_name", "The 3rd Harbour Brigade left.", "3rd Harbour", "exclusion", None),
+    ("multiplier", "Ticket sales tripled in a year.", "tripled", "figure", (3, 3, "exact")),
+    ("first", "It was the first flood in the valley.", "the first flood", "exclusion", None),
+    ("ordinal", "The mayor made a second visit to the dam.", "second visit", "figure", (2, 2, "exact")),
+    ("vague_word", "Half the fleet stayed home.", "Half", "exclusion", None),
+    ("vague_word", "The mill stood for decades.", "decades", "exclusion", None),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "quote", "kind", "bounds"), VALUE_CASES)
+def test_each_value_rule_on_a_made_up_sentence(rule, text, quote, kind, bounds):
+    (found,) = values.find_values(text, [])
+    assert (found.rule, text[found.start : found.end], found.kind) == (rule, quote, kind)
+    if bounds:
+        assert (found.value["low"], found.value["high"], found.value["hedge"]) == bounds
+        assert found.value["text"] == quote
+    else:
+        assert found.reason
+
+
+def test_every_value_rule_is_documented_and_tried():
+    assert {r.name for r in values.VALUE_RULES} == {case[0] for case in VALUE_CASES}
+    assert {r.pattern for r in values.VALUE_RULES} == set(values.PATTERNS)
+    assert all(r.doc for r in values.VALUE_RULES)
+
+
+def test_an_earlier_rule_holds_its_words():
+    # "tens of thousands" is one vague quantity, not two numbers; a taken span (a date) is no number.
+    text = "Tens of thousands marched in 2029."
+    found = values.find_values(text, [(text.index("2029"), len(text) - 1)])
+    assert [(v.rule, v.value["text"]) for v in found] == [("vague", "Tens of thousands")]
+
+
 @pytest.fixture(scope="module")
 def vocab(story_fixtures):
     from api.builder.fixtures import load
