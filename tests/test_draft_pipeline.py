@@ -169,6 +169,15 @@ def test_attribute_gives_each_number_its_claimant_and_period():
     assert [c["entity"] for c in said.cites] == ["harbour-office"]
 
 
+def test_attribute_suggests_an_unknown_speaker_as_a_party_among_the_texts_names():
+    text = "A port official said 9 cranes fell.\n"
+    seg = segments(text)
+    found = found_in(text, tiny_vocab(), seg)
+    said = attribute.run(seg, found, [])
+    assert said.figures[0].claimant == {"entity": "port-officials", "as_written": "A port official"}
+    assert said.names.suggested["port-officials"]["type"] == "group"
+
+
 def test_classify_files_a_figure_by_the_metric_words_next_to_it_or_proposes_one():
     text = "14 boats sank, the Harbour Office said.\n9 tugs were repaired, the Harbour Office said.\n"
     seg = segments(text)
@@ -189,6 +198,7 @@ def test_classify_files_a_figure_by_the_metric_words_next_to_it_or_proposes_one(
         cites=[],
         channel=None,
         outlets={"daily-tide"},
+        names=found.names,
     )
     out = classify.run(seg, found, [], said)
     assert out.figures[0].metric == "boats-sunk" and "'sank'" in out.figures[0].why["metric"]
@@ -233,6 +243,7 @@ def test_shape_makes_records_and_covers_what_no_record_holds():
         cites=[],
         channel=("daily-tide", "a test channel"),
         outlets=set(),
+        names=names,
     )
     cls = Classified([FigureClass("boats-sunk", None, None, {"metric": "words"})], [], {})
     out = shape.run(seg, found, said, cls)
@@ -266,6 +277,7 @@ def test_shape_numbers_ids_that_repeat_and_drafts_a_statement():
         cites=[],
         channel=None,
         outlets=set(),
+        names=names,
     )
     cls = Classified([], [], {s: [] for s in seg.sentences})
     out = shape.run(seg, found, said, cls)
@@ -283,7 +295,7 @@ def test_shape_cites_a_known_event_with_its_clause():
     names = TextEntities()
     found = Found([], [], {}, names, TextVocabulary(tiny_vocab(), text, names, "t"))
     part = (0, text.index(";"))
-    said = Attributed({seg.sentences[0]: []}, [], {}, {}, {part: (None, None)}, {}, {}, [], None, set())
+    said = Attributed({seg.sentences[0]: []}, [], {}, {}, {part: (None, None)}, {}, {}, [], None, set(), names)
     ev = EventClass(None, seg.sentences[0], part, part, "dam-opens", "opening", "occurred", None, [], {}, "dam-opens")
     out = shape.run(seg, found, said, Classified([], [ev], {}))
     (event,) = out["events"]

@@ -95,6 +95,7 @@ class Attributed:
     cites: list[dict]
     channel: tuple[str, str] | None  # the outlet the whole text relays, and why
     outlets: set[str]
+    names: TextEntities  # the text's new names, with the unnamed parties its speakers are ("a port official")
 
 
 @dataclass

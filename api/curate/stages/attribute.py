@@ -84,6 +84,7 @@ def run(seg: Segments, found: Found, dates: list[DateExpr]) -> Attributed:
         cites=cites(text, sents, by_sentence, vocab, title_outlet),
         channel=channel(text, sents, by_sentence, outlets, title_outlet),
         outlets=outlets,
+        names=found.names,
     )
 
 

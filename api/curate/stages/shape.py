@@ -58,7 +58,7 @@ def run(seg: Segments, found: Found, said: Attributed, cls: Classified) -> dict[
     cover_the_rest(text, sid, records, fields)
     via_the_channel(said.channel, records)
     link_events(records, cls.figures)
-    entities = list(found.names.suggested.values())
+    entities = list(said.names.suggested.values())
     new_outlet = source["draft"].get("new_outlet")
     if new_outlet and source["outlet"] not in {e["id"] for e in entities}:
         entities.insert(0, outlet_entity(source["outlet"], new_outlet, sid))
