@@ -388,17 +388,17 @@ def test_a_possessive_names_the_owners_party_with_the_same_head(vocab):
 
 
 def test_a_known_event_is_cited_only_when_type_actors_and_date_agree(vocab):
-    from api.curate.stages import classify
+    from api.curate import events
 
-    index = classify.EventIndex(vocab.events)
+    index = events.EventIndex(vocab.events)
     massing = "Russia is massing its own troops near the eastern hub of Pokrovsk ahead of an offensive."
-    assert [k for k, _ in classify.known_events(vocab, index, massing, [], dt.date(2025, 7, 2))] == [
+    assert [k for k, _ in events.known_events(vocab, index, massing, [], dt.date(2025, 7, 2))] == [
         "russia-masses-troops-near-pokrovsk"
     ]
     # The same words, but a visit: the type disagrees.
     visit = "Russia's envoy visited troops near the eastern hub of Pokrovsk ahead of an offensive."
     assert "russia-masses-troops-near-pokrovsk" not in [
-        k for k, _ in classify.known_events(vocab, index, visit, [], None)
+        k for k, _ in events.known_events(vocab, index, visit, [], None)
     ]
 
 

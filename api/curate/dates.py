@@ -66,6 +66,15 @@ class DateExpr:
     why: str
 
 
+def periods_compatible(a: dict | None, b: dict | None) -> bool:
+    """Return whether two date specs overlap (an unknown one agrees with any)."""
+    if a is None or b is None:
+        return True
+    a0, a1 = span_bounds(a["start"], a.get("end"))
+    b0, b1 = span_bounds(b["start"], b.get("end"))
+    return a0 <= b1 and b0 <= a1
+
+
 def _ym(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
