@@ -410,6 +410,12 @@ def test_a_date_in_the_cues_phrase_dates_the_saying_not_the_number(vocab):
     assert by_value["At least 12"]["period"]["start"] == "2031-10"  # between the number and the speaker: the number's
 
 
+def test_a_clause_with_a_count_before_the_speaker_is_not_an_appositive(vocab):
+    text = "12 barges sank on Monday, the river authority said.\n"
+    (fig,) = Drafter(vocab).draft(text, "957_barges.txt", reference=dt.date(2031, 10, 5))["figures"]
+    assert fig["claimant"]["as_written"] == "the river authority"
+
+
 def test_the_assessment_refers_back_to_the_previous_speaker(vocab):
     text = "The harbour office said 40 homes flooded. The assessment came as the rain went on.\n"
     out = Drafter(vocab).draft(text, "956_assessment.txt", reference=dt.date(2031, 10, 5))

@@ -161,6 +161,8 @@ def _looks_like_appositive(part: str) -> bool:
     ws = part.split()
     if not ws or re.match(r"(?:for|in|on|at|by|with|to|from|of|as|after|before|since|during)\b", ws[0], re.I):
         return False  # "… for a new deployment, Lee added": a phrase of the clause, not a title
+    if re.search(r"\d", part):
+        return False  # "14 boats sank on Tuesday, the office said": a clause with a count, not a title
     if (
         re.fullmatch(r"[A-Za-z]+(?:ed|ing)", ws[0])
         and len(ws) > 1
