@@ -56,7 +56,7 @@ class Found:
     values: list[Value]
     cues: dict[Span, list[tuple[int, int, str]]]  # by sentence
     names: TextEntities
-    vocab: TextVocabulary  # the vocabulary with the text's new names
+    vocab: TextVocabulary  # the vocabulary with the text's new names (and the parties attribute adds)
 
 
 @dataclass
