@@ -25,7 +25,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 # pinned with hashes in a file of its own, installed by the curation verbs and the tests, never
 # by `make run` or `make serve`.
 $(VENV)/.curation: $(VENV)/.runtime requirements-curation.txt
-	$(PY) -m pip install --quiet --require-hashes -r requirements-curation.txt
+	$(PY) -m pip install --quiet --require-hashes --only-binary :all: -r requirements-curation.txt
 	touch $@
 
 # The archived texts the fixtures quote. Without them (a clone of the repository

@@ -1,6 +1,6 @@
 """The stage scorer's own judgements, on made-up records: what names a claimant, which cue governs."""
 
-from api.curate.stage_eval import _names, _pick
+from api.curate.stage_eval import _names, _pick, rules_at
 
 ENTITY = {"name": "Port Authority", "aliases": ["the harbour board"]}
 
@@ -25,3 +25,11 @@ def test_the_governing_cue_is_according_to_after_then_the_nearest_before_then_on
     assert _pick([before, nearer, after], value) is nearer
     assert _pick([after], value) is after
     assert _pick([], value) is None
+
+
+def test_the_rules_of_a_commit_are_scored_from_that_commit():
+    rules = rules_at("HEAD")
+    assert rules.values.__name__ == "rules_then.values" and rules.label == "HEAD"
+    text = "Officials counted about 40 ferries in port."
+    assert [text[v.start : v.end] for v in rules.values.find_values(text, [])] == ["about 40"]
+    assert rules.attribution.Vocabulary is rules.vocab.Vocabulary  # imports point into the same commit

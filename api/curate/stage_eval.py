@@ -20,20 +20,28 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
+import io
 import re
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 import yaml
 
 from api.builder.fixtures import DEFAULT_FIXTURES_DIR, ROOT, Fixtures, load
 from api.builder.texts import read_text, texts_dir
 from api.curate import attribution, dates, nlp, values
-from api.curate.vocab import Vocabulary
+from api.curate import vocab as vocab_rules
 
 DRAFTS_BEFORE = ROOT / "curation" / "drafts-before"
+RULE_MODULES = ("attribution", "dates", "values", "vocab")
 METHODS = ("rules", "spacy")
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "his", "her", "their", "its"}
 
@@ -101,13 +109,47 @@ def _names(phrase: str | None, entity: dict, as_written: str | None) -> bool:
     )
 
 
-# ---- the stages, each as today's rules and as spaCy --------------------------------------------
-def rule_dates(text: str, ref: dt.date | None) -> list[tuple[int, int]]:
-    return [(d.start, d.end) for d in dates.find_dates(text, ref)]
+@dataclass
+class Rules:
+    """The rule modules to score: today's, or those of an earlier commit (``rules_at``)."""
+
+    attribution: ModuleType = attribution
+    dates: ModuleType = dates
+    values: ModuleType = values
+    vocab: ModuleType = vocab_rules
+    label: str = "today"
 
 
-def rule_numbers(text: str, ref: dt.date | None) -> list[tuple[int, int]]:
-    return [(v.start, v.end) for v in values.find_values(text, rule_dates(text, ref))]
+def rules_at(commit: str) -> Rules:
+    """Return the rule modules as they were at ``commit`` (to score rules on texts they had not seen).
+
+    Their files are taken from git into a scratch package ``rules_then``, imports rewritten to it.
+    """
+    archive = subprocess.run(["git", "archive", commit, "api/curate"], cwd=ROOT, capture_output=True, check=True)
+    with tempfile.TemporaryDirectory(prefix="stage-eval-") as scratch:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(scratch, filter="data")
+        package = Path(scratch) / "rules_then"
+        (Path(scratch) / "api" / "curate").rename(package)
+        for path in package.glob("*.py"):
+            path.write_text(re.sub(r"\bapi\.curate\b", "rules_then", path.read_text("utf-8")), "utf-8")
+        for name in [m for m in sys.modules if m == "rules_then" or m.startswith("rules_then.")]:
+            del sys.modules[name]  # another commit's rules, imported before
+        sys.path.insert(0, scratch)
+        try:
+            modules = {name: importlib.import_module(f"rules_then.{name}") for name in RULE_MODULES}
+        finally:
+            sys.path.remove(scratch)
+    return Rules(**modules, label=commit)
+
+
+# ---- the stages, each as the rules and as spaCy ------------------------------------------------
+def rule_dates(rules: Rules, text: str, ref: dt.date | None) -> list[tuple[int, int]]:
+    return [(d.start, d.end) for d in rules.dates.find_dates(text, ref)]
+
+
+def rule_numbers(rules: Rules, text: str, ref: dt.date | None) -> list[tuple[int, int]]:
+    return [(v.start, v.end) for v in rules.values.find_values(text, rule_dates(rules, text, ref))]
 
 
 def spacy_numbers(text: str) -> list[tuple[int, int]]:
@@ -126,11 +168,11 @@ def _pick(cues: list[dict], value: tuple[int, int]) -> dict | None:
     return after_np[0] if after_np else before[-1] if before else post[0] if post else None
 
 
-def rule_claimant(text: str, claim: dict, vocab: Vocabulary, outlets: set[str]):
+def rule_claimant(rules: Rules, text: str, claim: dict, vocab, outlets: set[str]):
     """Return the attribution the rules choose for one curated figure's value, or None."""
     sent = claim["quote"]
-    atts = attribution.attributions(text, sent, vocab)
-    chosen, _ = attribution.claimant_for(text, sent, atts, claim["value"][0], claim["value"][1], outlets)
+    atts = rules.attribution.attributions(text, sent, vocab)
+    chosen, _ = rules.attribution.claimant_for(text, sent, atts, claim["value"][0], claim["value"][1], outlets)
     return chosen
 
 
@@ -148,11 +190,12 @@ def spacy_claimant(text: str, claim: dict) -> str | None:
 
 
 # ---- scoring ---------------------------------------------------------------------------------
-def score_text(fx: Fixtures, source: dict, text: str, vocab: Vocabulary) -> dict:
+def score_text(fx: Fixtures, source: dict, text: str, rules: Rules) -> dict:
     """Return the counts of every stage for one text, both methods, with their times."""
     g = gold_of(fx, source["id"], text)
     ref = source["reference_date"] and dt.date.fromisoformat(str(source["reference_date"]["date"]))
     entities = fx.by_id("entities")
+    vocab = rules.vocab.Vocabulary.from_fixtures(fx, exclude=source["id"])
     c: Counter = Counter(quotes=len(g.quotes), values=len(g.values), periods=len(g.periods))
     c["claimants"], c["ambiguous"] = len(g.claimants), g.ambiguous
     t: Counter = Counter()
@@ -168,14 +211,14 @@ def score_text(fx: Fixtures, source: dict, text: str, vocab: Vocabulary) -> dict
         t[name] += time.perf_counter() - t0
         return out
 
-    sents = {"rules": timed("rules sentences", attribution.sentences, text)}
+    sents = {"rules": timed("rules sentences", rules.attribution.sentences, text)}
     sents["spacy"] = timed("spacy sentences", nlp.sentences, text)
     numbers = {
-        "rules": timed("rules numbers", rule_numbers, text, ref),
+        "rules": timed("rules numbers", rule_numbers, rules, text, ref),
         "spacy": timed("spacy numbers", spacy_numbers, text),
     }
     found_dates = {
-        "rules": timed("rules dates", rule_dates, text, ref),
+        "rules": timed("rules dates", rule_dates, rules, text, ref),
         "spacy": timed("spacy dates", spacy_dates, text),
     }
     for m in METHODS:
@@ -200,7 +243,7 @@ def score_text(fx: Fixtures, source: dict, text: str, vocab: Vocabulary) -> dict
     outlets = {e for e, d in vocab.entities.items() if d["type"] == "media-outlet"}
     for claim in g.claimants:
         entity = entities[claim["entity"]]
-        chosen = timed("rules claimant", rule_claimant, text, claim, vocab, outlets)
+        chosen = timed("rules claimant", rule_claimant, rules, text, claim, vocab, outlets)
         c["rules claimant named"] += _names(chosen and chosen.as_written, entity, claim.get("as_written"))
         c["rules claimant entity"] += bool(chosen) and chosen.entity == claim["entity"]
         words = combined_claimant(text, chosen)
@@ -253,10 +296,10 @@ def _rows(c: Counter) -> list[tuple[str, str, str]]:
     return rows
 
 
-def report(groups: dict[str, Counter], times: dict[str, Counter], load_s: float, before: Counter) -> str:
+def report(groups: dict[str, Counter], times: dict[str, Counter], load_s: float, before: Counter, label: str) -> str:
     """Return the per-stage table: one line per measure, a column per method, a block per group."""
     line = lambda a, b, c: f"{a:<44}{b:>18}{c:>18}"  # noqa: E731
-    lines = [f"spaCy pipeline load: {load_s:.2f} s (once per process)"]
+    lines = [f"rules: {label}; spaCy pipeline load: {load_s:.2f} s (once per process)"]
     for name, c in groups.items():
         lines += ["", f"== {name}", line("stage", "rules", "spacy")]
         lines += [line(*row) for row in _rows(c)]
@@ -280,7 +323,7 @@ def report(groups: dict[str, Counter], times: dict[str, Counter], load_s: float,
     return "\n".join(lines)
 
 
-def run(fixtures_dir: Path, texts: Path) -> str:
+def run(fixtures_dir: Path, texts: Path, rules: Rules | None = None) -> str:
     """Score every curated text with its archive present; return the report."""
     fx, problems = load(fixtures_dir)
     if problems:
@@ -295,22 +338,27 @@ def run(fixtures_dir: Path, texts: Path) -> str:
         text = read_text(texts, source["filename"])
         if text is None:
             continue
-        vocab = Vocabulary.from_fixtures(fx, exclude=source["id"])
-        scored = score_text(fx, source, text, vocab)
-        group = "texts 005-007 (development set)" if source["filename"] >= "005" else "texts 000-004 (the story)"
+        scored = score_text(fx, source, text, rules or Rules())
+        group = (
+            "texts 005-007 (today's rules were mended on them)"
+            if source["filename"] >= "005"
+            else "texts 000-004 (the story)"
+        )
         groups.setdefault(group, Counter()).update(scored["counts"])
         total.update(scored["counts"])
         times[source["filename"][:3]] = scored["times"]
     groups["all eight"] = total
-    return report(groups, times, load_s, drafts_before(fx, texts))
+    return report(groups, times, load_s, drafts_before(fx, texts), (rules or Rules()).label)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fixtures", default=str(DEFAULT_FIXTURES_DIR))
     parser.add_argument("--texts", default=None)
+    parser.add_argument("--rules-at", metavar="COMMIT", help="score the rules as they were at this commit")
     args = parser.parse_args(argv)
-    print(run(Path(args.fixtures), texts_dir(args.texts)))
+    rules = rules_at(args.rules_at) if args.rules_at else Rules()
+    print(run(Path(args.fixtures), texts_dir(args.texts), rules))
     return 0
 
 
