@@ -11,6 +11,10 @@ and, per stage, prints what today's rules and the spaCy adapter (``api.curate.nl
 - claimant: for each figure with a claimant entity, whether the words the cue governing its value
   names (inside the figure's quote) name that entity by its name, an alias or as curated.
 
+A third column combines the two where that is one step: the rules' numbers less those inside a
+date or time spaCy reads, the rules' dates and the DATE spans they miss, and spaCy's speaker of
+the cue the rules choose.
+
 The texts fall in two groups: the story's five (000-004) and the three the assistant was
 developed on (005-007, whose drafts before curation are in curation/drafts-before/); the latter
 is a development score. The rules are called through their modules' public finders only.
@@ -221,9 +225,17 @@ def score_text(fx: Fixtures, source: dict, text: str, rules: Rules) -> dict:
         "rules": timed("rules dates", rule_dates, rules, text, ref),
         "spacy": timed("spacy dates", spacy_dates, text),
     }
+    # Combined: the rules' numbers less those inside a date or time spaCy reads; the rules' dates
+    # and the DATE spans of spaCy's they miss.
+    not_counts = [(e["start"], e["end"]) for e in nlp.entities(text) if e["label"] in ("DATE", "TIME")]
+    numbers["combined"] = [n for n in numbers["rules"] if not any(a <= n[0] and n[1] <= b for a, b in not_counts)]
+    found_dates["combined"] = found_dates["rules"] + [
+        d for d in found_dates["spacy"] if not _overlaps(d, found_dates["rules"])
+    ]
     for m in METHODS:
         c[f"{m} sentences"] = len(sents[m])
         c[f"{m} quotes split"] = sum(not any(a <= q[0] and q[1] <= b for a, b in sents[m]) for q in g.quotes)
+    for m in (*METHODS, "combined"):
         c[f"{m} values found"] = sum(_overlaps(v, numbers[m]) for v in g.values)
         c[f"{m} values exact"] = sum(v in numbers[m] for v in g.values)
         for n in numbers[m]:
@@ -240,6 +252,7 @@ def score_text(fx: Fixtures, source: dict, text: str, rules: Rules) -> dict:
         c[f"{m} numbers"] = len(numbers[m])
         c[f"{m} periods found"] = sum(_overlaps(p, found_dates[m]) for p in g.periods)
         c[f"{m} periods exact"] = sum(p in found_dates[m] for p in g.periods)
+        c[f"{m} dates"] = len(found_dates[m])
     outlets = {e for e, d in vocab.entities.items() if d["type"] == "media-outlet"}
     for claim in g.claimants:
         entity = entities[claim["entity"]]
@@ -276,32 +289,35 @@ def _pct(n: int, d: int) -> str:
     return f"{n}/{d} ({100 * n / d:.0f}%)" if d else "-"
 
 
-def _rows(c: Counter) -> list[tuple[str, str, str]]:
-    """Return (measure, rules, spacy) for one group's counts."""
+def _rows(c: Counter) -> list[tuple[str, str, str, str]]:
+    """Return (measure, rules, spacy, combined) for one group's counts."""
     rows = []
-    both = lambda label, fmt: rows.append((label, fmt("rules"), fmt("spacy")))  # noqa: E731
-    both("sentences predicted", lambda m: str(c[f"{m} sentences"]))
-    both("quotes cut by a boundary (lower is better)", lambda m: _pct(c[f"{m} quotes split"], c["quotes"]))
-    both("figure values found (overlap)", lambda m: _pct(c[f"{m} values found"], c["values"]))
-    both("figure values exact (with hedge words)", lambda m: _pct(c[f"{m} values exact"], c["values"]))
-    both("number spans predicted", lambda m: str(c[f"{m} numbers"]))
-    for kind, label in (("figure", "a figure"), ("excluded", "an exclusion"), ("date", "a date"), ("uncurated", "")):
+
+    def add(label, fmt, methods=(*METHODS, "combined")):
+        rows.append((label, *(fmt(m) if m in methods else "" for m in (*METHODS, "combined"))))
+
+    add("sentences predicted", lambda m: str(c[f"{m} sentences"]), METHODS)
+    add("quotes cut by a boundary (lower is better)", lambda m: _pct(c[f"{m} quotes split"], c["quotes"]), METHODS)
+    add("figure values found (overlap)", lambda m: _pct(c[f"{m} values found"], c["values"]))
+    add("figure values exact (with hedge words)", lambda m: _pct(c[f"{m} values exact"], c["values"]))
+    add("number spans predicted", lambda m: str(c[f"{m} numbers"]))
+    for kind, label in (("figure", "a figure"), ("excluded", "an exclusion"), ("date", "a period"), ("uncurated", "")):
         label = f"  … on {label}" if label else "  … on nothing curated"
-        rows.append((label, str(c[f"rules numbers {kind}"]), str(c[f"spacy numbers {kind}"])))
-    both("period phrases found (overlap)", lambda m: _pct(c[f"{m} periods found"], c["periods"]))
-    both("period phrases exact", lambda m: _pct(c[f"{m} periods exact"], c["periods"]))
-    both("claimant named by the cue's speaker", lambda m: _pct(c[f"{m} claimant named"], c["claimants"]))
-    rows.append(("  rules, entity linked right", _pct(c["rules claimant entity"], c["claimants"]), ""))
-    rows.append(("  the rules' cue, spaCy's speaker of it", "", _pct(c["combined claimant named"], c["claimants"])))
+        add(label, lambda m, k=kind: str(c[f"{m} numbers {k}"]))
+    add("period phrases found (overlap)", lambda m: _pct(c[f"{m} periods found"], c["periods"]))
+    add("period phrases exact", lambda m: _pct(c[f"{m} periods exact"], c["periods"]))
+    add("date spans predicted", lambda m: str(c[f"{m} dates"]))
+    add("claimant named by the cue's speaker", lambda m: _pct(c[f"{m} claimant named"], c["claimants"]))
+    add("  entity linked right", lambda m: _pct(c["rules claimant entity"], c["claimants"]), ("rules",))
     return rows
 
 
 def report(groups: dict[str, Counter], times: dict[str, Counter], load_s: float, before: Counter, label: str) -> str:
     """Return the per-stage table: one line per measure, a column per method, a block per group."""
-    line = lambda a, b, c: f"{a:<44}{b:>18}{c:>18}"  # noqa: E731
+    line = lambda a, *cols: f"{a:<44}" + "".join(f"{x:>16}" for x in cols)  # noqa: E731
     lines = [f"rules: {label}; spaCy pipeline load: {load_s:.2f} s (once per process)"]
     for name, c in groups.items():
-        lines += ["", f"== {name}", line("stage", "rules", "spacy")]
+        lines += ["", f"== {name}", line("stage", "rules", "spacy", "combined")]
         lines += [line(*row) for row in _rows(c)]
         if c["ambiguous"]:
             lines.append(f"  {c['ambiguous']} value or period texts occur twice in their quote: the first was taken")
