@@ -113,5 +113,7 @@ def make_dry_run(*args: str) -> str:
 
 def test_make_run_does_not_install_curation_and_make_draft_does():
     assert "requirements-curation.txt" not in make_dry_run("run")
-    assert "--require-hashes --only-binary :all: -r requirements-curation.txt" in make_dry_run("draft", "TEXT=article.txt")
+    assert "--require-hashes --only-binary :all: -r requirements-curation.txt" in make_dry_run(
+        "draft", "TEXT=article.txt"
+    )
     assert "--require-hashes --only-binary :all: -r requirements-curation.txt" in make_dry_run("draft-eval")
