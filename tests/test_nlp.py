@@ -63,10 +63,17 @@ def test_the_speaker_of_a_cue_as_written(text, cue, speaker):
         assert text[found[0]["start"] : found[0]["end"]] == speaker
 
 
-def test_the_speaker_of_a_cue_found_by_another_finder():
-    text = "The coast guard estimated that more than 50 sailors were rescued."
-    at = text.index("estimated")
-    assert nlp.speaker_at(text, at, at + len("estimated"))["text"] == "The coast guard"
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker"),
+    [
+        ("The coast guard estimated that more than 50 sailors were rescued.", "estimated", "The coast guard"),
+        ("The navy has not confirmed the port's estimate of 40 ships.", "estimate", "the port's estimate"),
+        ("Ships left early, the report adds.", "adds", "the report"),
+    ],
+)
+def test_the_speaker_of_a_cue_found_by_another_finder(text, cue, speaker):
+    at = text.index(cue)
+    assert nlp.speaker_at(text, at, at + len(cue))["text"] == speaker
 
 
 def test_entities_are_plain_dicts_with_labels():
