@@ -9,6 +9,7 @@ callers never touch a spaCy object. The API never imports this module: it is cur
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 
 # The re-upload on PyPI of Explosion's en_core_web_sm 3.8.0 (docs/curation.md: Curation dependencies).
@@ -34,8 +35,6 @@ LINE_BREAK = re.compile(r"\n+")
 @functools.cache
 def pipeline():
     """Return the loaded pipeline (loaded on the first call only)."""
-    import importlib
-
     return importlib.import_module(MODEL).load()
 
 
@@ -167,17 +166,15 @@ def _cue(token) -> tuple[str, tuple[int, int]] | None:
 
 
 def _speaker_item(text: str, token, kind: str, cue: tuple[int, int]) -> dict:
-    head = _object_of(token) if kind == "after" else _subject_of(token)
     item = {"cue_start": cue[0], "cue_end": cue[1], "cue": text[cue[0] : cue[1]], "kind": kind}
-    if kind == "noun":  # "the report adds", "Ukraine's estimate": the noun phrase up to the cue speaks
+    if kind == "noun":  # "the port's estimate": the noun phrase up to the cue speaks
         a, b = token.left_edge.idx, token.idx + len(token)
-        item.update(start=a, end=b, text=text[a:b])
-    elif head is None or head.pos_ == "PRON" and head.lower_ in ("it", "there"):
-        item.update(start=None, end=None, text=None)
-    else:
-        a, b = head.left_edge.idx, head.right_edge.idx + len(head.right_edge)
-        item.update(start=a, end=b, text=text[a:b])
-    return item
+        return {**item, "start": a, "end": b, "text": text[a:b]}
+    head = _object_of(token) if kind == "after" else _subject_of(token)
+    if head is None or head.pos_ == "PRON" and head.lower_ in ("it", "there"):  # "it was said"
+        return {**item, "start": None, "end": None, "text": None}
+    a, b = head.left_edge.idx, head.right_edge.idx + len(head.right_edge)
+    return {**item, "start": a, "end": b, "text": text[a:b]}
 
 
 def reporting_subjects(text: str) -> list[dict]:
