@@ -2,7 +2,9 @@
 
 ``api.builder`` (build time) and ``api.web`` (per request) meet only through the
 database and the leaves both import (``api.shape``, ``api.values``, ``schemas``);
-``api.curate`` sits beside the builder and never reaches the web.
+``api.curate`` sits beside the builder and never reaches the web; the stages of
+drafting (``api.curate.stages``) take plain data from the driver and import no
+other stage.
 """
 
 import ast
@@ -33,6 +35,7 @@ def modules_under(folder: str) -> list[Path]:
 # (folder, packages its modules must never import)
 RULES = [
     ("api/curate", ("api.web",)),
+    ("api/curate/stages", ("api.curate.stages", "api.curate.draft", "api.web")),
     ("api/builder", ("api.curate", "api.web")),
     ("api/web", ("api.curate", "api.builder")),
     ("schemas", ("api.curate", "api.web", "api.builder")),
