@@ -49,14 +49,14 @@ def test_planned_deployment_by_source_with_hedges_and_claimants(client):
         (f["source"]["id"], f["value"]["text"], f["value"]["hedge"], (f["claimant"] or {}).get("id")) for f in figures
     ]
     assert got == [
-        (S003, "25,000 to 30,000", "range", "ukrainian-intelligence"),
-        (S003, "up to 30,000", "up_to", None),
         (S000, "up to 30,000", "up_to", "ukrainian-officials"),
         (S000, "30,000", "exact", None),
+        (S001, "25,000–30,000", "range", "ukrainian-officials"),
         (S002, "up to 30,000", "up_to", "ukrainian-intelligence-assessment"),
         (S002, "30,000", "exact", "ukrainian-intelligence-assessment"),
+        (S003, "25,000 to 30,000", "range", "ukrainian-intelligence"),
+        (S003, "up to 30,000", "up_to", None),
         (S004, "25,000 to 30,000", "range", "ukrainian-officials"),
-        (S001, "25,000–30,000", "range", "ukrainian-officials"),
     ]
 
 

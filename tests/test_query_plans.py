@@ -72,6 +72,8 @@ def assert_indexed(plans):
         "/api/v1/figures?category=troops&subject={s}&sort=source,period&value_min=1000&value_max=100000"
         "&period_from=2023&period_to=2024",
         "/api/v1/figures?sort=published",
+        "/api/v1/figures?sort=source",
+        "/api/v1/figures?sort=source,period",
         "/api/v1/figures?sort=period",
         "/api/v1/figures?sort=value",
         "/api/v1/figures?metric=troops-deployed&subject={s}&sort=published",
@@ -96,6 +98,23 @@ def test_exports_read_in_index_order_without_sorting(synthetic_app, synthetic_db
         # In the order of an index, or of the table itself (rowids follow ids).
         assert details[0] == "SCAN f" if sort == "id" else details[0].startswith("SCAN f USING"), details
         assert not any("TEMP B-TREE" in d for d in details), details
+
+
+def test_sources_without_a_file_number_sort_by_name_then_id(synthetic_app, synthetic_db):
+    """Synthetic files carry no number: sort=source still pages through every figure in one order."""
+    conn = sqlite3.connect(synthetic_db)
+    filename = dict(conn.execute("SELECT id, filename FROM sources"))
+    period = dict(conn.execute("SELECT id, period_sort FROM figures"))
+    conn.close()
+    assert not any(name.partition("_")[0].isdigit() for name in filename.values())
+    client = synthetic_app.test_client()
+    items, url = [], "/api/v1/figures?sort=source,period&page_size=500&category=troops"
+    while url:
+        body = client.get(url).get_json()
+        items += body["items"]
+        url = body["next"]
+    keys = [(filename[f["source"]["id"]], f["source"]["id"], period[f["id"]], f["id"]) for f in items]
+    assert len({f["source"]["id"] for f in items}) > 1 and keys == sorted(keys) and len(set(keys)) == len(keys)
 
 
 def test_a_deep_cursor_page_uses_the_index(synthetic_app, synthetic_db, monkeypatch):

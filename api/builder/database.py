@@ -86,10 +86,12 @@ INDEXES = {
     "event_citation_entities": [["entity_id", "source_id", "event_id"]],
     "entity_mentions": [["source_id", "span_start"]],
     "figures": [
-        ["category", "subject_id", "source_id", "period_sort", "id"],
+        ["category", "subject_id", "source_sort", "period_sort", "id"],
         ["metric_id", "subject_id", "published_sort", "id"],
         ["subject_id", "metric_id"],
         ["source_id", "period_sort", "id"],
+        ["source_sort", "period_sort", "id"],
+        ["source_sort", "id"],
         ["claim_id", "source_id"],
         ["claimant_id", "id"],
         ["event_id"],

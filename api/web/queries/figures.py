@@ -23,7 +23,7 @@ from api.web.queries.paging import order_by, raise_fts_error
 # figures are the outer loop (CROSS JOIN), read in the order of the sort's
 # index; each row's document is one lookup by rowid.
 DOC_SELECT = """
-SELECT d.doc, f.id, f.published_sort, f.period_sort, f.value_sort, f.source_id, f.metric_id, f.claimant_sort
+SELECT d.doc, f.id, f.published_sort, f.period_sort, f.value_sort, f.source_sort, f.metric_id, f.claimant_sort
 FROM figures f CROSS JOIN figure_docs d ON d.figure_rowid = f.rowid
 """
 
@@ -133,7 +133,7 @@ FIGURES = Listing(
         "published": ("f.published_sort", "published_sort"),
         "period": ("f.period_sort", "period_sort"),
         "value": ("f.value_sort", "value_sort"),
-        "source": ("f.source_id", "source_id"),
+        "source": ("f.source_sort", "source_sort"),
         "metric": ("f.metric_id", "metric_id"),
         "claimant": ("f.claimant_sort", "claimant_sort"),
         "id": ("f.id", "id"),
