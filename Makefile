@@ -82,10 +82,12 @@ test: lint $(VENV)/.curation browser wrk nginx js texts  ## install everything, 
 	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest
 
 # Every test but those that start servers (gunicorn, the nginx stack, the generated
-# client's server) or a browser, the contract fuzzing (half of the rest's CPU; `make fuzz`) and the
-# npm linters and TypeScript client (tests/test_ecosystems.py, which need `make js`).
+# client's server) or a browser, the contract fuzzing (half of the rest's CPU; `make fuzz`), the
+# npm linters and TypeScript client (tests/test_ecosystems.py, which need `make js`), and the
+# further cases marked slow of a check whose representative case runs (docs/development.md).
+# Under 90 s on two cores.
 test-fast: lint $(VENV)/.curation texts  ## for development: the tests that need no server, browser, generated client, npm tool or fuzzing
-	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest -q -m "not server and not browser" --ignore=tests/test_fuzz.py --ignore=tests/test_ecosystems.py
+	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest -q -m "not server and not browser and not slow" --ignore=tests/test_fuzz.py --ignore=tests/test_ecosystems.py
 
 texts:
 	@test -d $(TEXTS) || { echo "error: the tests need the archived texts the fixtures quote: $(TEXTS) not found (TEXTS=DIR or CLAIMBASE_TEXTS=DIR)" >&2; exit 2; }

@@ -1,7 +1,6 @@
 """The curated record says what the texts say: coverage and spot checks."""
 
 from api.builder.coverage import coverage, find_cues, find_items, summary_line
-from api.builder.fixtures import load_and_validate
 from tests.conftest import get_all
 
 S000 = "nk-plans-30000-more-troops"
@@ -14,8 +13,8 @@ S006 = "over-3000-nk-troops-killed-wounded"
 S007 = "nk-presumed-to-send-3000-more-troops"
 
 
-def test_every_number_date_and_attribution_cue_in_every_text_is_covered(story_fixtures, texts):
-    report = coverage(load_and_validate(story_fixtures, texts), texts)
+def test_every_number_date_and_attribution_cue_in_every_text_is_covered(curated, texts):
+    report = coverage(curated, texts)
     assert len(report) == 8
     gaps = [
         (entry["source"]["filename"], row["item"].kind, row["item"].text, row["item"].start)

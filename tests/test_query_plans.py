@@ -24,13 +24,18 @@ def top_subject(synthetic_db):
     return subject
 
 
-def plans_of(synthetic_db, monkeypatch, url):
+@pytest.fixture(scope="module")
+def synthetic_app(synthetic_db):
+    """One app over the synthetic database: it opens its connection per thread through db.connect."""
+    return make_app(synthetic_db)
+
+
+def plans_of(app, synthetic_db, monkeypatch, url):
     statements = []
     real = db.connect
     monkeypatch.setattr(db, "connect", lambda path: RecordingConnection(real(path), statements))
     monkeypatch.setattr(db._local, "conn", None, raising=False)
     monkeypatch.setattr(db._local, "key", None, raising=False)
-    app = make_app(synthetic_db)
     response = app.test_client().get(url)
     assert response.status_code == 200, response.get_data(as_text=True)
     conn = sqlite3.connect(synthetic_db)
@@ -80,13 +85,13 @@ def assert_indexed(plans):
         "/api/v1/events?sort=date",
     ],
 )
-def test_headline_queries_use_indexes(synthetic_db, monkeypatch, top_subject, url):
-    assert_indexed(plans_of(synthetic_db, monkeypatch, url.format(s=top_subject)))
+def test_headline_queries_use_indexes(synthetic_app, synthetic_db, monkeypatch, top_subject, url):
+    assert_indexed(plans_of(synthetic_app, synthetic_db, monkeypatch, url.format(s=top_subject)))
 
 
 @pytest.mark.parametrize("sort", ["id", "published", "source,period"])
-def test_exports_read_in_index_order_without_sorting(synthetic_db, monkeypatch, sort):
-    plans = plans_of(synthetic_db, monkeypatch, f"/api/v1/figures.csv?sort={sort}")
+def test_exports_read_in_index_order_without_sorting(synthetic_app, synthetic_db, monkeypatch, sort):
+    plans = plans_of(synthetic_app, synthetic_db, monkeypatch, f"/api/v1/figures.csv?sort={sort}")
     export = [(sql, details) for sql, details in plans if "CROSS JOIN sources" in sql]
     assert export, plans
     for _sql, details in export:
@@ -95,14 +100,14 @@ def test_exports_read_in_index_order_without_sorting(synthetic_db, monkeypatch, 
         assert not any("TEMP B-TREE" in d for d in details), details
 
 
-def test_sources_without_a_file_number_sort_by_name_then_id(synthetic_db):
+def test_sources_without_a_file_number_sort_by_name_then_id(synthetic_app, synthetic_db):
     """Synthetic files carry no number: sort=source still pages through every figure in one order."""
     conn = sqlite3.connect(synthetic_db)
     filename = dict(conn.execute("SELECT id, filename FROM sources"))
     period = dict(conn.execute("SELECT id, period_sort FROM figures"))
     conn.close()
     assert not any(name.partition("_")[0].isdigit() for name in filename.values())
-    client = make_app(synthetic_db).test_client()
+    client = synthetic_app.test_client()
     items, url = [], "/api/v1/figures?sort=source,period&page_size=500&category=troops"
     while url:
         body = client.get(url).get_json()
@@ -112,13 +117,12 @@ def test_sources_without_a_file_number_sort_by_name_then_id(synthetic_db):
     assert len({f["source"]["id"] for f in items}) > 1 and keys == sorted(keys) and len(set(keys)) == len(keys)
 
 
-def test_a_deep_cursor_page_uses_the_index(synthetic_db, monkeypatch):
-    app = make_app(synthetic_db)
-    client = app.test_client()
+def test_a_deep_cursor_page_uses_the_index(synthetic_app, synthetic_db, monkeypatch):
+    client = synthetic_app.test_client()
     url = "/api/v1/figures?sort=published&page_size=500"
     for _ in range(20):  # 10,000 rows deep
         url = client.get(url).get_json()["next"]
-    plans = plans_of(synthetic_db, monkeypatch, url)
+    plans = plans_of(synthetic_app, synthetic_db, monkeypatch, url)
     assert_indexed(plans)
     assert any("f.published_sort, f.id) > (?, ?)" in sql for sql, _ in plans), plans
 
@@ -144,10 +148,9 @@ def stream(client, url):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "ndjson"])
-def test_the_full_export_streams_in_flat_memory(synthetic_db, fmt):
+def test_the_full_export_streams_in_flat_memory(synthetic_app, fmt):
     """Exporting every figure holds a batch at a time: four times the rows, not four times the memory."""
-    app = make_app(synthetic_db)
-    client = app.test_client()
+    client = synthetic_app.test_client()
     stream(client, f"/api/v1/figures.{fmt}?hedge=exact")  # warm: statement cache, imports
     part_lines, part_size, part_held, _ = stream(client, f"/api/v1/figures.{fmt}?hedge=about")
     all_lines, all_size, all_held, all_peak = stream(client, f"/api/v1/figures.{fmt}")
