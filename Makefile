@@ -10,7 +10,7 @@ SERVE_PORT ?= $(if $(filter file,$(origin PORT)),8080,$(PORT))
 INSTANCES  ?= 2
 RUN_DIR    ?= run/serve
 
-.PHONY: run serve rollout nginx js test test-fast texts db check coverage lint format openapi browser wrk bench bench-data bench-releases profile fuzz load faults clean draft review draft-eval release
+.PHONY: run serve rollout nginx js test test-fast texts db check coverage lint format openapi browser wrk bench bench-data bench-releases profile fuzz load faults clean draft review draft-eval stage-eval release
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,13 @@ $(VENV)/.runtime: requirements.txt
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# The drafting assistant's language pipeline (spaCy and its English model, docs/curation.md):
+# pinned with hashes in a file of its own, installed by the curation verbs and the tests, never
+# by `make run` or `make serve`.
+$(VENV)/.curation: $(VENV)/.runtime requirements-curation.txt
+	$(PY) -m pip install --quiet --require-hashes --only-binary :all: -r requirements-curation.txt
 	touch $@
 
 # The archived texts the fixtures quote. Without them (a clone of the repository
@@ -71,14 +78,16 @@ $(JS_DIR)/node_modules/.package-lock.json: $(JS_DIR)/package-lock.json
 
 js: $(JS_DIR)/node_modules/.package-lock.json  ## install the pinned npm tools of the contract tests
 
-test: lint browser wrk nginx js texts  ## install everything, lint, and run the whole test suite (needs the archived texts)
+test: lint $(VENV)/.curation browser wrk nginx js texts  ## install everything, lint, and run the whole test suite (needs the archived texts)
 	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest
 
 # Every test but those that start servers (gunicorn, the nginx stack, the generated
-# client's server) or a browser, the contract fuzzing (half of the rest's CPU; `make fuzz`) and the
-# npm linters and TypeScript client (tests/test_ecosystems.py, which need `make js`).
-test-fast: lint texts  ## for development: the tests that need no server, browser, generated client, npm tool or fuzzing
-	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest -q -m "not server and not browser" --ignore=tests/test_fuzz.py --ignore=tests/test_ecosystems.py
+# client's server) or a browser, the contract fuzzing (half of the rest's CPU; `make fuzz`), the
+# npm linters and TypeScript client (tests/test_ecosystems.py, which need `make js`), and the
+# further cases marked slow of a check whose representative case runs (docs/development.md).
+# Under 90 s on two cores.
+test-fast: lint $(VENV)/.curation texts  ## for development: the tests that need no server, browser, generated client, npm tool or fuzzing
+	CLAIMBASE_TEXTS=$(TEXTS) $(PY) -m pytest -q -m "not server and not browser and not slow" --ignore=tests/test_fuzz.py --ignore=tests/test_ecosystems.py
 
 texts:
 	@test -d $(TEXTS) || { echo "error: the tests need the archived texts the fixtures quote: $(TEXTS) not found (TEXTS=DIR or CLAIMBASE_TEXTS=DIR)" >&2; exit 2; }
@@ -101,7 +110,7 @@ openapi: $(VENV)/.runtime  ## regenerate openapi.yaml from the code
 	$(PY) -m api.web.openapi
 
 # ---- curation (see README: Curation) ----
-draft: $(VENV)/.runtime  ## draft fixtures for a new text: make draft TEXT=path/to/article.txt [ID=source-id] [OUT=dir] [REF=YYYY-MM-DD]
+draft: $(VENV)/.curation  ## draft fixtures for a new text: make draft TEXT=path/to/article.txt [ID=source-id] [OUT=dir] [REF=YYYY-MM-DD]
 	@test -n "$(TEXT)" || (echo "usage: make draft TEXT=path/to/article.txt [ID=source-id] [OUT=fixtures/drafts/<id>] [REF=YYYY-MM-DD]" >&2; exit 2)
 	$(PY) -m api.curate.draft $(TEXT) $(if $(ID),--id $(ID)) $(if $(OUT),--out $(OUT)) $(if $(REF),--reference-date $(REF))
 
@@ -109,8 +118,11 @@ review: $(VENV)/.runtime  ## one self-contained HTML review page of a source: ma
 	@test -n "$(SOURCE)" || (echo "usage: make review SOURCE=<source-id> [OUT=build/review/<id>.html]" >&2; exit 2)
 	$(PY) -m api.curate.review $(SOURCE) $(if $(OUT),--out $(OUT))
 
-draft-eval: $(VENV)/.runtime  ## leave-one-out score of the drafting over the curated sources
+draft-eval: $(VENV)/.curation  ## leave-one-out score of the drafting over the curated sources
 	$(PY) -m api.curate.evaluate
+
+stage-eval: $(VENV)/.curation  ## each drafting stage's rules against spaCy's pipeline, on the curated texts
+	$(PY) -m api.curate.stage_eval --texts $(TEXTS)
 
 # ---- performance (see README: Performance) ----
 BENCH_DIR     ?= bench/data

@@ -24,6 +24,17 @@ def alias_key(name: str) -> str:
     return " ".join(text.split())
 
 
+def source_order(filename: str, source_id: str) -> str:
+    """Return the key sources sort by: the document's file number (``001_….txt``), then file name and id.
+
+    The number is the one ``/sources/001`` and ``source=001`` resolve. A file
+    without one sorts after the numbered files, by name.
+    """
+    number, sep, _ = filename.partition("_")
+    head = f"{int(number):012d}" if sep and number.isascii() and number.isdigit() else "~"
+    return f"{head}:{filename}:{source_id}"
+
+
 def url(kind: str, ident: str | None) -> str | None:
     return f"{API_PREFIX}/{kind}/{ident}" if ident is not None else None
 

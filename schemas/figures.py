@@ -33,7 +33,7 @@ def repeated(description, example, name):
     )
 
 
-def sort_field(keys, default, example):
+def sort_field(keys, default, example, explain: str = ""):
     pattern = r"^-?(" + "|".join(keys) + r")(,-?(" + "|".join(keys) + r"))*$"
     return fields.String(
         load_default=default,
@@ -43,7 +43,7 @@ def sort_field(keys, default, example):
         ),
         metadata=meta(
             "Comma list of sort keys (" + ", ".join(keys) + "); prefix a key with '-' for descending. "
-            "The id is always the final tie-breaker.",
+            "The id is always the final tie-breaker." + (" " + explain if explain else ""),
             example,
         ),
     )
@@ -146,7 +146,13 @@ class FigureQueryArgs(ListArgs):
     )
     known_at = known_at_field()
     known_at_basis = known_at_basis_field()
-    sort = sort_field(FIGURE_SORT_KEYS, "id", "source,period")
+    sort = sort_field(
+        FIGURE_SORT_KEYS,
+        "id",
+        "source,period",
+        "`source` orders by the document's file number (000, 001…, as `/sources/001` resolves); "
+        "a file without a number sorts after them, by name.",
+    )
 
 
 class FigureExportArgs(FigureQueryArgs):

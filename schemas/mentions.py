@@ -19,7 +19,12 @@ class MentionSpanSchema(WireSchema):
 class MentionSchema(WireSchema):
     source = fields.Nested(SourceRefSchema, required=True)
     entity = fields.String(required=True, metadata=meta("The entity named.", "kim-jong-un"))
-    spelling = fields.String(required=True, metadata=meta("The name as the source writes it.", "Kim Jong-un"))
+    spelling = fields.String(
+        required=True,
+        metadata=meta(
+            "The name as the source writes it, without a possessive's 's (the text at `span`).", "Kim Jong-un"
+        ),
+    )
     span = fields.Nested(MentionSpanSchema, required=True, metadata=meta("Where the spelling stands in the text."))
     quote = fields.Nested(QuoteSchema, required=True, metadata=meta("The sentence that holds the spelling."))
 

@@ -229,6 +229,10 @@ class MetricListSchema(PageSchema):
 # ---- events ----------------------------------------------------------------
 
 
+# With known_at an event's date is the one its citations known by then give, as each event shows it.
+EVENT_WINDOW = "events whose date (as known at `known_at`, when given) overlaps the window"
+
+
 class EventQueryArgs(ListArgs):
     type = fields.List(
         fields.String(validate=validate.OneOf(EVENT_TYPES)),
@@ -242,8 +246,8 @@ class EventQueryArgs(ListArgs):
         load_default=None,
         metadata=meta("Event status. Repeat to match any of several.", ["occurred"]),
     )
-    date_from = window_date("from", "events whose date overlaps the window", "2025-06")
-    date_to = window_date("to", "events whose date overlaps the window", "2025-06")
+    date_from = window_date("from", EVENT_WINDOW, "2025-06")
+    date_to = window_date("to", EVENT_WINDOW, "2025-06")
     q = fields.String(
         load_default=None,
         validate=validate.Length(min=1, max=500),
@@ -253,7 +257,9 @@ class EventQueryArgs(ListArgs):
     )
     known_at = known_at_field()
     known_at_basis = known_at_basis_field()
-    sort = sort_field(("date", "id", "type"), "date", "date")
+    sort = sort_field(
+        ("date", "id", "type"), "date", "date", "`date` orders by the event's date as shown (as known at `known_at`)."
+    )
 
 
 class EventExportArgs(EventQueryArgs):

@@ -2,9 +2,10 @@
 
 Fixtures: ``texts`` (the archived articles), ``story_fixtures`` (fixtures/ with
 the records of the eight texts the tests are written against, so that a ninth
-article leaves their answers alone), ``db_path`` (the real database built from
+article leaves their answers alone), ``curated`` (them loaded and validated), ``db_path`` (the real database built from
 them), ``app`` and ``client`` on it, ``spec`` (the served OpenAPI
-document), ``live_server`` (gunicorn on 127.0.0.1) and ``synthetic_db`` (a
+document), ``live_server`` (gunicorn on 127.0.0.1), ``made_up_db`` (the
+story with reports months apart, tests/made_up.py) and ``synthetic_db`` (a
 20,000-figure database from bench.synth through the same validated build, for
 query plans at scale). Each is built once per session.
 Helpers: ``make_app`` (an app with other settings), ``conforms`` (a body matches
@@ -18,13 +19,14 @@ from pathlib import Path
 import pytest
 
 from api.builder.database import build
-from api.builder.fixtures import DEFAULT_FIXTURES_DIR, load
+from api.builder.fixtures import DEFAULT_FIXTURES_DIR, load, load_and_validate
 from api.builder.texts import texts_dir
 from api.curate import holdout
 from api.web import create_app
 from bench.synth import generate
 from scripts.servers import ServerError, serve
 from tests.contract import problems
+from tests.made_up import build_made_up
 
 
 @pytest.fixture(scope="session")
@@ -65,11 +67,23 @@ def story_fixtures(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def curated(story_fixtures, texts):
+    """The story's fixtures, loaded and validated once; a test that changes them changes a deepcopy."""
+    return load_and_validate(story_fixtures, texts)
+
+
+@pytest.fixture(scope="session")
 def db_path(tmp_path_factory, story_fixtures, texts) -> Path:
     """Build the database once per test session from the story's fixtures and the texts."""
     path = tmp_path_factory.mktemp("db") / "claims.db"
     build(path, story_fixtures, texts)
     return path
+
+
+@pytest.fixture(scope="session")
+def made_up_db(tmp_path_factory, story_fixtures, texts) -> Path:
+    """The made-up variant of the story (tests/made_up.py: reports months apart), built once per session."""
+    return build_made_up(story_fixtures, texts, tmp_path_factory.mktemp("made-up"))
 
 
 SYNTHETIC_FIGURES = 20_000

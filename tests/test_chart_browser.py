@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from scripts.servers import ServerError, get, serve
-from tests.made_up import build_made_up
 from tests.test_docs_browser import TIMEOUT_MS, browser  # noqa: F401 (a fixture)
 
 # Chromium against gunicorn: outside `make test-fast`.
@@ -24,11 +23,10 @@ QUESTION_METRIC = "troops-deployed"  # the metric of the made-up question's firs
 
 
 @pytest.fixture(scope="module")
-def made_up_server(story_fixtures, texts, tmp_path_factory):
+def made_up_server(made_up_db, tmp_path_factory):
     out = tmp_path_factory.mktemp("made-up-chart")
-    path = build_made_up(story_fixtures, texts, out)
     try:
-        with serve(path, out / "gunicorn.log", workers=1, threads=2) as server:
+        with serve(made_up_db, out / "gunicorn.log", workers=1, threads=2) as server:
             yield server.base
     except ServerError as exc:
         pytest.fail(str(exc))

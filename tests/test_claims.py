@@ -62,8 +62,8 @@ def test_claim_as_schema_org_json_ld(client):
     assert body["text"] == get_json(client, "/api/v1/claims/nk-additional-deployment-size")["statement"]
     assert [(a["@type"], a["name"]) for a in body["author"]] == [
         ("Organization", "Ukrainian intelligence assessment"),
-        ("Organization", "Ukrainian intelligence"),
         ("Organization", "Ukrainian officials"),
+        ("Organization", "Ukrainian intelligence"),
     ]
     assert [a["@id"].removeprefix("http://localhost/api/v1/sources/") for a in body["appearance"]] == [
         PREPARING,

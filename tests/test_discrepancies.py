@@ -28,14 +28,14 @@ def test_value_discrepancy_of_the_additional_deployment(client):
         "title": "North Korea is preparing to send additional troops to Russia (the Ukrainian intelligence assessment).",
     }
     assert variants(d) == [
-        ({"low": None, "high": 30000, "texts": ["up to 30,000"]}, [PREPARING, CNN, PLANS]),
-        ({"low": 25000, "high": 30000, "texts": ["25,000 to 30,000", "25,000–30,000"]}, [CNN, TRIPLE, BUILD_UP]),
+        ({"low": None, "high": 30000, "texts": ["up to 30,000"]}, [PREPARING, PLANS, CNN]),
+        ({"low": 25000, "high": 30000, "texts": ["25,000–30,000", "25,000 to 30,000"]}, [BUILD_UP, CNN, TRIPLE]),
         ({"low": 30000, "high": 30000, "texts": ["30,000"]}, [PREPARING, PLANS]),
     ]
     assert [q["figure"] for q in d["variants"][0]["quotes"]] == [
         "s002-additional-troops-up-to-30000",
-        "s003-title-additional-troops-up-to-30000",
         "s000-additional-troops-up-to-30000",
+        "s003-title-additional-troops-up-to-30000",
     ]
     assert d["variants"][0]["sources"][0] == {
         "id": PREPARING,
@@ -48,13 +48,13 @@ def test_hedge_discrepancy_up_to_versus_range_versus_flat(client):
     d = discrepancies(client, "kind=hedge")["hedge:nk-additional-deployment-size"]
     assert variants(d) == [
         ({"hedge": "exact", "texts": ["30,000"]}, [PREPARING, PLANS]),
-        ({"hedge": "up_to", "texts": ["up to 30,000"]}, [PREPARING, CNN, PLANS]),
-        ({"hedge": "range", "texts": ["25,000 to 30,000", "25,000–30,000"]}, [CNN, TRIPLE, BUILD_UP]),
+        ({"hedge": "up_to", "texts": ["up to 30,000"]}, [PREPARING, PLANS, CNN]),
+        ({"hedge": "range", "texts": ["25,000–30,000", "25,000 to 30,000"]}, [BUILD_UP, CNN, TRIPLE]),
     ]
     assert [v["label"] for v in d["variants"]] == [
         "30,000 (exact)",
         "up to 30,000 (up_to)",
-        "25,000 to 30,000 / 25,000–30,000 (range)",
+        "25,000–30,000 / 25,000 to 30,000 (range)",
     ]
 
 
@@ -110,14 +110,14 @@ def test_claimant_discrepancy_compares_entities_and_unattributed(client):
     assert [(v["label"], [s["id"] for s in v["sources"]]) for v in d["variants"]] == [
         ("Ukrainian intelligence", [CNN]),
         ("Ukrainian intelligence assessment", [PREPARING]),
-        ("Ukrainian officials", [PLANS, TRIPLE, BUILD_UP]),
-        ("unattributed", [CNN, PLANS]),
+        ("Ukrainian officials", [PLANS, BUILD_UP, TRIPLE]),
+        ("unattributed", [PLANS, CNN]),
     ]
     assert d["variants"][3]["value"] == {"entity": None, "attributions": []}
     assert d["variants"][1]["value"]["attributions"] == ["intelligence reports", "Ukraine’s estimate"]
     shells = found["claimant:un-report-shells-supplied"]
     assert [(v["value"]["entity"]["id"], [s["id"] for s in v["sources"]]) for v in shells["variants"]] == [
-        ("eleven-un-member-states", [CNN, BUILD_UP]),
+        ("eleven-un-member-states", [BUILD_UP, CNN]),
         ("united-nations", [PREPARING]),
     ]
 
@@ -148,7 +148,7 @@ def test_event_attribution_discrepancy(client):
         "event_attribution:nk-supplies-missiles-and-shells-to-russia-2024"
     ]
     assert [(v["entity"]["id"], [a["id"] for a in v["actors"]], s) for (v, s) in variants(d)] == [
-        ("eleven-un-member-states", ["north-korea"], [CNN, BUILD_UP]),
+        ("eleven-un-member-states", ["north-korea"], [BUILD_UP, CNN]),
         ("united-nations", ["north-korea"], [PREPARING]),
     ]
 

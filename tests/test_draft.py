@@ -589,3 +589,19 @@ def test_texts_with_little_in_them_draft_without_errors(fixtures, text):
     assert out["sources"][0]["char_count"] == len(text)
     for rec in out["figures"] + out["exclusions"]:
         assert text[rec["span"][0] : rec["span"][1]] == rec["quote"]
+
+
+def test_a_group_held_out_together_knows_none_of_the_group(story_fixtures, fixtures, texts, tmp_path):
+    group = sorted(fixtures.data("sources"), key=lambda s: s["filename"])[-3:]
+    ids = {s["id"] for s in group}
+    numbers = [s["filename"].split("_")[0] for s in group]
+    results = evaluate.run(story_fixtures, texts, tmp_path, together=numbers)
+    assert {s.source for s in results} == ids
+    # A claim only the group's figures gave is unknown before any of them was curated: no draft may use it.
+    only_group = {f["claim"] for f in fixtures.data("figures") if f["source"] in ids} - {
+        f["claim"] for f in fixtures.data("figures") if f["source"] not in ids
+    }
+    assert only_group, "the group must have brought a claim of its own for this test to mean anything"
+    for sid in ids:
+        drafted = yaml.safe_load((tmp_path / sid / "figures" / f"{sid}.yaml").read_text())
+        assert not only_group & {f.get("claim") for f in drafted}

@@ -130,6 +130,53 @@ def test_numbers_that_describe_or_name_something_are_exclusions(text, quote, rul
     assert not [v for v in found if v.kind == "figure"]
 
 
+VALUE_CASES = [
+    # (rule, made-up sentence, the words it reads, figure or exclusion, (low, high, hedge) of a figure)
+    ("vague", "Thousands of volunteers cleared the beach.", "Thousands of volunteers", "figure", (None, None, "vague")),
+    ("described", "The ferry carried 20 mm cannon.", "20 mm", "exclusion", None),
+    ("described", "A 61-year-old baker won.", "61-year-old", "exclusion", None),
+    ("name_part", "The lab tested the XR-7 drone.", "XR-7", "exclusion", None),
+    ("one_as_pronoun", "Only one of the bridges held.", "one", "exclusion", None),
+    ("one_as_pronoun", "They chose the red one.", "one", "exclusion", None),
+    ("named_group", "The three nations signed the pact.", "The three nations", "exclusion", None),
+    ("modifier", "The 800-strong garrison left the fort.", "800-strong garrison", "exclusion", None),
+    ("quantity", "The storm felled 240 trees.", "240", "figure", (240, 240, "exact")),
+    ("quantity", "Between 5-10 boats sank.", "Between 5-10", "figure", (5, 10, "range")),
+    ("quantity", "Volunteers aged 18 to 25 came.", "aged 18 to 25", "figure", (18, 25, "range")),
+    ("quantity", "Roughly 40 to 50 kites flew.", "Roughly 40 to 50", "figure", (40, 50, "about_range")),
+    ("ordinal_name", "The 3rd Harbour Brigade left.", "3rd Harbour", "exclusion", None),
+    ("multiplier", "Ticket sales tripled in a year.", "tripled", "figure", (3, 3, "exact")),
+    ("first", "It was the first flood in the valley.", "the first flood", "exclusion", None),
+    ("ordinal", "The mayor made a second visit to the dam.", "second visit", "figure", (2, 2, "exact")),
+    ("vague_word", "Half the fleet stayed home.", "Half", "exclusion", None),
+    ("vague_word", "The mill stood for decades.", "decades", "exclusion", None),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "quote", "kind", "bounds"), VALUE_CASES)
+def test_each_value_rule_on_a_made_up_sentence(rule, text, quote, kind, bounds):
+    (found,) = values.find_values(text, [])
+    assert (found.rule, text[found.start : found.end], found.kind) == (rule, quote, kind)
+    if bounds:
+        assert (found.value["low"], found.value["high"], found.value["hedge"]) == bounds
+        assert found.value["text"] == quote
+    else:
+        assert found.reason
+
+
+def test_every_value_rule_is_documented_and_tried():
+    assert {r.name for r in values.VALUE_RULES} == {case[0] for case in VALUE_CASES}
+    assert {r.pattern for r in values.VALUE_RULES} == set(values.PATTERNS)
+    assert all(r.doc for r in values.VALUE_RULES)
+
+
+def test_an_earlier_rule_holds_its_words():
+    # "tens of thousands" is one vague quantity, not two numbers; a taken span (a date) is no number.
+    text = "Tens of thousands marched in 2029."
+    found = values.find_values(text, [(text.index("2029"), len(text) - 1)])
+    assert [(v.rule, v.value["text"]) for v in found] == [("vague", "Tens of thousands")]
+
+
 @pytest.fixture(scope="module")
 def vocab(story_fixtures):
     from api.builder.fixtures import load
@@ -341,15 +388,18 @@ def test_a_possessive_names_the_owners_party_with_the_same_head(vocab):
 
 
 def test_a_known_event_is_cited_only_when_type_actors_and_date_agree(vocab):
-    drafter = Drafter(vocab)
-    drafter.draft("x", "954.txt", reference=dt.date(2025, 7, 2))
+    from api.curate import events
+
+    index = events.EventIndex(vocab.events)
     massing = "Russia is massing its own troops near the eastern hub of Pokrovsk ahead of an offensive."
-    assert [k for k, _ in drafter._known_events(massing, [], dt.date(2025, 7, 2))] == [
+    assert [k for k, _ in events.known_events(vocab, index, massing, [], dt.date(2025, 7, 2))] == [
         "russia-masses-troops-near-pokrovsk"
     ]
     # The same words, but a visit: the type disagrees.
     visit = "Russia's envoy visited troops near the eastern hub of Pokrovsk ahead of an offensive."
-    assert "russia-masses-troops-near-pokrovsk" not in [k for k, _ in drafter._known_events(visit, [], None)]
+    assert "russia-masses-troops-near-pokrovsk" not in [
+        k for k, _ in events.known_events(vocab, index, visit, [], None)
+    ]
 
 
 def test_a_date_in_the_cues_phrase_dates_the_saying_not_the_number(vocab):
@@ -358,6 +408,12 @@ def test_a_date_in_the_cues_phrase_dates_the_saying_not_the_number(vocab):
     by_value = {f["value"]["text"]: f for f in out["figures"]}
     assert by_value["40"]["period"] is None
     assert by_value["At least 12"]["period"]["start"] == "2031-10"  # between the number and the speaker: the number's
+
+
+def test_a_clause_with_a_count_before_the_speaker_is_not_an_appositive(vocab):
+    text = "12 barges sank on Monday, the river authority said.\n"
+    (fig,) = Drafter(vocab).draft(text, "957_barges.txt", reference=dt.date(2031, 10, 5))["figures"]
+    assert fig["claimant"]["as_written"] == "the river authority"
 
 
 def test_the_assessment_refers_back_to_the_previous_speaker(vocab):

@@ -7,7 +7,7 @@ import pytest
 
 from api.builder import coverage as coverage_cli
 from api.builder.coverage import coverage
-from api.builder.fixtures import load_and_validate, validate
+from api.builder.fixtures import validate
 from api.builder.review import review
 from api.builder.texts import read_text
 from api.web.queries import claims as claim_queries
@@ -22,11 +22,6 @@ S004 = "nk-reportedly-preparing-to-triple-troops"
 SYRSKYI = "syrskyi-statement-on-pokrovsk-build-up-2025-06-27"
 SHOIGU_ANNOUNCES = "shoigu-announces-sappers-and-workers-for-kursk-2025-06"
 FIRST_DEPLOYMENT = "nk-first-deployment-to-russia-2024-11"
-
-
-@pytest.fixture(scope="module")
-def curated(story_fixtures, texts):
-    return load_and_validate(story_fixtures, texts)
 
 
 @pytest.fixture(scope="module")

@@ -9,34 +9,34 @@ import pytest
 from tests.conftest import get_all, ids
 
 TROOPS_BY_SOURCE_AND_PERIOD = [
-    "s003-initial-deployment-11000",
-    "s003-first-deployment-roughly-11000",
-    "s003-south-korea-additional-troops-3000",
-    "s003-additional-troops-25000-30000",
-    "s003-tens-of-thousands-to-move",
-    "s003-title-additional-troops-up-to-30000",
     "s000-first-deployment-11000",
     "s000-additional-troops-up-to-30000",
     "s000-headline-additional-troops-30000",
+    "s001-first-deployment-11000",
+    "s001-south-korea-additional-troops-3000",
+    "s001-pokrovsk-massing-110000",
+    "s001-additional-troops-25000-30000",
+    "s001-town-phased-10000-20000",
     "s002-first-deployment-11000",
     "s002-south-korea-additional-troops-3000",
     "s002-pokrovsk-troops-massed-110000",  # as of Syrskyi's statement on Friday (2025-06-27)
     "s002-additional-troops-up-to-30000",
     "s002-ukraine-estimate-30000",
     "s002-western-estimate-up-to-30000",
-    "s007-nk-dispatched-at-least-3000-jan-feb",  # 2025-01 to 2025-02
-    "s007-nk-dispatched-some-3000-or-more-this-year",  # 'this year', narrowed to January and February
-    "s007-nk-first-dispatched-some-11000",
-    "s007-nk-more-troops-at-least-3000-headline",
+    "s003-initial-deployment-11000",
+    "s003-first-deployment-roughly-11000",
+    "s003-south-korea-additional-troops-3000",
+    "s003-additional-troops-25000-30000",
+    "s003-tens-of-thousands-to-move",
+    "s003-title-additional-troops-up-to-30000",
     "s004-first-deployment-11000",
     "s004-additional-troops-25000-30000",
     "s004-tens-of-thousands-to-move",
     "s006-nk-troops-deployed-about-12000",
-    "s001-first-deployment-11000",
-    "s001-south-korea-additional-troops-3000",
-    "s001-pokrovsk-massing-110000",
-    "s001-additional-troops-25000-30000",
-    "s001-town-phased-10000-20000",
+    "s007-nk-dispatched-at-least-3000-jan-feb",  # 2025-01 to 2025-02
+    "s007-nk-dispatched-some-3000-or-more-this-year",  # 'this year', narrowed to January and February
+    "s007-nk-first-dispatched-some-11000",
+    "s007-nk-more-troops-at-least-3000-headline",
 ]
 
 
@@ -125,11 +125,13 @@ def test_full_text_search_in_quotes(client):
 
 @pytest.mark.parametrize("key", ["published", "period", "value", "source", "metric", "claimant", "id"])
 def test_every_sort_key_orders_with_id_as_tie_breaker(client, everything, key):
+    # Sources sort by their document's file number (000_….txt, 001_….txt…).
+    filename = {s["id"]: s["document"]["filename"] for s in get_all(client, "/api/v1/sources?page_size=500")}
     extract = {
         "published": lambda f: (f["source"]["published"] or {}).get("first_day") or "~",
         "period": lambda f: (f["period"] or {}).get("first_day") or "~",
         "value": lambda f: next((v for v in (f["value"]["low"], f["value"]["high"]) if v is not None), 1e308),
-        "source": lambda f: f["source"]["id"],
+        "source": lambda f: int(filename[f["source"]["id"]].split("_")[0]),
         "metric": lambda f: f["metric"]["id"],
         "claimant": lambda f: (f["claimant"] or {}).get("id") or "~",
         "id": lambda f: f["id"],

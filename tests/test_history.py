@@ -13,7 +13,7 @@ import pytest
 
 from api.values import change, relation
 from tests.conftest import KILLED_WOUNDED_3000, conforms, get_all, get_json, make_app
-from tests.made_up import MADE_UP_DATES, QUESTION, build_made_up
+from tests.made_up import MADE_UP_DATES, QUESTION
 
 LINKED_BY_QUANTITY = (
     "nk-additional-deployment-size",
@@ -106,9 +106,8 @@ def test_history_errors(client):
 
 
 @pytest.fixture(scope="module")
-def made_up(story_fixtures, texts, tmp_path_factory):
-    path = build_made_up(story_fixtures, texts, tmp_path_factory.mktemp("made-up"))
-    return make_app(path, TESTING=True).test_client()
+def made_up(made_up_db):
+    return make_app(made_up_db, TESTING=True).test_client()
 
 
 def test_history_of_reports_months_apart_with_two_measures(made_up):

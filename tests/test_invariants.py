@@ -3,15 +3,7 @@ periods as narrow as the text gives them. Each check holds on the curated data a
 
 import copy
 
-import pytest
-
-from api.builder.fixtures import load_and_validate
 from api.builder.review import review, sentence_before
-
-
-@pytest.fixture(scope="module")
-def curated(story_fixtures, texts):
-    return load_and_validate(story_fixtures, texts)
 
 
 def _flags(fixtures, texts) -> dict[tuple[str, str], str]:

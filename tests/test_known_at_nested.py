@@ -171,3 +171,33 @@ def test_a_source_filter_matches_only_what_that_source_had_published(client, sou
             assert get_json(client, f"/api/v1/{path}?{query}")["total"] == 0, (path, day)
             claimed = get_all(client, f"/api/v1/{path}?known_at={day}&known_at_basis=assumed&source={undated[0]}")
             assert all(undated[0] in cited(item) for item in claimed), (path, day)
+
+
+def shown_days(event: dict) -> tuple[str, str] | None:
+    date = event["date"]
+    return (date["first_day"], date["last_day"]) if date else None
+
+
+def test_event_dates_filter_and_sort_by_the_date_known_then(client, sources):
+    """Under known_at, date_from/date_to and sort=date use the date each event shows: the one known by then."""
+    differs = 0
+    stored = {e["id"]: shown_days(e) for e in get_all(client, "/api/v1/events?page_size=100")}
+    for day in dates(sources):
+        for basis in BASES:
+            query = f"known_at={day}&known_at_basis={basis}&page_size=7"
+            events = get_all(client, f"/api/v1/events?{query}")
+            shown = {e["id"]: shown_days(e) for e in events}
+            differs += sum(shown[i] != stored[i] for i in shown)
+            order = [shown_days(e) or ("~", "~") for e in events]
+            assert [d[0] for d in order] == sorted(d[0] for d in order), query
+            backwards = [(shown_days(e) or ("~",))[0] for e in get_all(client, f"/api/v1/events?{query}&sort=-date")]
+            assert backwards == sorted(backwards, reverse=True), query
+            for first, last in sorted({d for d in shown.values() if d}):
+                for lo, hi in ((first, first), (last, None), (None, first)):
+                    window = "&".join(f"{k}={v}" for k, v in (("date_from", lo), ("date_to", hi)) if v)
+                    got = get_all(client, f"/api/v1/events?{query}&{window}")
+                    assert all(shown_days(e) == shown[e["id"]] for e in got), (query, window)
+                    inside = [i for i, d in shown.items() if d and (not lo or d[1] >= lo) and (not hi or d[0] <= hi)]
+                    assert sorted(e["id"] for e in got) == sorted(inside), (query, window)
+    # The walk met events whose date as known then is not their date today (else it proves nothing).
+    assert differs, "no event shows another date under known_at"

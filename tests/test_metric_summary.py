@@ -33,7 +33,7 @@ def test_metric_summary_of_the_additional_troops(client, spec):
         ("ukrainian-intelligence-assessment", 3, "s002-additional-troops-up-to-30000"),
         ("ukrainian-officials", 3, "s000-additional-troops-up-to-30000"),
         ("ukrainian-intelligence", 2, "s003-additional-troops-25000-30000"),
-        (None, 2, "s003-title-additional-troops-up-to-30000"),
+        (None, 2, "s000-headline-additional-troops-30000"),
         ("jenny-town", 1, "s001-town-phased-10000-20000"),
         ("western-officials", 1, "s002-western-estimate-up-to-30000"),
     ]

@@ -5,7 +5,6 @@ runs, on a synthetic database (bench.synth, through the normal validated build)
 large enough for the planner's statistics to look like production's.
 """
 
-import functools
 import re
 import sqlite3
 import tracemalloc
@@ -30,20 +29,20 @@ def top_subject(synthetic_db):
     return subject
 
 
-@functools.cache
-def app_on(path):
-    return make_app(path)
+@pytest.fixture(scope="module")
+def synthetic_app(synthetic_db):
+    """One app over the synthetic database: it opens its connection per thread through db.connect."""
+    return make_app(synthetic_db)
 
 
-def plans_of(synthetic_db, monkeypatch, url):
+def plans_of(app, synthetic_db, monkeypatch, url):
     statements = []
     real = db.connect
     monkeypatch.setattr(db, "connect", lambda path: RecordingConnection(real(path), statements))
     monkeypatch.setattr(db._local, "conn", None, raising=False)
     monkeypatch.setattr(db._local, "key", None, raising=False)
-    response = app_on(synthetic_db).test_client().get(url)
+    response = app.test_client().get(url)
     assert response.status_code == 200, f"{url}: {response.get_data(as_text=True)}"
-
     conn = sqlite3.connect(synthetic_db)
     plans = []
     for sql, params in statements:
@@ -81,6 +80,8 @@ def assert_indexed(plans, what=""):
         "/api/v1/figures?category=troops&subject={s}&sort=source,period&value_min=1000&value_max=100000"
         "&period_from=2023&period_to=2024",
         "/api/v1/figures?sort=published",
+        "/api/v1/figures?sort=source",
+        "/api/v1/figures?sort=source,period",
         "/api/v1/figures?sort=period",
         "/api/v1/figures?sort=value",
         "/api/v1/figures?metric=troops-deployed&subject={s}&sort=published",
@@ -92,13 +93,13 @@ def assert_indexed(plans, what=""):
         "/api/v1/events?sort=date",
     ],
 )
-def test_headline_queries_use_indexes(synthetic_db, monkeypatch, top_subject, url):
-    assert_indexed(plans_of(synthetic_db, monkeypatch, url.format(s=top_subject)))
+def test_headline_queries_use_indexes(synthetic_app, synthetic_db, monkeypatch, top_subject, url):
+    assert_indexed(plans_of(synthetic_app, synthetic_db, monkeypatch, url.format(s=top_subject)))
 
 
 @pytest.mark.parametrize("sort", ["id", "published", "source,period"])
-def test_exports_read_in_index_order_without_sorting(synthetic_db, monkeypatch, sort):
-    plans = plans_of(synthetic_db, monkeypatch, f"/api/v1/figures.csv?sort={sort}")
+def test_exports_read_in_index_order_without_sorting(synthetic_app, synthetic_db, monkeypatch, sort):
+    plans = plans_of(synthetic_app, synthetic_db, monkeypatch, f"/api/v1/figures.csv?sort={sort}")
     export = [(sql, details) for sql, details in plans if "CROSS JOIN sources" in sql]
     assert export, plans
     for _sql, details in export:
@@ -107,13 +108,29 @@ def test_exports_read_in_index_order_without_sorting(synthetic_db, monkeypatch, 
         assert not any("TEMP B-TREE" in d for d in details), details
 
 
-def test_a_deep_cursor_page_uses_the_index(synthetic_db, monkeypatch):
-    app = make_app(synthetic_db)
-    client = app.test_client()
+def test_sources_without_a_file_number_sort_by_name_then_id(synthetic_app, synthetic_db):
+    """Synthetic files carry no number: sort=source still pages through every figure in one order."""
+    conn = sqlite3.connect(synthetic_db)
+    filename = dict(conn.execute("SELECT id, filename FROM sources"))
+    period = dict(conn.execute("SELECT id, period_sort FROM figures"))
+    conn.close()
+    assert not any(name.partition("_")[0].isdigit() for name in filename.values())
+    client = synthetic_app.test_client()
+    items, url = [], "/api/v1/figures?sort=source,period&page_size=500&category=troops"
+    while url:
+        body = client.get(url).get_json()
+        items += body["items"]
+        url = body["next"]
+    keys = [(filename[f["source"]["id"]], f["source"]["id"], period[f["id"]], f["id"]) for f in items]
+    assert len({f["source"]["id"] for f in items}) > 1 and keys == sorted(keys) and len(set(keys)) == len(keys)
+
+
+def test_a_deep_cursor_page_uses_the_index(synthetic_app, synthetic_db, monkeypatch):
+    client = synthetic_app.test_client()
     url = "/api/v1/figures?sort=published&page_size=500"
     for _ in range(20):  # 10,000 rows deep
         url = client.get(url).get_json()["next"]
-    plans = plans_of(synthetic_db, monkeypatch, url)
+    plans = plans_of(synthetic_app, synthetic_db, monkeypatch, url)
     assert_indexed(plans)
     assert any("f.published_sort, f.id) > (?, ?)" in sql for sql, _ in plans), plans
 
@@ -139,10 +156,9 @@ def stream(client, url):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "ndjson"])
-def test_the_full_export_streams_in_flat_memory(synthetic_db, fmt):
+def test_the_full_export_streams_in_flat_memory(synthetic_app, fmt):
     """Exporting every figure holds a batch at a time: four times the rows, not four times the memory."""
-    app = make_app(synthetic_db)
-    client = app.test_client()
+    client = synthetic_app.test_client()
     stream(client, f"/api/v1/figures.{fmt}?hedge=exact")  # warm: statement cache, imports
     part_lines, part_size, part_held, _ = stream(client, f"/api/v1/figures.{fmt}?hedge=about")
     all_lines, all_size, all_held, all_peak = stream(client, f"/api/v1/figures.{fmt}")
@@ -304,12 +320,12 @@ def synthetic(url: str, samples: dict) -> str:
     return f"{path}?{urlencode(pairs)}"
 
 
-def unindexed(synthetic_db, monkeypatch, urls) -> dict[str, str]:
+def unindexed(app, synthetic_db, monkeypatch, urls) -> dict[str, str]:
     """URL -> the first line of its failed check (a full scan or a sort of the whole result)."""
     failures = {}
     for what, url in urls:
         try:
-            assert_indexed(plans_of(synthetic_db, monkeypatch, url), what)
+            assert_indexed(plans_of(app, synthetic_db, monkeypatch, url), what)
         except AssertionError as exc:
             failures[url] = " ".join(str(exc).split())[:400]
     return failures
@@ -329,9 +345,9 @@ def known_gap(url: str) -> bool:
     return any(re.search(pattern, url) for pattern in KNOWN_UNINDEXED)
 
 
-def check_all(synthetic_db, monkeypatch, urls) -> set[str]:
+def check_all(app, synthetic_db, monkeypatch, urls) -> set[str]:
     """Assert that every URL but the known gaps uses indexes; return the patterns of the known gaps seen."""
-    failures = unindexed(synthetic_db, monkeypatch, urls)
+    failures = unindexed(app, synthetic_db, monkeypatch, urls)
     unexpected = [message for url, message in failures.items() if not known_gap(url)]
     assert not unexpected, "\n".join(unexpected)
     assert not [url for _, url in urls if known_gap(url) and url not in failures], "indexed now: shrink KNOWN_UNINDEXED"
@@ -345,15 +361,24 @@ def test_the_docs_show_list_urls():
     assert any("known_at" in url for url in urls), urls
 
 
-def test_every_documented_list_url_uses_indexes(synthetic_db, monkeypatch, samples):
+def test_every_documented_list_url_uses_indexes(synthetic_app, synthetic_db, monkeypatch, samples):
     urls = [
         (f"{doc}: {url} as {synthetic(url, samples)}", synthetic(url, samples)) for doc, url in documented_list_urls()
     ]
-    check_all(synthetic_db, monkeypatch, urls)
+    check_all(synthetic_app, synthetic_db, monkeypatch, urls)
 
 
-def test_every_figure_filter_and_sort_uses_indexes(synthetic_db, monkeypatch, samples):
+def test_every_figure_filter_and_sort_uses_indexes(synthetic_app, synthetic_db, monkeypatch, samples):
     urls = matrix(samples)
     assert len(urls) > 40, urls
-    gaps = check_all(synthetic_db, monkeypatch, [(url, url) for url in urls])
+    gaps = check_all(synthetic_app, synthetic_db, monkeypatch, [(url, url) for url in urls])
     assert gaps == {r"sort=-(?!id\b)", "sort=published_or_assumed"}, gaps
+
+
+def test_the_distinct_mix_reads_no_figure_rows(synthetic_app, synthetic_db, monkeypatch, top_subject):
+    """A page of a category and subject above a value, by source and period: the index answers it all
+    (the filters, the order, the cursor's keys); only each figure's stored document is read."""
+    url = f"/api/v1/figures?sort=source,period&category=troops&subject={top_subject}&value_min=1234.5"
+    plans = plans_of(synthetic_app, synthetic_db, monkeypatch, url)
+    page = [details for sql, details in plans if "LIMIT" in sql]
+    assert page and page[0][0].startswith("SEARCH f USING COVERING INDEX idx_figures_category_subject_id_"), page

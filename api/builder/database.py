@@ -89,8 +89,8 @@ INDEXES = {
         # A category's figures by source and period (the headline question), of one subject or all,
         # and in id order; each holds the value bounds too, so that value_min/value_max are decided
         # from the index and a page sorted by its columns never reads the table's rows.
-        ["category", "subject_id", "source_id", "period_sort", "id", "high", "low"],
-        ["category", "source_id", "period_sort", "id", "high", "low"],
+        ["category", "subject_id", "source_sort", "period_sort", "id", "high", "low"],
+        ["category", "source_sort", "period_sort", "id", "high", "low"],
         ["category", "id"],
         # One metric's, subject's, source's or claim's figures in id order (the default sort), and
         # every figure by metric or claimant.
@@ -102,6 +102,8 @@ INDEXES = {
         ["metric_id", "subject_id", "published_sort", "id"],
         ["subject_id", "metric_id"],
         ["source_id", "period_sort", "id"],
+        ["source_sort", "period_sort", "id"],
+        ["source_sort", "id"],
         ["claim_id", "source_id"],
         ["claimant_id", "id"],
         ["event_id"],

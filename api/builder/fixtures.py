@@ -19,7 +19,7 @@ import orjson
 import yaml
 from marshmallow import ValidationError
 
-from api.builder.mentions import find_mentions
+from api.builder.mentions import find_mentions, metadata_spans
 from api.builder.texts import locate, read_text, sha256_of
 from api.shape import alias_key
 from schemas.dates import span_bounds
@@ -484,7 +484,10 @@ class Checker:
             text = self.text_of(rec.data["id"])
             if text is None or rec.data["id"] not in kept:
                 continue
-            found = {(m["entity"], tuple(m["span"]), tuple(m["quote_span"])) for m in find_mentions(text, names)}
+            found = {
+                (m["entity"], tuple(m["span"]), tuple(m["quote_span"]))
+                for m in find_mentions(text, names, metadata_spans(rec.data))
+            }
             have = kept.get(rec.data["id"], set())
             for entity, span, _ in sorted(found - have)[:5]:
                 self.add(

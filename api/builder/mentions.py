@@ -7,6 +7,7 @@ this module is part of the build id) and by the review flags of ``--check``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
 from api.shape import alias_key
@@ -65,8 +66,9 @@ def citation_entities(event: dict, citation: dict, names: dict[str, list[str]]) 
 # A break between two words of a name: spaces, a hyphen or the point of an initial
 # ("Kim Jong-un" is "Kim Jong Un", "U.S. official" is "U S official").
 _GAP = r"[\s.\-\u2010\u2011]+"
-# What a name may carry and still name its entity: a demonym or a possessive ("Russian", "Russia's").
-_SUFFIX = r"(?:ns|n|['’]s)?"
+# What a name may carry and still name its entity: a demonym ("Russian"). A possessive's
+# "'s" follows the name but is not part of it: "Kim Jong Un’s" is spelled "Kim Jong Un".
+_SUFFIX = r"(?:ns|n)?"
 # A sentence ends at . ! or ? (and any closing quote) before a space and a capital or an opening quote.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’)]*\s+(?=[A-Z“\"‘])")
 
@@ -102,19 +104,33 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in ((s, len(text[:e].rstrip())) for s, e in spans) if e > s]
 
 
-def find_mentions(text: str, entities: dict[str, list[str]]) -> list[dict]:
+def metadata_spans(source: dict) -> list[list[int]]:
+    """The spans of ``source``'s text that the archive wrote, not the outlet (its ``archive_line``)."""
+    line = source.get("archive_line")
+    return [line["span"]] if line and line.get("span") else []
+
+
+def find_mentions(text: str, entities: dict[str, list[str]], metadata: Sequence[Sequence[int]] = ()) -> list[dict]:
     """Return every place ``text`` names one of ``entities`` (id -> names), by a name or alias.
 
     Names match case-insensitively, across a space or hyphen, also as a demonym or
-    possessive; for each entity the longest name wins where two of its names overlap ("Kim Jong Un",
-    not "Kim"), while a name inside another entity's ("North Korean" in "North Korean
-    troops") is a mention of both. Each mention carries the spelling as written, its
-    span and the sentence around it; the list is in text order.
+    possessive (the mention is the name without its "'s"); for each entity the longest
+    name wins where two of its names overlap ("Kim Jong Un", not "Kim"), while a name
+    inside another entity's ("North Korean" in "North Korean troops") is a mention of
+    both. Nothing inside a ``metadata`` span (``[start, end)``: the line the archive
+    wrote, a source's ``archive_line``) is a mention: it is not the text's words.
+    Each mention carries the spelling as written, its span and the sentence around
+    it; the list is in text order.
     """
     sentences = sentence_spans(text)
     found = []
     for entity, names in entities.items():
-        candidates = [m for pattern in _spelling_patterns(tuple(names)) for m in pattern.finditer(text)]
+        candidates = [
+            m
+            for pattern in _spelling_patterns(tuple(names))
+            for m in pattern.finditer(text)
+            if not any(m.start() < end and start < m.end() for start, end in metadata)
+        ]
         taken: list[re.Match] = []
         for m in sorted(candidates, key=lambda m: (m.start() - m.end(), m.start())):
             if any(m.start() < t.end() and t.start() < m.end() for t in taken):

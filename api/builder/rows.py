@@ -15,7 +15,17 @@ import orjson
 
 from api.builder.fixtures import DATE_SPEC_KEYS, Fixtures, date_columns
 from api.builder.mentions import citation_entities
-from api.shape import alias_key, date_spec, entity_ref, event_part, figure_dict, metric_part, number, source_part
+from api.shape import (
+    alias_key,
+    date_spec,
+    entity_ref,
+    event_part,
+    figure_dict,
+    metric_part,
+    number,
+    source_order,
+    source_part,
+)
 
 DATE_COLS = (*DATE_SPEC_KEYS, "first_day", "last_day")
 UNKNOWN_LAST = "~"  # sorts after every id and ISO date
@@ -92,6 +102,7 @@ def source_rows(fx: Fixtures) -> Iterator[dict]:
             "language": s["language"],
             "stance": s["stance"],
             "note": s["note"],
+            "source_sort": source_order(s["filename"], s["id"]),
         }
 
 
@@ -337,6 +348,7 @@ class FigureRows:
         self.entity_parts = {r["id"]: _fragment(entity_ref(r["id"], r["name"], r["type"])) for r in entities}
         self.event_parts: dict[str, orjson.Fragment] = {}
         self.published = {k: r["published_first_day"] for k, r in sources.items()}
+        self.source_sorts = {k: r["source_sort"] for k, r in sources.items()}
         self.periods: dict[tuple | None, tuple[dict, dict | None]] = {}
 
     def __call__(self, f: dict) -> tuple[dict, bytes]:
@@ -374,6 +386,7 @@ class FigureRows:
             "period_sort": period_columns["period_first_day"] or UNKNOWN_LAST,
             "value_sort": low if low is not None else high if high is not None else UNKNOWN_VALUE,
             "claimant_sort": claimant.get("entity") or UNKNOWN_LAST,
+            "source_sort": self.source_sorts[f["source"]],
         }
         doc = figure_dict(
             f,

@@ -62,7 +62,9 @@ CREATE TABLE sources (
     reference_outside_text TEXT,
     language TEXT NOT NULL,
     stance TEXT NOT NULL,
-    note TEXT
+    note TEXT,
+    -- The order of the documents' file numbers (000, 001…): api.shape.source_order.
+    source_sort TEXT NOT NULL
 ) STRICT;
 
 CREATE TABLE source_cites (
@@ -219,7 +221,8 @@ CREATE TABLE figures (
     published_sort TEXT NOT NULL,
     period_sort TEXT NOT NULL,
     value_sort REAL NOT NULL,
-    claimant_sort TEXT NOT NULL
+    claimant_sort TEXT NOT NULL,
+    source_sort TEXT NOT NULL
 ) STRICT;
 
 -- Each figure as the API serves it (JSON), with the source, metric and

@@ -161,6 +161,8 @@ def _looks_like_appositive(part: str) -> bool:
     ws = part.split()
     if not ws or re.match(r"(?:for|in|on|at|by|with|to|from|of|as|after|before|since|during)\b", ws[0], re.I):
         return False  # "… for a new deployment, Lee added": a phrase of the clause, not a title
+    if re.search(r"\d", part):
+        return False  # "14 boats sank on Tuesday, the office said": a clause with a count, not a title
     if (
         re.fullmatch(r"[A-Za-z]+(?:ed|ing)", ws[0])
         and len(ws) > 1
@@ -183,14 +185,20 @@ def _noun_phrase_after(text: str, sent: tuple[int, int], pos: int) -> tuple[int,
     return pos + m.start(1), pos + m.end(1)
 
 
-def attributions(text: str, sent: tuple[int, int], vocab: Vocabulary) -> list[Attribution]:
-    """Return every attribution cue of one sentence with its speaker, entity and via."""
-    out = []
+def cues_in(text: str, sent: tuple[int, int]) -> list[tuple[int, int, str]]:
+    """Return the attribution cues of one sentence: (start, end, words), in text order."""
     seg = text[sent[0] : sent[1]]
     found = [(c.start, c.end, c.text) for c in find_cues(seg)]
     found += [(m.start(), m.end(), m.group()) for m in EXTRA_CUE_RE.finditer(seg)]
-    for start, end, cue_text in sorted(found):
-        c0, c1 = sent[0] + start, sent[0] + end
+    return [(sent[0] + a, sent[0] + b, words) for a, b, words in sorted(found)]
+
+
+def attributions(
+    text: str, sent: tuple[int, int], vocab: Vocabulary, cues: list[tuple[int, int, str]] | None = None
+) -> list[Attribution]:
+    """Return every attribution cue of one sentence (``cues``, else those found) with its speaker, entity and via."""
+    out = []
+    for c0, c1, cue_text in cues_in(text, sent) if cues is None else cues:
         word = re.sub(r"\s+", " ", cue_text.lower())
         via = None
         why = ""
@@ -333,3 +341,11 @@ def claimant_for(
 
 
 AFTER_NP_WORDS = ("according", "citing", "based")
+
+
+def sentence_of(sents: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    """Return the sentence that holds ``pos``, else the nearest one."""
+    for s in sents:
+        if s[0] <= pos < s[1]:
+            return s
+    return min(sents, key=lambda s: abs(s[0] - pos))

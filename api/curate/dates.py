@@ -66,6 +66,15 @@ class DateExpr:
     why: str
 
 
+def periods_compatible(a: dict | None, b: dict | None) -> bool:
+    """Return whether two date specs overlap (an unknown one agrees with any)."""
+    if a is None or b is None:
+        return True
+    a0, a1 = span_bounds(a["start"], a.get("end"))
+    b0, b1 = span_bounds(b["start"], b.get("end"))
+    return a0 <= b1 and b0 <= a1
+
+
 def _ym(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
@@ -337,8 +346,19 @@ def resolve(
     return spec, f"'{phrase}' states the date"
 
 
-def find_dates(text: str, ref: dt.date | None, assumed: bool = True) -> list[DateExpr]:
-    """Return every date expression in ``text``, longest first where two overlap, in text order."""
+@dataclass
+class DateMatch:
+    """A date expression found in a text, not yet resolved: which pattern matched, and where."""
+
+    start: int
+    end: int
+    name: str  # the pattern of PATTERNS (and the resolver of RESOLVERS)
+    m: re.Match
+    counted: bool = False  # "his second visit in two weeks": resolved against the date before it
+
+
+def match_dates(text: str) -> list[DateMatch]:
+    """Return every date expression of ``text``, longest first where two overlap, in text order."""
     found = []
     for name, rx in COMPILED:
         for m in rx.finditer(text):
@@ -346,23 +366,33 @@ def find_dates(text: str, ref: dt.date | None, assumed: bool = True) -> list[Dat
                 continue
             found.append((m.start(), m.end(), name, m))
     found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
-    kept: list[DateExpr] = []
-    later = []
+    kept: list[DateMatch] = []
     for start, end, name, m in found:
         if any(k.start < end and start < k.end for k in kept):
             continue
-        if name == "within" and ORDINAL_BEFORE.search(text[max(0, start - 30) : start]):
-            later.append((start, end, name, m))  # resolved against the date of the event it counts
-            kept.append(DateExpr(start, end, m.group(), None, ""))
-            continue
-        spec, why = resolve(name, m, ref, assumed)
-        kept.append(DateExpr(start, end, m.group(), spec, why))
-    for start, end, name, m in later:
-        anchors = [k for k in kept if k.spec and k.end <= start and start - k.end < 150]
-        anchor = anchors[-1] if anchors else None
-        spec, why = resolve(name, m, ref, assumed, anchor)
-        kept = [k for k in kept if k.start != start] + [DateExpr(start, end, m.group(), spec, why)]
-    return sorted(kept, key=lambda d: d.start)
+        counted = name == "within" and bool(ORDINAL_BEFORE.search(text[max(0, start - 30) : start]))
+        kept.append(DateMatch(start, end, name, m, counted))
+    return kept
+
+
+def resolve_matches(found: list[DateMatch], ref: dt.date | None, assumed: bool = True) -> list[DateExpr]:
+    """Resolve found expressions against ``ref``; a counted window against the date just before it."""
+    kept = {d.start: DateExpr(d.start, d.end, d.m.group(), None, "") for d in found}
+    for d in found:
+        if not d.counted:
+            spec, why = resolve(d.name, d.m, ref, assumed)
+            kept[d.start] = DateExpr(d.start, d.end, d.m.group(), spec, why)
+    for d in (d for d in found if d.counted):
+        anchors = [k for k in sorted(kept.values(), key=lambda k: k.start) if k.spec and k.end <= d.start]
+        anchors = [k for k in anchors if d.start - k.end < 150]
+        spec, why = resolve(d.name, d.m, ref, assumed, anchors[-1] if anchors else None)
+        kept[d.start] = DateExpr(d.start, d.end, d.m.group(), spec, why)
+    return sorted(kept.values(), key=lambda d: d.start)
+
+
+def find_dates(text: str, ref: dt.date | None, assumed: bool = True) -> list[DateExpr]:
+    """Return every date expression in ``text`` resolved against ``ref``, in text order."""
+    return resolve_matches(match_dates(text), ref, assumed)
 
 
 ORDINAL_BEFORE = re.compile(r"\b(?:second|third|fourth|fifth|\d+(?:nd|rd|th))\b[\w\s]*$", re.I)

@@ -213,9 +213,19 @@ def compare(
     return score
 
 
-def run(fixtures_dir: Path, texts: Path, out: Path | None) -> list[Score]:
-    """Draft every curated source from the others' fixtures; return the scores."""
+def run(fixtures_dir: Path, texts: Path, out: Path | None, together: list[str] | None = None) -> list[Score]:
+    """Draft every curated source from the others' fixtures; return the scores.
+
+    With ``together`` (source ids or file numbers), only those sources are drafted, each from
+    the fixtures of the others outside the group: as they stood before any of them was curated.
+    """
     curated, problems = load(fixtures_dir)
+    group = set()
+    for name in together or ():
+        ids = [s["id"] for s in curated.data("sources") if name in (s["id"], s["filename"].split("_")[0])]
+        if not ids:
+            raise SystemExit(f"--together: no curated source {name!r}")
+        group.update(ids)
     scores = []
     all_texts = {}
     for source in curated.data("sources"):
@@ -223,12 +233,15 @@ def run(fixtures_dir: Path, texts: Path, out: Path | None) -> list[Score]:
         if all_texts[source["id"]] is None:
             raise FileNotFoundError(f"{source['filename']} not found in {texts}")
     for source in sorted(curated.data("sources"), key=lambda s: s["filename"]):
+        if group and source["id"] not in group:
+            continue
         text = all_texts[source["id"]]
         t0 = time.perf_counter()
-        vocab = Vocabulary.from_fixtures(curated, exclude=source["id"])
-        # The metric words only this text brought (that no other curated text holds) are not known either.
-        others = [t for sid, t in all_texts.items() if sid != source["id"]]
-        vocab.metrics = held_out_words(vocab.metrics, text, others)
+        held = group or {source["id"]}
+        vocab = Vocabulary.from_fixtures(curated, exclude=held)
+        # The metric words only the held-out texts brought (that no other curated text holds) are not known either.
+        others = [t for sid, t in all_texts.items() if sid not in held]
+        vocab.metrics = held_out_words(vocab.metrics, "\n".join(all_texts[sid] for sid in sorted(held)), others)
         # A text that gives no date of its own is drafted as a curator drafts it: with the
         # reference date passed in (make draft REF=…), here the one its curation settled on.
         ref = source["reference_date"] and dt.date.fromisoformat(str(source["reference_date"]["date"]))
@@ -288,8 +301,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--texts", default=None)
     parser.add_argument("--out", default=str(DEFAULT_OUT))
     parser.add_argument("--verbose", "-v", action="store_true", help="list what each draft got wrong")
+    parser.add_argument(
+        "--together",
+        nargs="+",
+        metavar="SOURCE",
+        help="draft only these sources (ids or file numbers), all held out at once, as before any was curated",
+    )
     args = parser.parse_args(argv)
-    scores = run(Path(args.fixtures), texts_dir(args.texts), Path(args.out))
+    scores = run(Path(args.fixtures), texts_dir(args.texts), Path(args.out), args.together)
     print(table(scores))
     t = total(scores)
     per_4000 = max(s.seconds / s.chars * 4000 for s in scores)

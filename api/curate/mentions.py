@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 
 from api.builder.fixtures import DEFAULT_FIXTURES_DIR, load
-from api.builder.mentions import find_mentions
+from api.builder.mentions import find_mentions, metadata_spans
 from api.builder.texts import read_text, texts_dir
 
 
@@ -38,7 +38,7 @@ def write_mentions(fixtures_dir: Path, texts: Path, only: list[str] | None = Non
         if text is None:
             print(f"{source['id']}: {source['filename']} not found in {texts}", file=sys.stderr)
             continue
-        mentions = [{"source": source["id"], **m} for m in find_mentions(text, names)]
+        mentions = [{"source": source["id"], **m} for m in find_mentions(text, names, metadata_spans(source))]
         lines = b"".join(orjson.dumps(m) + b"\n" for m in mentions)
         (out_dir / f"{source['id']}.jsonl").write_bytes(lines)
         written[source["id"]] = len(mentions)

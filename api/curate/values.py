@@ -3,12 +3,16 @@
 ``find_values(text, taken)`` returns every number expression of a text that is
 not part of a date: its span, and either a value (``low``, ``high``, ``hedge``,
 ``text``) or the reason it is not a claim (part of a name such as ``KN-23``,
-an ordinal naming something, a number that refers back to a figure).
+an ordinal naming something, a number that refers back to a figure).  It
+scans the text with each pattern of ``PATTERNS`` in turn and reads every
+match with the first rule of ``VALUE_RULES`` that applies; hedges are the
+rules of ``HEDGE_BEFORE``/``HEDGE_AFTER``, descriptions of ``NOT_A_CLAIM``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 UNITS = {
@@ -165,10 +169,26 @@ SCALE = r"(?:\s+(?:hundred|thousand|million|billion))?"
 NUMBER = rf"(?:{NUMERAL}|{WORD}){SCALE}"
 NUMBER_RE = re.compile(rf"\b{NUMBER}\b", re.I)
 ORDINAL_NUMERAL_RE = re.compile(r"\b\d+(?=(?:st|nd|rd|th)\s+[A-Z])")
+NUMBER_WORD_RE = re.compile(r"\b(?:" + "|".join([*MULTIPLIERS, *ORDINALS, "first"]) + r")\b", re.I)
+VAGUE_WORD_RE = re.compile(r"\b(?:in\s+)?(?:decades?|once|half|dozen)\b", re.I)
+# The words around a number that the rules below read.
 RANGE_RE = re.compile(rf"\s*(?:–|—|-|\bto\b)\s*({NUMBER})\b", re.I)
+BETWEEN_RE = re.compile(r"\bbetween\s+$", re.I)
+AND_NUMBER_RE = re.compile(rf"\s+and\s+({NUMBER})\b", re.I)
+AGED_RE = re.compile(r"\baged?\s+$", re.I)
 NAME_PART_RE = re.compile(r"[A-Za-z]{1,5}-$")
-NAMED_GROUP = r"\s+(?:countries|nations|sides|leaders|governments|states|allies|presidents|men|women)[’']?"
+ONE_OF_RE = re.compile(r"\s+(?:of|in)\b")
+BEFORE_NOUN_RE = re.compile(r"\s+[a-z]")
+NAMED_GROUP_RE = re.compile(
+    r"\s+(?:countries|nations|sides|leaders|governments|states|allies|presidents|men|women)[’']?", re.I
+)
+THE_BEFORE_RE = re.compile(r"\bthe\s+$", re.I)
 COMPOUND_AFTER_RE = re.compile(r"^-(?:troop|strong|man|member|soldier|person)\b", re.I)
+DETERMINER_BEFORE_RE = re.compile(r"\b(?:the|this|that|full|its)\s+$", re.I)
+NEXT_WORD_RE = re.compile(r"\s+\w+")
+FIRST_NOUN_RE = re.compile(r"\s+(?:[\w’'-]+\s+){0,3}?[\w’'-]+")
+OWNER_BEFORE_RE = re.compile(r"(?:\b(?:the|its|a|his|her|their|[\w’']+’s|[\w’']+'s)\s+)$")
+ORDINAL_NOUN_RE = re.compile(r"\s+(?:time|visit|trip|round|wave)\b", re.I)
 
 
 @dataclass
@@ -182,6 +202,7 @@ class Value:
     reason: str | None = None
     why: list[str] = field(default_factory=list)
     anchor: tuple[int, int] = (0, 0)  # the number itself, for context features
+    rule: str = ""  # the rule of VALUE_RULES that read it
 
 
 def number_of(words: str) -> float | None:
@@ -239,174 +260,213 @@ def _not_a_claim(text: str, a: int, b: int) -> NotAClaim | None:
     return None
 
 
+# ---- the rules: each reads one match of its pattern, and drafts a Value or passes (None) ----
+
+
+def _vague(text: str, m: re.Match) -> Value:
+    words = m.group()
+    value = {"low": None, "high": None, "hedge": "vague", "text": words}
+    return Value(
+        m.start(), m.end(), "figure", value, why=[f"'{words}' is a vague quantity: no bounds"], anchor=m.span()
+    )
+
+
+def _described(text: str, m: re.Match) -> Value | None:
+    a, b = m.span()
+    rule = _not_a_claim(text, a, b)
+    if rule is None:
+        return None
+    tail = rule.after.match(text[b : b + 25]) if rule.after else None
+    return Value(a, b + (tail.end() if tail else 0), "exclusion", reason=rule.reason, anchor=(a, b))
+
+
+def _name_part(text: str, m: re.Match) -> Value | None:
+    a, b = m.span()
+    prefix = NAME_PART_RE.search(text[max(0, a - 6) : a])
+    if not prefix:
+        return None
+    # Take the whole name ("KN-23") as the quote.
+    return Value(a - len(prefix.group()), b, "exclusion", reason="not a claim: part of a name", anchor=(a, b))
+
+
+def _one_as_pronoun(text: str, m: re.Match) -> Value | None:
+    a, b = m.span()
+    if m.group().lower() != "one" or (not ONE_OF_RE.match(text[b : b + 4]) and BEFORE_NOUN_RE.match(text[b : b + 3])):
+        return None
+    return Value(a, b, "exclusion", reason="not a claim: 'one' as a pronoun", anchor=(a, b))
+
+
+def _named_group(text: str, m: re.Match) -> Value | None:
+    a, b = m.span()
+    named = NAMED_GROUP_RE.match(text[b : b + 20])
+    the = THE_BEFORE_RE.search(text[max(0, a - 5) : a])
+    if not (named and the):
+        return None
+    reason = "not a claim: counts things the text names (the two countries)"
+    return Value(a - len(the.group()), b + named.end(), "exclusion", reason=reason, anchor=(a, b))
+
+
+def _modifier(text: str, m: re.Match) -> Value | None:
+    a, b = m.span()
+    compound = COMPOUND_AFTER_RE.match(text[b : b + 12])
+    if not (compound and DETERMINER_BEFORE_RE.search(text[max(0, a - 12) : a])):
+        return None
+    end = b + compound.end()
+    nxt = NEXT_WORD_RE.match(text[end : end + 20])
+    end += nxt.end() if nxt else 0
+    reason = "refers to a figure given elsewhere (a number used as a modifier)"
+    return Value(a, end, "exclusion", reason=reason, anchor=(a, b))
+
+
+def _quantity(text: str, m: re.Match) -> Value:
+    a, b = m.span()
+    n = number_of(m.group())
+    hedge, hstart = _hedge_before(text, a)
+    low = high = n
+    end = b
+    rng = RANGE_RE.match(text, b)
+    between = BETWEEN_RE.search(text[max(0, a - 9) : a])
+    if between and not rng:
+        rng = AND_NUMBER_RE.match(text, b)
+    why = []
+    if rng:
+        n2 = number_of(rng.group(1))
+        if n2 is not None and n2 > n:
+            # "25,000–30,000"; "25 to 30,000" reads as 25,000 to 30,000.
+            if n2 >= 1000 and n < 1000 and n * 1000 < n2:
+                n *= 1000
+            low, high, end = n, n2, rng.end()
+            why.append("a range: two numbers joined by a dash or 'to'")
+    start = a - len(between.group()) if between and rng and low != high else a
+    if hedge and low != high:
+        hedge = "about_range" if hedge == "about" else hedge
+    if low != high and hedge in (None, "about_range"):
+        hedge = hedge or "range"
+        start = hstart if hedge == "about_range" else start
+        aged = AGED_RE.search(text[max(0, a - 7) : a])
+        if aged:
+            start = a - len(aged.group())
+    elif hedge in ("up_to", "less_than"):
+        low, high, start = None, high, hstart
+    elif hedge in ("at_least", "more_than"):
+        high, start = None, hstart
+    elif hedge == "about":
+        start = hstart
+    else:
+        hedge = "exact"
+    after, after_end = _hedge_after(text, end) if low == high else (None, end)
+    if after is not None:
+        # The words after decide: "some 3,000 or more" is at least 3,000.
+        end, hedge = after_end, after.hedge
+        start = hstart if hedge in ("at_least", "up_to") or start == hstart else a
+        if hedge == "at_least":
+            low, high = n, None
+        elif hedge == "up_to":
+            low, high = None, n
+        else:
+            low = high = n
+        why.append(f"'{text[b:end].strip()}' after the number: hedge {hedge}")
+    if hedge not in ("exact", "range") and after is None:
+        why.append(f"'{text[start:a].strip()}' before the number: hedge {hedge}")
+    elif hedge == "exact":
+        why.append("no hedge word before the number: exact")
+    value = {"low": low, "high": high, "hedge": hedge, "text": text[start:end]}
+    return Value(start, end, "figure", value, why=why, anchor=(a, b))
+
+
+def _multiplier(text: str, m: re.Match) -> Value | None:
+    n = MULTIPLIERS.get(m.group().lower())
+    if n is None:
+        return None
+    value = {"low": n, "high": n, "hedge": "exact", "text": m.group()}
+    return Value(m.start(), m.end(), "figure", value, why=[f"'{m.group()}' multiplies by {n}"], anchor=m.span())
+
+
+def _first(text: str, m: re.Match) -> Value | None:
+    a, b = m.span()
+    if m.group().lower() != "first":
+        return None
+    after = FIRST_NOUN_RE.match(text[b : b + 40])
+    owner = OWNER_BEFORE_RE.search(text[max(0, a - 25) : a])
+    reason = "not a claim: an ordinal naming something (the first …)"
+    return Value(
+        a - len(owner.group()) if owner else a,
+        b + (after.end() if after else 0),
+        "exclusion",
+        reason=reason,
+        anchor=(a, b),
+    )
+
+
+def _ordinal(text: str, m: re.Match) -> Value | None:
+    a, b = m.span()
+    w = m.group().lower()
+    if w not in ORDINALS:
+        return None
+    n = ORDINALS[w]
+    after = ORDINAL_NOUN_RE.match(text[b : b + 10])
+    end = b + (after.end() if after else 0)
+    value = {"low": n, "high": n, "hedge": "exact", "text": text[a:end]}
+    return Value(a, end, "figure", value, why=[f"the ordinal '{w}' counts as {n}"], anchor=(a, b))
+
+
+def _vague_word(text: str, m: re.Match) -> Value:
+    reason = "not a claim: a vague span or a word, not a quantity"
+    return Value(m.start(), m.end(), "exclusion", reason=reason, anchor=m.span())
+
+
+@dataclass(frozen=True)
+class ValueRule:
+    """One way to read a number expression: the pattern whose matches it reads, and what it drafts."""
+
+    name: str
+    pattern: str  # a key of PATTERNS
+    read: Callable[[str, re.Match], Value | None]  # None: the rule does not apply, the next one is tried
+    doc: str
+
+
+# What the rules look at, scanned in this order: an earlier pattern's value holds its words.
+PATTERNS = {
+    "vague": VAGUE_RE,
+    "number": NUMBER_RE,
+    "ordinal_numeral": ORDINAL_NUMERAL_RE,
+    "number_word": NUMBER_WORD_RE,
+    "vague_word": VAGUE_WORD_RE,
+}
+# The rules, tried in this order on each match of their pattern; the first that drafts a value wins.
+VALUE_RULES = [
+    ValueRule("vague", "vague", _vague, "'tens of thousands', 'hundreds of troops': a vague quantity, no bounds"),
+    ValueRule("described", "number", _described, "'155 mm', '34-year-old', '42nd Rifle': see NOT_A_CLAIM"),
+    ValueRule("name_part", "number", _name_part, "'KN-23': the number is part of a name"),
+    ValueRule("one_as_pronoun", "number", _one_as_pronoun, "'one of them', 'the last one': a pronoun, no count"),
+    ValueRule("named_group", "number", _named_group, "'the two countries': counts what the text names"),
+    ValueRule("modifier", "number", _modifier, "'the 500-strong unit': refers to a figure given elsewhere"),
+    ValueRule("quantity", "number", _quantity, "any other number: its bounds from the range and hedges around it"),
+    ValueRule("ordinal_name", "ordinal_numeral", _described, "'the 42nd Rifle Division': see NOT_A_CLAIM"),
+    ValueRule("multiplier", "number_word", _multiplier, "'tripled', 'twice': a multiplier, a figure"),
+    ValueRule("first", "number_word", _first, "'the first …' names something: an exclusion"),
+    ValueRule("ordinal", "number_word", _ordinal, "'a second visit': the ordinal counts"),
+    ValueRule("vague_word", "vague_word", _vague_word, "'decades', 'once', 'half', 'dozen': a word, not a quantity"),
+]
+
+
 def find_values(text: str, taken: list[tuple[int, int]]) -> list[Value]:
-    """Return every number expression outside ``taken`` spans (dates), in order."""
-
-    def free(a: int, b: int) -> bool:
-        return not any(s <= a < e or s < b <= e for s, e in taken)
-
+    """Return every number expression outside ``taken`` spans (dates), in order, read by VALUE_RULES."""
     out: list[Value] = []
-    used: list[tuple[int, int]] = []
-
-    def add(v: Value):
-        out.append(v)
-        used.append((v.start, v.end))
-
-    def unused(a: int, b: int) -> bool:
-        return free(a, b) and not any(s <= a < e or s < b <= e for s, e in used)
-
-    # Vague quantities first: "tens of thousands" holds two number words.
-    for m in VAGUE_RE.finditer(text):
-        if not free(m.start(), m.end()):
-            continue
-        words = m.group()
-        add(
-            Value(
-                m.start(),
-                m.end(),
-                "figure",
-                {"low": None, "high": None, "hedge": "vague", "text": words},
-                why=[f"'{words}' is a vague quantity: no bounds"],
-                anchor=(m.start(), m.end()),
-            )
-        )
-    for m in NUMBER_RE.finditer(text):
-        a, b = m.start(), m.end()
-        if not unused(a, b):
-            continue
-        words = m.group()
-        n = number_of(words)
-        if n is None:
-            continue
-        low_word = words.lower()
-        rule = _not_a_claim(text, a, b)
-        if rule is not None:
-            tail = rule.after.match(text[b : b + 25]) if rule.after else None
-            add(Value(a, b + (tail.end() if tail else 0), "exclusion", reason=rule.reason, anchor=(a, b)))
-            continue
-        if NAME_PART_RE.search(text[max(0, a - 6) : a]):
-            add(Value(a, b, "exclusion", reason="not a claim: part of a name", anchor=(a, b)))
-            # Take the whole name ("KN-23") as the quote.
-            prefix = NAME_PART_RE.search(text[max(0, a - 6) : a])
-            out[-1].start = a - (len(prefix.group()))
-            continue
-        if low_word == "one" and re.match(r"\s+(?:of|in)\b", text[b : b + 4]):
-            add(Value(a, b, "exclusion", reason="not a claim: 'one' as a pronoun", anchor=(a, b)))
-            continue
-        if low_word == "one" and not re.match(r"\s+[a-z]", text[b : b + 3]):
-            add(Value(a, b, "exclusion", reason="not a claim: 'one' as a pronoun", anchor=(a, b)))
-            continue
-        named = re.match(NAMED_GROUP, text[b : b + 20], re.I)
-        the = re.search(r"\bthe\s+$", text[max(0, a - 5) : a], re.I)
-        if named and the:
-            reason = "not a claim: counts things the text names (the two countries)"
-            add(Value(a - len(the.group()), b + named.end(), "exclusion", reason=reason, anchor=(a, b)))
-            continue
-        compound = COMPOUND_AFTER_RE.match(text[b : b + 12])
-        if compound and re.search(r"\b(?:the|this|that|full|its)\s+$", text[max(0, a - 12) : a], re.I):
-            end = b + compound.end()
-            nxt = re.match(r"\s+\w+", text[end : end + 20])
-            end += nxt.end() if nxt else 0
-            add(
-                Value(
-                    a,
-                    end,
-                    "exclusion",
-                    reason="refers to a figure given elsewhere (a number used as a modifier)",
-                    anchor=(a, b),
-                )
-            )
-            continue
-        hedge, hstart = _hedge_before(text, a)
-        low = high = n
-        end = b
-        rng = RANGE_RE.match(text, b)
-        between = re.search(r"\bbetween\s+$", text[max(0, a - 9) : a], re.I)
-        if between and not rng:
-            rng = re.compile(rf"\s+and\s+({NUMBER})\b", re.I).match(text, b)
-            if rng:
-                a_text = a - len(between.group())
-        why = []
-        if rng:
-            n2 = number_of(rng.group(1))
-            if n2 is not None and n2 > n:
-                # "25,000–30,000"; "25 to 30,000" reads as 25,000 to 30,000.
-                if n2 >= 1000 and n < 1000 and n * 1000 < n2:
-                    n *= 1000
-                low, high, end = n, n2, rng.end()
-                why.append("a range: two numbers joined by a dash or 'to'")
-        start = a_text if between and rng and low != high else a
-        if hedge and low != high:
-            hedge = "about_range" if hedge == "about" else hedge
-        if low != high and hedge in (None, "about_range"):
-            hedge = hedge or "range"
-            start = hstart if hedge == "about_range" else start
-            before = text[max(0, a - 7) : a]
-            if re.search(r"\baged?\s+$", before, re.I):
-                start = a - len(re.search(r"aged?\s+$", before, re.I).group())
-        elif hedge in ("up_to", "less_than"):
-            low, high, start = None, high, hstart
-        elif hedge in ("at_least", "more_than"):
-            high, start = None, hstart
-        elif hedge == "about":
-            start = hstart
-        else:
-            hedge = "exact"
-        after, after_end = _hedge_after(text, end) if low == high else (None, end)
-        if after is not None:
-            # The words after decide: "some 3,000 or more" is at least 3,000.
-            end, hedge = after_end, after.hedge
-            start = hstart if hedge in ("at_least", "up_to") or start == hstart else a
-            if hedge == "at_least":
-                low, high = n, None
-            elif hedge == "up_to":
-                low, high = None, n
-            else:
-                low = high = n
-            why.append(f"'{text[b:end].strip()}' after the number: hedge {hedge}")
-        if hedge not in ("exact", "range") and after is None:
-            why.append(f"'{text[start:a].strip()}' before the number: hedge {hedge}")
-        elif hedge == "exact":
-            why.append("no hedge word before the number: exact")
-        value = {"low": low, "high": high, "hedge": hedge, "text": text[start:end]}
-        add(Value(start, end, "figure", value, why=why, anchor=(a, b)))
-    for m in ORDINAL_NUMERAL_RE.finditer(text):
-        rule = _not_a_claim(text, m.start(), m.end())
-        if rule is not None and unused(m.start(), m.end()):
-            end = m.end() + rule.after.match(text[m.end() : m.end() + 25]).end()
-            add(Value(m.start(), end, "exclusion", reason=rule.reason, anchor=(m.start(), m.end())))
-    # Multipliers, ordinals and other number words the coverage check counts.
-    for m in re.finditer(r"\b(?:" + "|".join(list(MULTIPLIERS) + list(ORDINALS) + ["first"]) + r")\b", text, re.I):
-        a, b = m.start(), m.end()
-        if not unused(a, b):
-            continue
-        w = m.group().lower()
-        if w in MULTIPLIERS:
-            n = MULTIPLIERS[w]
-            value = {"low": n, "high": n, "hedge": "exact", "text": m.group()}
-            add(Value(a, b, "figure", value, why=[f"'{m.group()}' multiplies by {n}"], anchor=(a, b)))
-        elif w == "first":
-            after = re.match(r"\s+(?:[\w’'-]+\s+){0,3}?[\w’'-]+", text[b : b + 40])
-            end = b + (after.end() if after else 0)
-            det = re.search(r"(?:\b(?:the|its|a|his|her|their|[\w’']+’s|[\w’']+'s)\s+)$", text[max(0, a - 25) : a])
-            start = a - len(det.group()) if det else a
-            reason = "not a claim: an ordinal naming something (the first …)"
-            add(Value(start, end, "exclusion", reason=reason, anchor=(a, b)))
-        else:
-            n = ORDINALS[w]
-            after = re.match(r"\s+(?:time|visit|trip|round|wave)\b", text[b : b + 10], re.I)
-            end = b + (after.end() if after else 0)
-            value = {"low": n, "high": n, "hedge": "exact", "text": text[a:end]}
-            add(Value(a, end, "figure", value, why=[f"the ordinal '{w}' counts as {n}"], anchor=(a, b)))
-    for m in re.finditer(r"\b(?:in\s+)?(?:decades?|once|half|dozen)\b", text, re.I):
-        if unused(m.start(), m.end()):
-            add(
-                Value(
-                    m.start(),
-                    m.end(),
-                    "exclusion",
-                    reason="not a claim: a vague span or a word, not a quantity",
-                    anchor=(m.start(), m.end()),
-                )
-            )
+    used = list(taken)
+    for pattern, rx in PATTERNS.items():
+        rules = [r for r in VALUE_RULES if r.pattern == pattern]
+        for m in rx.finditer(text):
+            a, b = m.span()
+            if any(s <= a < e or s < b <= e for s, e in used):
+                continue
+            if pattern == "number" and number_of(m.group()) is None:
+                continue
+            for rule in rules:
+                value = rule.read(text, m)
+                if value is not None:
+                    value.rule = rule.name
+                    out.append(value)
+                    used.append((value.start, value.end))
+                    break
     return sorted(out, key=lambda v: v.start)

@@ -107,7 +107,7 @@ class Vocabulary:
     _mention_cache: dict[str, re.Pattern | None] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_fixtures(cls, fx: Fixtures, exclude: str | None = None) -> Vocabulary:
+    def from_fixtures(cls, fx: Fixtures, exclude: str | Collection[str] | None = None) -> Vocabulary:
         """Return the vocabulary of ``fx`` without anything only source ``exclude`` uses."""
         kept = held_out(fx, exclude)
         by_id = lambda kind: {r["id"]: r for r in kept[kind]}  # noqa: E731

@@ -105,7 +105,7 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
                    cl.name AS c_name, v.name AS v_name, v.type AS v_type
             FROM figures f JOIN sources s ON s.id = f.source_id JOIN metrics m ON m.id = f.metric_id
             LEFT JOIN entities cl ON cl.id = f.claimant_id LEFT JOIN entities v ON v.id = f.via_id
-            WHERE {cond} ORDER BY f.claim_id, f.published_sort, f.source_id, f.id""",
+            WHERE {cond} ORDER BY f.claim_id, f.published_sort, f.source_sort, f.id""",
         params,
     ):
         figs.setdefault(f["claim_id"], []).append(
@@ -178,7 +178,7 @@ def _assessments(db, ids: list[str], known_at: str | None, assumed: bool) -> dic
                    s.published_precision AS s_published_precision, s.published_first_day AS s_published_first_day,
                    s.stance AS s_stance, s.reference_date AS s_reference_date
             FROM assessments a JOIN sources s ON s.id = a.source_id LEFT JOIN entities e ON e.id = a.entity_id
-            WHERE {cond} ORDER BY a.claim_id, a.source_id, a.span_start, a.id""",
+            WHERE {cond} ORDER BY a.claim_id, s.source_sort, a.span_start, a.id""",
         params,
     ):
         out.setdefault(a["claim_id"], []).append(

@@ -268,7 +268,7 @@ def _wording(kind_record: dict, speaker: dict, members: list[dict]) -> dict | No
 
     first = {}
     for m in sorted_members(members):
-        first.setdefault(words(m), (m["published"] or UNKNOWN_LAST, m["source_id"], m["id"]))
+        first.setdefault(words(m), (m["published"] or UNKNOWN_LAST, m["source_sort"], m["id"]))
 
     def describe(k, ms):
         texts = distinct(m["quote"] for m in ms)

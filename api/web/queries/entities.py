@@ -27,7 +27,10 @@ def _attach(db, rows):
     ):
         aliases.setdefault(a["entity_id"], []).append(a["name"])
     roles: dict[str, list] = {}
-    for r in db.execute(f"SELECT * FROM entity_roles WHERE {cond} ORDER BY source_id, span_start", params):
+    for r in db.execute(
+        f"SELECT r.* FROM entity_roles r JOIN sources s ON s.id = r.source_id WHERE {cond} ORDER BY s.source_sort, r.span_start",
+        params,
+    ):
         roles.setdefault(r["entity_id"], []).append(
             {"role": r["role"], "source": r["source_id"], "quote": quote(r["quote"], r["span_start"], r["span_end"])}
         )

@@ -104,7 +104,7 @@ def attach(db, rows: list[dict], known_at: str | None = None, assumed: bool = Fa
             FROM event_citations c JOIN sources s ON s.id = c.source_id
             LEFT JOIN entities a ON a.id = c.attribution_entity_id
             LEFT JOIN entities v ON v.id = c.via_id
-            WHERE {cond} ORDER BY c.event_id, coalesce(c.published, '~'), c.source_id, c.id""",
+            WHERE {cond} ORDER BY c.event_id, coalesce(c.published, '~'), s.source_sort, c.id""",
         params,
     ).fetchall()
     names = entity_rows(
@@ -251,6 +251,24 @@ def flatten_event(e: dict) -> dict:
     }
 
 
+# With ``known_at``, an event's date is the narrowest one that a citation known by
+# then gives (``_date``, the build's rule): its date filters and sort use that date,
+# picked here by the same order as api.web.queries.rows.narrowest_dated.
+KNOWN_DATED = """(
+  SELECT ev.*, kc.date_first_day AS known_first_day, kc.date_last_day AS known_last_day
+  FROM events ev LEFT JOIN event_citations kc ON kc.id = (
+    SELECT c.id FROM event_citations c
+    WHERE c.event_id = ev.id AND c.date_first_day IS NOT NULL AND {known}
+    ORDER BY julianday(c.date_last_day) - julianday(c.date_first_day), coalesce(c.published, '9999'), c.source_id, c.id
+    LIMIT 1)
+) e"""
+
+
+def _known_dated(assumed: bool) -> str:
+    # "+c.source_id": look the citations up by event (a few), not by each known source.
+    return KNOWN_DATED.format(known=known_by("c.published", "+c.source_id", assumed))
+
+
 EVENTS = Listing(
     select=SELECT,
     count="SELECT count(*) AS n FROM events e",
@@ -261,4 +279,24 @@ EVENTS = Listing(
     default_sort="date",
     on_error=raise_fts_error,
     export=Export(FLAT_COLUMNS, flatten=flatten_event),
+    variant=lambda args: (EVENTS_KNOWN_ASSUMED if counts_assumed(args) else EVENTS_KNOWN) if known_at(args) else None,
 )
+
+
+def _as_known(assumed: bool) -> Listing:
+    dated = _known_dated(assumed)
+    return EVENTS.but(
+        select=SELECT.replace("e.date_first_day", "e.known_first_day").replace("FROM events e", f"FROM {dated}"),
+        count=f"SELECT count(*) AS n FROM {dated}",
+        params=lambda args: [known_at(args)],
+        sort={**EVENTS.sort, "date": ("coalesce(e.known_first_day, '~')", "date_sort")},
+        filters={
+            **FILTERS,
+            "date_from": compare("e.known_last_day >= ?"),
+            "date_to": compare("e.known_first_day <= ?"),
+        },
+        variant=lambda args: None,
+    )
+
+
+EVENTS_KNOWN, EVENTS_KNOWN_ASSUMED = _as_known(False), _as_known(True)

@@ -135,7 +135,7 @@ FIGURES = Listing(
         "published": ("f.published_sort", "published_sort"),
         "period": ("f.period_sort", "period_sort"),
         "value": ("f.value_sort", "value_sort"),
-        "source": ("f.source_id", "source_id"),
+        "source": ("f.source_sort", "source_sort"),
         "metric": ("f.metric_id", "metric_id"),
         "claimant": ("f.claimant_sort", "claimant_sort"),
         "id": ("f.id", "id"),

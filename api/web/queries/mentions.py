@@ -6,7 +6,7 @@ from api.web.queries.paging import in_list
 from api.web.queries.statements import SOURCE_COLUMNS
 
 # Sources sort by their document's file number (000, 001…), then a mention by where it stands.
-MENTION_ORDER = "s.filename || ':' || printf('%08d', m.span_start) || ':' || m.entity_id"
+MENTION_ORDER = "s.source_sort || ':' || printf('%08d', m.span_start) || ':' || m.entity_id"
 
 MENTIONS = Listing(
     select=f"""
@@ -33,7 +33,7 @@ FROM entity_mentions m JOIN sources s ON s.id = m.source_id
 # and how that source names it, or that it never does (a count of 0).
 BY_SOURCE_FROM = """
 FROM (
-  SELECT e.id AS entity_id, s.filename AS source_sort, {columns},
+  SELECT e.id AS entity_id, s.source_sort AS source_sort, {columns},
          (SELECT count(*) FROM entity_mentions m WHERE m.entity_id = e.id AND m.source_id = s.id) AS mention_count
   FROM entities e CROSS JOIN sources s
   WHERE s.id IN (SELECT DISTINCT source_id FROM entity_mentions)

@@ -67,7 +67,7 @@ def metric_figures(
     if known_at:
         where.append(known_by("f.published", "f.source_id", assumed))
         params.append(known_at.isoformat())
-    rows = fetch(db, FIGURES, where, params, "f.source_id, f.id")
+    rows = fetch(db, FIGURES, where, params, "f.source_sort, f.id")
     # Most recent first; a stable sort keeps source, figure order among equal dates.
     rows.sort(key=lambda f: f["published"] or (assumed and f["s_reference_date"]) or "", reverse=True)
     out = []

@@ -32,7 +32,7 @@ LEFT JOIN entities cl ON cl.id = f.claimant_id
 
 CITATIONS = """
 SELECT c.*, e.title AS e_title, e.location_id AS e_location, a.name AS a_name, a.type AS a_type,
-       s.reference_date AS s_reference_date
+       s.reference_date AS s_reference_date, s.source_sort
 FROM event_citations c
 JOIN events e ON e.id = c.event_id
 JOIN sources s ON s.id = c.source_id
@@ -42,7 +42,7 @@ LEFT JOIN entities a ON a.id = c.attribution_entity_id
 
 # Statements by a named speaker, with their source's dates (for known_at) and the speaker's name.
 STATEMENTS = """
-SELECT st.*, s.published_first_day AS published, s.reference_date AS s_reference_date,
+SELECT st.*, s.published_first_day AS published, s.reference_date AS s_reference_date, s.source_sort,
        sp.name AS sp_name, sp.type AS sp_type
 FROM statements st
 JOIN sources s ON s.id = st.source_id
@@ -123,7 +123,8 @@ def participants(db, event_ids) -> dict[str, set]:
 
 
 def sorted_members(members: list[dict]) -> list[dict]:
-    return sorted(members, key=lambda m: (m["published"] or UNKNOWN_LAST, m["source_id"], m["id"]))
+    """Order members as they became known, then by their document's file number (``source_sort``)."""
+    return sorted(members, key=lambda m: (m["published"] or UNKNOWN_LAST, m["source_sort"], m["id"]))
 
 
 def distinct(values) -> list:

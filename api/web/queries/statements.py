@@ -9,7 +9,7 @@ SOURCE_COLUMNS = """s.id AS s_id, s.title AS s_title, s.outlet_id AS s_outlet_id
        s.stance AS s_stance"""
 
 SELECT = f"""
-SELECT st.*, s.filename || ':' || printf('%08d', st.span_start) AS source_sort, {SOURCE_COLUMNS},
+SELECT st.*, s.source_sort || ':' || printf('%08d', st.span_start) AS source_sort, {SOURCE_COLUMNS},
        sp.name AS sp_name, v.name AS v_name, v.type AS v_type
 FROM statements st JOIN sources s ON s.id = st.source_id
 LEFT JOIN entities sp ON sp.id = st.speaker_id LEFT JOIN entities v ON v.id = st.via_id
@@ -70,7 +70,7 @@ def get_statement(db, statement_id: str) -> dict | None:
 STATEMENTS = Listing(
     select=SELECT,
     count="SELECT count(*) AS n FROM statements st",
-    sort={"id": ("st.id", "id"), "source": ("s.filename || ':' || printf('%08d', st.span_start)", "source_sort")},
+    sort={"id": ("st.id", "id"), "source": ("s.source_sort || ':' || printf('%08d', st.span_start)", "source_sort")},
     filters=FILTERS,
     shape=lambda db, rows, args: attach(db, rows),
     default_sort="source",
@@ -95,11 +95,11 @@ def shape_exclusions(db, rows: list[dict], args: dict) -> list[dict]:
 
 EXCLUSIONS = Listing(
     select=f"""
-SELECT x.*, x.rowid AS id, s.filename || ':' || printf('%08d', x.span_start) AS source_sort, {SOURCE_COLUMNS}
+SELECT x.*, x.rowid AS id, s.source_sort || ':' || printf('%08d', x.span_start) AS source_sort, {SOURCE_COLUMNS}
 FROM exclusions x JOIN sources s ON s.id = x.source_id
 """,
     count="SELECT count(*) AS n FROM exclusions x",
-    sort={"source": ("s.filename || ':' || printf('%08d', x.span_start)", "source_sort"), "id": ("x.rowid", "id")},
+    sort={"source": ("s.source_sort || ':' || printf('%08d', x.span_start)", "source_sort"), "id": ("x.rowid", "id")},
     filters={"source": any_of("x.source_id")},
     shape=shape_exclusions,
     default_sort="source",

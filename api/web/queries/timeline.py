@@ -43,7 +43,7 @@ def _event_entry(event_id: str, cits: list[dict]) -> dict:
     published = sorted({c["published"] for c in cits if c["published"]})
     first = published[0] if published else None
     firsts = [c for c in cits if c["published"] == first] if first else cits
-    firsts = sorted(firsts, key=lambda c: (c["source_id"], c["id"]))
+    firsts = sorted(firsts, key=lambda c: (c["source_sort"], c["id"]))
     sources = [source_stamp(s, first) for s in distinct(c["source_id"] for c in firsts)]
     attribution, seen = [], set()
     for c in firsts:
