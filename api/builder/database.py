@@ -99,6 +99,9 @@ INDEXES = {
         ["source_id", "id"],
         ["claim_id", "id"],
         ["claimant_sort", "id"],
+        # By the date each became known, assumed dates counted (sort=published_or_assumed).
+        ["known_sort", "id"],
+        ["category", "known_sort", "id"],
         ["metric_id", "subject_id", "published_sort", "id"],
         ["subject_id", "metric_id"],
         ["source_id", "period_sort", "id"],

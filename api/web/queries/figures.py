@@ -187,7 +187,7 @@ FIGURES_ASSUMED = FIGURES.but(
     select=DOC_SELECT.replace(
         "SELECT d.doc,", f"SELECT d.doc, f.published AS known_published, {ASSUMED_DATE} AS known_assumed,"
     ),
-    sort={**FIGURES.sort, "published_or_assumed": (f"coalesce(f.published, {ASSUMED_DATE}, '~')", "known_sort")},
+    sort={**FIGURES.sort, "published_or_assumed": ("f.known_sort", "known_sort")},
     shape=_mark_known_from,
     variant=lambda args: None,
 )
