@@ -10,7 +10,7 @@ SERVE_PORT ?= $(if $(filter file,$(origin PORT)),8080,$(PORT))
 INSTANCES  ?= 2
 RUN_DIR    ?= run/serve
 
-.PHONY: run serve rollout nginx js test test-fast texts db check coverage lint format openapi browser wrk bench bench-data bench-releases fuzz load faults clean draft review draft-eval stage-eval release
+.PHONY: run serve rollout nginx js test test-fast texts db check coverage lint format openapi browser wrk bench bench-data bench-releases profile fuzz load faults clean draft review draft-eval stage-eval release
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -141,6 +141,12 @@ RELEASE_BENCH_CHANGED ?= 10000
 
 bench-releases: $(VENV)/.runtime  ## the changes step between two synthetic releases, and /changes pages against /figures
 	$(PY) -m bench.releases --dir $(RELEASE_BENCH_DIR) --figures $(RELEASE_BENCH_FIGURES) --changed $(RELEASE_BENCH_CHANGED)
+
+PROFILE_DIR     ?= bench/data-profile
+PROFILE_FIGURES ?= 200000
+
+profile: $(VENV)/.runtime  ## the distinct-URL mix in-process under cProfile: ms a request and where it goes
+	$(PY) -m bench.profile --dir $(PROFILE_DIR) --figures $(PROFILE_FIGURES)
 
 # ---- hardening (see README: Hardening) ----
 fuzz: $(VENV)/.dev  ## property-based fuzzing of every operation from openapi.yaml (long run, fresh inputs)

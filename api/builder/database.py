@@ -86,7 +86,22 @@ INDEXES = {
     "event_citation_entities": [["entity_id", "source_id", "event_id"]],
     "entity_mentions": [["source_id", "span_start"]],
     "figures": [
-        ["category", "subject_id", "source_sort", "period_sort", "id"],
+        # A category's figures by source and period (the headline question), of one subject or all,
+        # and in id order; each holds the value bounds too, so that value_min/value_max are decided
+        # from the index and a page sorted by its columns never reads the table's rows.
+        ["category", "subject_id", "source_sort", "period_sort", "id", "high", "low"],
+        ["category", "source_sort", "period_sort", "id", "high", "low"],
+        ["category", "id"],
+        # One metric's, subject's, source's or claim's figures in id order (the default sort), and
+        # every figure by metric or claimant.
+        ["metric_id", "id"],
+        ["subject_id", "id"],
+        ["source_id", "id"],
+        ["claim_id", "id"],
+        ["claimant_sort", "id"],
+        # By the date each became known, assumed dates counted (sort=published_or_assumed).
+        ["known_sort", "id"],
+        ["category", "known_sort", "id"],
         ["metric_id", "subject_id", "published_sort", "id"],
         ["subject_id", "metric_id"],
         ["source_id", "period_sort", "id"],

@@ -349,6 +349,7 @@ class FigureRows:
         self.event_parts: dict[str, orjson.Fragment] = {}
         self.published = {k: r["published_first_day"] for k, r in sources.items()}
         self.source_sorts = {k: r["source_sort"] for k, r in sources.items()}
+        self.reference_dates = {k: r["reference_date"] for k, r in sources.items()}
         self.periods: dict[tuple | None, tuple[dict, dict | None]] = {}
 
     def __call__(self, f: dict) -> tuple[dict, bytes]:
@@ -387,6 +388,7 @@ class FigureRows:
             "value_sort": low if low is not None else high if high is not None else UNKNOWN_VALUE,
             "claimant_sort": claimant.get("entity") or UNKNOWN_LAST,
             "source_sort": self.source_sorts[f["source"]],
+            "known_sort": published or self.reference_dates[f["source"]] or UNKNOWN_LAST,
         }
         doc = figure_dict(
             f,

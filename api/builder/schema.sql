@@ -222,7 +222,10 @@ CREATE TABLE figures (
     period_sort TEXT NOT NULL,
     value_sort REAL NOT NULL,
     claimant_sort TEXT NOT NULL,
-    source_sort TEXT NOT NULL
+    source_sort TEXT NOT NULL,
+    -- When the figure counts as known with assumed dates (sort=published_or_assumed):
+    -- the source's publication date, else its assumed reference date.
+    known_sort TEXT NOT NULL
 ) STRICT;
 
 -- Each figure as the API serves it (JSON), with the source, metric and

@@ -24,8 +24,21 @@ class QueryTimeout(Exception):
     """A query ran past the configured time limit."""
 
 
-def _row_factory(cursor, row):
-    return dict(zip([c[0] for c in cursor.description], row, strict=False))
+def dict_rows():
+    """A row factory making each row a dict, reading the column names once per statement, not once per row.
+
+    One per connection (a connection serves one thread at a time): it keeps the last
+    statement's description, and its names, while rows of that statement come.
+    """
+    last = [None, ()]
+
+    def factory(cursor, row):
+        description = cursor.description
+        if description is not last[0]:
+            last[:] = description, tuple(c[0] for c in description)
+        return dict(zip(last[1], row, strict=False))
+
+    return factory
 
 
 def _progress_handler():
@@ -37,7 +50,7 @@ def connect(path: str) -> sqlite3.Connection:
     """Open ``path`` read-only (``mode=ro``, ``query_only``) with a query time limit."""
     uri = "file:" + pathname2url(os.path.abspath(path)) + "?mode=ro"
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-    conn.row_factory = _row_factory
+    conn.row_factory = dict_rows()
     conn.execute("PRAGMA query_only = ON")
     config = current_app.config if has_app_context() else {}
     # Each worker thread has its own page cache; memory-mapped reads would

@@ -19,11 +19,13 @@ from api.web.queries.listing import (
 )
 from api.web.queries.paging import order_by, raise_fts_error
 
-# Lists read the stored JSON document and the sort keys: no per-row work. The
-# figures are the outer loop (CROSS JOIN), read in the order of the sort's
-# index; each row's document is one lookup by rowid.
+# Lists read the stored JSON document and the page's sort keys ({keys}, what its
+# cursor holds): no per-row work. The figures are the outer loop (CROSS JOIN),
+# read in the order of the sort's index; each row's document is one lookup by
+# rowid. Selecting no other column of figures lets an index that holds the sort
+# and the filters' columns answer without reading the table's rows.
 DOC_SELECT = """
-SELECT d.doc, f.id, f.published_sort, f.period_sort, f.value_sort, f.source_sort, f.metric_id, f.claimant_sort
+SELECT d.doc, {keys}
 FROM figures f CROSS JOIN figure_docs d ON d.figure_rowid = f.rowid
 """
 
@@ -183,11 +185,9 @@ def _mark_known_from(db, rows, args) -> list[dict]:
 # only here: the other lists serve them as stored).
 FIGURES_ASSUMED = FIGURES.but(
     select=DOC_SELECT.replace(
-        "SELECT d.doc,",
-        f"SELECT d.doc, f.published AS known_published, {ASSUMED_DATE} AS known_assumed, "
-        f"coalesce(f.published, {ASSUMED_DATE}, '~') AS known_sort,",
+        "SELECT d.doc,", f"SELECT d.doc, f.published AS known_published, {ASSUMED_DATE} AS known_assumed,"
     ),
-    sort={**FIGURES.sort, "published_or_assumed": (f"coalesce(f.published, {ASSUMED_DATE}, '~')", "known_sort")},
+    sort={**FIGURES.sort, "published_or_assumed": ("f.known_sort", "known_sort")},
     shape=_mark_known_from,
     variant=lambda args: None,
 )

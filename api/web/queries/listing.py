@@ -152,7 +152,8 @@ class Export:
 class Listing:
     """One list endpoint, described once.
 
-    ``select`` is ``SELECT … FROM …`` without WHERE; ``count`` is ``SELECT count(*) AS n
+    ``select`` is ``SELECT … FROM …`` without WHERE, where ``{keys}`` (if present) stands for the
+    sort keys of the request (``column AS alias``: the values its cursor holds); ``count`` is ``SELECT count(*) AS n
     FROM …`` over the same rows. ``params`` gives parameters the select and the count
     take before the filters' (e.g. a date inside a subquery). ``sort`` maps a sort
     key's name to (SQL expression, selected alias). ``shape(db, rows, args)`` turns a
@@ -204,6 +205,13 @@ def sort_keys(listing: Listing, spec: str) -> list[SortKey]:
     return parse_sort(spec, {name: column for name, (column, _) in listing.sort.items()})
 
 
+def select_of(listing: Listing, keys: list[SortKey]) -> str:
+    """``listing.select`` with ``{keys}`` replaced by the selected sort keys."""
+    if "{keys}" not in listing.select:
+        return listing.select
+    return listing.select.replace("{keys}", ", ".join(f"{k.column} AS {listing.sort[k.name][1]}" for k in keys))
+
+
 def _resolve(listing: Listing, args: dict) -> Listing:
     return listing.variant(args) or listing
 
@@ -237,7 +245,7 @@ def page(db, listing: Listing, args: dict, scope: dict | None = None) -> tuple[l
             clause, extra = after_clause(keys, decode_cursor(args["cursor"], tag, len(keys)))
             conds.append(clause)
             values.extend(extra)
-        sql = listing.select + (" WHERE " + " AND ".join(conds) if conds else "")
+        sql = select_of(listing, keys) + (" WHERE " + " AND ".join(conds) if conds else "")
         sql += f" ORDER BY {order_by(keys)} LIMIT ?"
         return total, db.execute(sql, [*values, args["page_size"] + 1]).fetchall()
 
@@ -261,10 +269,11 @@ def export(db, listing: Listing, args: dict, scope: dict | None = None, csv: boo
     keys = sort_keys(listing, args.get("sort") or listing.default_sort)
     order = spec.order(keys) if spec.order else order_by(keys)
     where, params = conditions(listing.filters, args, scope)
-    select = (spec.csv_select if csv else None) or spec.select or listing.select
+    select = (spec.csv_select if csv else None) or spec.select
+    flat = select is not None
+    select = select or select_of(listing, keys)
     sql = select + (f" WHERE {where}" if where else "") + f" ORDER BY {order}"
     cur = _run(listing, lambda: db.execute(sql, [*listing.params(args), *params]))
-    flat = select is not listing.select
     if flat:
         cur.row_factory = None
     while True:

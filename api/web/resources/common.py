@@ -31,16 +31,34 @@ class StrictParser(FlaskParser):
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
 
     def load_querystring(self, req, schema):
-        """Refuse a single-valued parameter given more than once too (webargs would keep the first)."""
+        """Return the parameters given, as a plain dict (a list for a repeatable one).
+
+        A single-valued parameter given more than once is refused (webargs would keep the first).
+        The schema reads only what was given: webargs' proxy would look up each of its fields
+        in werkzeug's MultiDict, which builds an exception for every absent one.
+        """
+        single, multiple = self._keys(schema)
         repeated = {
             name: ["Given more than once: this parameter takes one value."]
-            for name, field in schema.fields.items()
-            if not isinstance(field, (ma_fields.List, ma_fields.Tuple))
-            and len(req.args.getlist(field.data_key or name)) > 1
+            for name, key in single
+            if key in req.args and len(req.args.getlist(key)) > 1
         }
         if repeated:
             raise ValidationError(repeated)
-        return super().load_querystring(req, schema)
+        return {key: req.args.getlist(key) if key in multiple else req.args[key] for key in req.args}
+
+    @staticmethod
+    @functools.cache
+    def _keys(schema) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
+        """(field name, parameter) of each single-valued field, and the repeatable parameters; once a schema."""
+        single, multiple = [], set()
+        for name, field in schema.fields.items():
+            key = field.data_key or name
+            if isinstance(field, (ma_fields.List, ma_fields.Tuple)):
+                multiple.add(key)
+            else:
+                single.append((name, key))
+        return tuple(single), frozenset(multiple)
 
 
 class Blueprint(SmorestBlueprint):
