@@ -197,7 +197,7 @@ DS = "/claims.json?"
 MIX_SQL = (
     "select * from figures where category = :c and subject_id = :s "
     "and (low is not null or high is not null) and coalesce(high, 1e308) >= cast(:n as real) "
-    "order by source_id, period_sort, id limit 50"
+    "order by source_sort, period_sort, id limit 50"
 )
 
 
@@ -207,13 +207,13 @@ def queries(p: dict) -> dict[str, dict[str, str]]:
     qs = urllib.parse.urlencode
     headline_sql = (
         "select * from figures where category = 'troops' and subject_id = :s "
-        "order by source_id, period_sort, id limit 50"
+        "order by source_sort, period_sort, id limit 50"
     )
     filtered_sql = (
         "select * from figures where category = 'troops' and subject_id = :s "
         "and (low is not null or high is not null) and coalesce(high, 1e308) >= 1000 "
         "and coalesce(low, -1e308) <= 100000 and period_last_day >= '2023-01-01' "
-        "and period_first_day <= '2024-12-31' order by source_id, period_sort, id limit 50"
+        "and period_first_day <= '2024-12-31' order by source_sort, period_sort, id limit 50"
     )
     page_sql = "select * from figures order by published_sort, id limit 50"
     deep_sql = "select * from figures where (published_sort, id) > (:p, :i) order by published_sort, id limit 50"
