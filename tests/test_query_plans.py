@@ -5,6 +5,7 @@ runs, on a synthetic database (bench.synth, through the normal validated build)
 large enough for the planner's statistics to look like production's.
 """
 
+import functools
 import re
 import sqlite3
 import tracemalloc
@@ -186,9 +187,11 @@ MATRIX = ("/api/v1/figures",)
 HEADLINE = {"category": "troops", "sort": "source,period"}
 
 
+@functools.cache
 def list_operations() -> dict[str, dict]:
     """Every list operation of openapi.yaml (a page with a Link header): path -> query parameters."""
-    document = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    # Read once: the document is large, and every URL checked asks for it.
+    document = yaml.load((ROOT / "openapi.yaml").read_text(), Loader=yaml.CSafeLoader)
     lists = {}
     for path, operations in document["paths"].items():
         operation = operations.get("get", {})
