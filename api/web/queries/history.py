@@ -149,7 +149,3 @@ HISTORY_KNOWN_AT = _listing(" AND " + known_by("f.published", "f.source_id", Fal
 HISTORY_KNOWN_AT_ASSUMED = _listing(" AND " + known_by("f.published", "f.source_id", True)).but(
     variant=lambda args: None
 )
-
-
-def claim_exists(db, claim_id: str) -> bool:
-    return db.execute("SELECT 1 FROM claims WHERE id = ?", [claim_id]).fetchone() is not None

@@ -47,11 +47,6 @@ def get_release(db, version: str) -> dict | None:
     return release_dict(row) if row else None
 
 
-def all_releases(db) -> list[dict]:
-    """Every release, oldest first."""
-    return [release_dict(r) for r in db.execute(SELECT + " ORDER BY r.seq")]
-
-
 def current(db) -> dict | None:
     """The latest release (the current one), or None when none is recorded."""
     row = db.execute(SELECT + " ORDER BY r.seq DESC LIMIT 1").fetchone()

@@ -91,7 +91,3 @@ def get_source(db, source_id: str) -> dict | None:
     rows = db.execute(SELECT + " WHERE s.id = ?", [source_id]).fetchall()
     found = _attach(db, rows)
     return found[0] if found else None
-
-
-def source_exists(db, source_id: str) -> bool:
-    return db.execute("SELECT 1 FROM sources WHERE id = ?", [source_id]).fetchone() is not None
